@@ -1,0 +1,52 @@
+"""The exception family of glassnet.
+
+Every error the library raises on purpose derives from :class:`GlassnetError`, so
+``except glassnet.GlassnetError`` catches them all. The subclasses also derive from
+the built-in exception a Python user would expect (``ValueError`` for bad values,
+``OSError`` for files), so code written against the built-ins keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "GlassnetError",
+    "ShapeError",
+    "DomainError",
+    "DataError",
+    "ModelFileError",
+    "GradcheckError",
+    "GraphvizNotFoundError",
+    "GraphError",
+]
+
+
+class GlassnetError(Exception):
+    """Base class of every error raised by glassnet."""
+
+
+class ShapeError(GlassnetError, ValueError):
+    """Arrays whose shapes do not line up, e.g. ``(32, 10) @ (12, 5)``."""
+
+
+class DomainError(GlassnetError, ValueError):
+    """A value outside the domain of a function, e.g. ``log(-1.0)`` or ``exp(1000)``."""
+
+
+class DataError(GlassnetError, ValueError):
+    """Bad input data: an empty file, a ragged row, a non-numeric cell, a missing column."""
+
+
+class ModelFileError(GlassnetError, OSError):
+    """A model or checkpoint file that is missing, truncated, tampered with or not a model."""
+
+
+class GradcheckError(GlassnetError, AssertionError):
+    """Analytic and numerical gradients disagree."""
+
+
+class GraphError(GlassnetError, RuntimeError):
+    """Misuse of a computation graph, e.g. calling ``backward()`` twice on a freed graph."""
+
+
+class GraphvizNotFoundError(GlassnetError, RuntimeError):
+    """The Graphviz programs (``dot``) or the ``graphviz`` Python package are missing."""
