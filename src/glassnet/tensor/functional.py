@@ -1,0 +1,138 @@
+"""Composite functions built from the primitives, and the two fused losses.
+
+``logsumexp``, ``log_softmax`` and ``softmax`` are composed from primitives, so their
+derivatives follow from the chain rule with no new code. The fused losses compute the
+loss and its well-known gradient in one node (faster and exact at every input); each has a
+plainly composed twin in the tests that it must agree with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from . import ops
+from .tensor import Tensor, _result
+
+__all__ = [
+    "logsumexp",
+    "log_softmax",
+    "softmax",
+    "softmax_cross_entropy",
+    "sigmoid_binary_cross_entropy",
+]
+
+
+def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` along ``axis``, stable for large and very negative inputs.
+
+    Uses logsumexp(x) = m + log(sum(exp(x - m))) with m = max(x) held constant: every
+    exponent is <= 0, so nothing overflows, and the sum is >= 1, so the log is finite.
+
+    Examples
+    --------
+    >>> float(logsumexp(Tensor([1e4, 1e4], dtype="float64")).item() - 1e4)  # log 2
+    0.6931471805599453
+    """
+    x = ops._lift(x)
+    m = Tensor(x.data.max(axis=axis, keepdims=True))  # a constant shift
+    s = ops.log(ops.sum(ops.exp(x - m), axis=axis, keepdims=True)) + m
+    return s if keepdims else ops.reshape(s, np.squeeze(s.data, axis).shape)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """``x - logsumexp(x)``: the log-probabilities of a softmax, without overflow."""
+    x = ops._lift(x)
+    return x - logsumexp(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``axis``, computed as ``exp(log_softmax(x))``."""
+    return ops.exp(log_softmax(x, axis=axis))
+
+
+def _reduce(loss_rows: np.ndarray, reduction: str) -> tuple[np.ndarray, float]:
+    """The reduced loss and the factor each row's gradient is scaled by."""
+    if reduction == "mean":
+        return np.asarray(loss_rows.mean()), 1.0 / max(loss_rows.shape[0], 1)
+    if reduction == "sum":
+        return np.asarray(loss_rows.sum()), 1.0
+    if reduction == "none":
+        return loss_rows, 1.0
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _target_rows(target, logits: Tensor) -> np.ndarray:
+    """Integer class indices (N,) or probability rows (N, C), validated against the logits."""
+    y = np.asarray(getattr(target, "data", target))
+    n, c = logits.shape
+    if y.ndim == 1 and y.shape[0] == n and not np.issubdtype(y.dtype, np.floating):
+        if y.size and (y.min() < 0 or y.max() >= c):
+            raise ShapeError(
+                f"cross_entropy: class indices must lie in [0, {c - 1}] for logits of shape "
+                f"{logits.shape}, got values from {y.min()} to {y.max()}"
+            )
+        return y.astype(np.intp, copy=False)
+    if y.ndim == 1 and y.shape[0] == n and np.all(y == np.round(y)):
+        return _target_rows(y.astype(np.intp), logits)
+    if y.shape == (n, c):
+        return y.astype(logits.dtype, copy=False)
+    raise ShapeError(
+        f"cross_entropy: logits of shape {logits.shape} need targets of shape ({n},) "
+        f"(class indices) or ({n}, {c}) (probabilities), got {y.shape}"
+    )
+
+
+def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
+    """Fused softmax + cross-entropy of logits (N, C) against class indices or probability rows.
+
+    loss_i = logsumexp(z_i) - sum_c y_ic z_ic, and d loss_i / d z_i = softmax(z_i) - y_i
+    (divided by N for the mean). Stable: the softmax is computed from shifted logits.
+    """
+    z = ops._lift(logits)
+    if z.ndim != 2:
+        raise ShapeError(f"cross_entropy: logits must be (n_samples, n_classes), got shape {z.shape}")
+    y = _target_rows(target, z)
+    shifted = z.data - z.data.max(axis=1, keepdims=True)  # (N, C), each row's max is 0
+    lse = np.log(np.exp(shifted).sum(axis=1))  # (N,)
+    if y.ndim == 1:
+        rows = lse - shifted[np.arange(len(y)), y]  # (N,)
+    else:
+        rows = lse * y.sum(axis=1) - (y * shifted).sum(axis=1)
+    data, scale = _reduce(rows.astype(z.dtype, copy=False), reduction)
+
+    def backward(g):
+        p = np.exp(shifted - lse[:, None])  # softmax (N, C)
+        if y.ndim == 1:
+            p[np.arange(len(y)), y] -= 1
+        else:
+            p = p * y.sum(axis=1, keepdims=True) - y
+        gz = p * (g[:, None] if reduction == "none" else g * scale)
+        return (gz.astype(z.dtype, copy=False),)
+
+    return _result(data, (z,), "cross_entropy", backward)
+
+
+def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
+    """Fused sigmoid + binary cross-entropy of logits against targets in [0, 1].
+
+    loss = max(z, 0) - z*y + log(1 + exp(-|z|)), which never overflows, and
+    d loss / dz = sigmoid(z) - y (divided by N for the mean).
+    """
+    z = ops._lift(logits)
+    y = np.asarray(getattr(target, "data", target), dtype=z.dtype)
+    if y.shape != z.shape:
+        if y.size == z.size:
+            y = y.reshape(z.shape)
+        else:
+            raise ShapeError(f"binary_cross_entropy: logits of shape {z.shape} and targets of shape {y.shape} differ")
+    e = np.exp(-np.abs(z.data))
+    rows = np.maximum(z.data, 0) - z.data * y + np.log1p(e)
+    data, _ = _reduce(rows.reshape(-1) if reduction != "none" else rows, reduction)
+    scale = 1.0 / max(z.size, 1) if reduction == "mean" else 1.0
+
+    def backward(g):
+        s = np.where(z.data >= 0, 1 / (1 + e), e / (1 + e))
+        return (((s - y) * (g * scale)).astype(z.dtype, copy=False),)
+
+    return _result(data, (z,), "binary_cross_entropy", backward)

@@ -1,0 +1,405 @@
+"""The primitives of the tensor engine: each forward, then its local derivative.
+
+Every primitive computes its result with NumPy and returns it through ``_result`` with a
+``backward(g)`` function that maps the gradient ``g`` of the result (same shape as the
+result) to one gradient per operand (``None`` where an operand needs none). Binary ops undo
+broadcasting with ``sum_to``, and nothing else does. The closures capture arrays and
+operands, never the result, so a graph holds no reference cycles and is freed as soon as it
+is unreachable.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from ..errors import DomainError, ShapeError
+from ._broadcast import sum_to
+from .tensor import Tensor, _result
+
+__all__ = [
+    "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", "tanh", "sigmoid",
+    "relu", "leaky_relu", "abs", "sqrt", "clip", "sum", "mean", "max", "reshape",
+    "transpose", "getitem", "concatenate", "stack", "linear",
+]  # fmt: skip
+
+
+def _lift(x, like: Tensor | None = None) -> Tensor:
+    """Operands that are not Tensors become constants; a Python number takes ``like``'s dtype."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, (int, float)):
+        return Tensor(np.asarray(x, dtype=like.data.dtype))
+    return Tensor(x)
+
+
+def _pair(a, b) -> tuple[Tensor, Tensor]:
+    if isinstance(a, Tensor):
+        return a, _lift(b, a)
+    b = _lift(b)
+    return _lift(a, b), b
+
+
+def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ShapeError:
+    return ShapeError(
+        f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together (aligned from the "
+        "right, each pair of dimensions must be equal or one of them 1)"
+    )
+
+
+# --- arithmetic --------------------------------------------------------------------------
+
+
+def add(a, b) -> Tensor:
+    """``a + b``. d/da = 1, d/db = 1 (summed over broadcast axes)."""
+    a, b = _pair(a, b)
+    try:
+        data = a.data + b.data
+    except ValueError:
+        raise _broadcast_error("add", a, b) from None
+    sa, sb = a.shape, b.shape
+    return _result(data, (a, b), "+", lambda g: (sum_to(g, sa), sum_to(g, sb)))
+
+
+def sub(a, b) -> Tensor:
+    """``a - b``. d/da = 1, d/db = -1."""
+    a, b = _pair(a, b)
+    try:
+        data = a.data - b.data
+    except ValueError:
+        raise _broadcast_error("sub", a, b) from None
+    sa, sb = a.shape, b.shape
+    return _result(data, (a, b), "-", lambda g: (sum_to(g, sa), -sum_to(g, sb)))
+
+
+def mul(a, b) -> Tensor:
+    """``a * b``. d/da = b, d/db = a."""
+    a, b = _pair(a, b)
+    try:
+        data = a.data * b.data
+    except ValueError:
+        raise _broadcast_error("mul", a, b) from None
+
+    def backward(g):
+        ga = sum_to(g * b.data, a.shape) if a.requires_grad else None
+        gb = sum_to(g * a.data, b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return _result(data, (a, b), "*", backward)
+
+
+def div(a, b) -> Tensor:
+    """``a / b``. d/da = 1/b, d/db = -a/b**2. Division by zero gives inf, as in NumPy."""
+    a, b = _pair(a, b)
+    try:
+        data = a.data / b.data
+    except ValueError:
+        raise _broadcast_error("div", a, b) from None
+
+    def backward(g):
+        ga = sum_to(g / b.data, a.shape) if a.requires_grad else None
+        gb = sum_to(-g * data / b.data, b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return _result(data, (a, b), "/", backward)
+
+
+def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
+    """``a ** b``. d/da = b * a**(b-1); d/db = a**b * log(a), defined for a > 0.
+
+    Raises :class:`DomainError` for a negative base with a non-integer exponent, and for a
+    base <= 0 when the exponent needs a gradient (log(a) is undefined there).
+    """
+    a, b = _pair(a, b)
+    if np.any((a.data < 0) & (b.data != np.round(b.data))):
+        raise DomainError(f"pow: negative base with a non-integer exponent (base min {a.data.min()})")
+    if b.requires_grad and np.any(a.data <= 0):
+        raise DomainError(f"pow: the exponent's gradient needs log(base), but a base is {a.data.min()} <= 0")
+    try:
+        data = a.data**b.data
+    except ValueError:
+        raise _broadcast_error("pow", a, b) from None
+
+    def backward(g):
+        ga = sum_to(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None
+        gb = sum_to(g * data * np.log(a.data), b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return _result(data, (a, b), "**", backward)
+
+
+def neg(a) -> Tensor:
+    """``-a``. d/da = -1."""
+    a = _lift(a)
+    return _result(-a.data, (a,), "neg", lambda g: (-g,))
+
+
+# --- matrix products ---------------------------------------------------------------------
+
+
+def _matmul_error(a: Tensor, b: Tensor) -> ShapeError:
+    if a.ndim == 0 or b.ndim == 0:
+        why = "matmul needs tensors with at least one dimension"
+    else:
+        k1, k2 = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
+        why = (f"inner dimensions {k1} and {k2} differ" if k1 != k2
+               else "batch dimensions cannot be broadcast together")  # fmt: skip
+    return ShapeError(f"matmul: {a.shape} @ {b.shape}: {why}")
+
+
+def matmul(a, b) -> Tensor:
+    """``a @ b`` for 1-D, 2-D and batched (stacked) operands, with NumPy's rules.
+
+    For 2-D operands: d/da = g @ b.T, d/db = a.T @ g. 1-D operands are promoted to matrices
+    for the derivative and squeezed back; batch axes are undone by ``sum_to``.
+    """
+    a, b = _pair(a, b)
+    try:
+        data = a.data @ b.data
+    except ValueError:
+        raise _matmul_error(a, b) from None
+
+    def backward(g):
+        A = a.data[None, :] if a.ndim == 1 else a.data  # (..., N, K)
+        B = b.data[:, None] if b.ndim == 1 else b.data  # (..., K, M)
+        G = g
+        if a.ndim == 1:
+            G = np.expand_dims(G, -2)
+        if b.ndim == 1:
+            G = np.expand_dims(G, -1)  # G: (..., N, M)
+        ga = gb = None
+        if a.requires_grad:
+            ga = G @ np.swapaxes(B, -1, -2)  # (..., N, M) @ (..., M, K) -> (..., N, K)
+            ga = sum_to(ga[..., 0, :] if a.ndim == 1 else ga, a.shape)
+        if b.requires_grad:
+            gb = np.swapaxes(A, -1, -2) @ G  # (..., K, N) @ (..., N, M) -> (..., K, M)
+            gb = sum_to(gb[..., 0] if b.ndim == 1 else gb, b.shape)
+        return ga, gb
+
+    return _result(data, (a, b), "@", backward)
+
+
+def linear(x, W, b=None) -> Tensor:
+    """The fused affine map ``z = x @ W.T + b`` of a dense layer, in one node.
+
+    Shapes: x (N, in), W (out, in), b (out,) -> z (N, out). Derivatives:
+    dz/dx: g @ W, dz/dW: g.T @ x, dz/db: g summed over the batch. Only the gradients that
+    some operand needs are computed, so a first layer never pays for g @ W.
+    """
+    x = _lift(x, W)
+    if x.ndim == 0 or x.shape[-1] != W.shape[1]:
+        raise ShapeError(
+            f"linear: input of shape {x.shape} @ W.T of shape ({W.shape[1]}, {W.shape[0]}): "
+            f"expected {W.shape[1]} features, got {x.shape[-1] if x.ndim else 'a scalar'}"
+        )
+    z = x.data @ W.data.T  # (N, in) @ (in, out) -> (N, out)
+    if b is not None:
+        z += b.data
+    parents = (x, W) if b is None else (x, W, b)
+
+    def backward(g):  # g: (N, out)
+        gx = g @ W.data if x.requires_grad else None  # (N, out) @ (out, in) -> (N, in)
+        gW = None
+        if W.requires_grad:
+            g2, x2 = g.reshape(-1, g.shape[-1]), x.data.reshape(-1, x.shape[-1])
+            gW = g2.T @ x2  # (out, N) @ (N, in) -> (out, in)
+        if b is None:
+            return gx, gW
+        gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if b.requires_grad else None  # (out,)
+        return gx, gW, gb
+
+    return _result(z, parents, "linear", backward)
+
+
+# --- element-wise functions ----------------------------------------------------------------
+
+
+def exp(a) -> Tensor:
+    """``e**a``. d/da = e**a. Raises :class:`DomainError` if the result overflows."""
+    a = _lift(a)
+    with np.errstate(over="ignore"):
+        data = np.exp(a.data)
+    if not np.all(np.isfinite(data)) and np.all(np.isfinite(a.data)):
+        raise DomainError(f"exp: overflow, an input is {a.data.max():.6g} (exp(x) overflows for x > ~88 in float32, ~709 in float64)")
+    return _result(data, (a,), "exp", lambda g: (g * data,))
+
+
+def log(a) -> Tensor:
+    """Natural log. d/da = 1/a. Raises :class:`DomainError` for an input <= 0."""
+    a = _lift(a)
+    if np.any(a.data <= 0):
+        raise DomainError(f"log: input must be > 0, got a minimum of {a.data.min():.6g}")
+    return _result(np.log(a.data), (a,), "log", lambda g: (g / a.data,))
+
+
+def tanh(a) -> Tensor:
+    """``tanh(a)``. d/da = 1 - tanh(a)**2. NumPy's tanh saturates to ±1 without overflow."""
+    a = _lift(a)
+    t = np.tanh(a.data)
+    return _result(t, (a,), "tanh", lambda g: (g * (1 - t * t),))
+
+
+def sigmoid(a) -> Tensor:
+    """``1 / (1 + e**-a)``, computed without overflow. d/da = s * (1 - s).
+
+    For x >= 0 it uses 1 / (1 + e**-x); for x < 0, e**x / (1 + e**x): both exponents are
+    <= 0, so neither overflows.
+    """
+    a = _lift(a)
+    e = np.exp(-np.abs(a.data))  # in (0, 1]
+    s = np.where(a.data >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    return _result(s, (a,), "sigmoid", lambda g: (g * s * (1 - s),))
+
+
+def relu(a) -> Tensor:
+    """``max(a, 0)``. d/da = 1 where a > 0, else 0 (NOTE: the subgradient 0 is used at a = 0)."""
+    a = _lift(a)
+    data = np.maximum(a.data, 0)
+    return _result(data, (a,), "relu", lambda g: (g * (a.data > 0),))
+
+
+def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
+    """``a`` where a > 0, else ``negative_slope * a``. Derivative 1 or slope (slope at 0)."""
+    a = _lift(a)
+    slope = np.where(a.data > 0, 1, negative_slope).astype(a.dtype, copy=False)
+    return _result(a.data * slope, (a,), "leaky_relu", lambda g: (g * slope,))
+
+
+def abs(a) -> Tensor:  # noqa: A001 - NumPy's name
+    """``|a|``. d/da = sign(a) (NOTE: the subgradient 0 is used at a = 0)."""
+    a = _lift(a)
+    return _result(np.abs(a.data), (a,), "abs", lambda g: (g * np.sign(a.data),))
+
+
+def sqrt(a) -> Tensor:
+    """Square root. d/da = 1 / (2 sqrt(a)). Raises :class:`DomainError` for an input < 0."""
+    a = _lift(a)
+    if np.any(a.data < 0):
+        raise DomainError(f"sqrt: input must be >= 0, got a minimum of {a.data.min():.6g}")
+    data = np.sqrt(a.data)
+    return _result(data, (a,), "sqrt", lambda g: (g / (2 * data),))
+
+
+def clip(a, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
+    """Clamp to [min, max]. d/da = 1 strictly inside, 0 outside (NOTE: 1 at the bounds)."""
+    a = _lift(a)
+    data = np.clip(a.data, min, max)
+    inside = np.ones(a.shape, dtype=bool)
+    if min is not None:
+        inside &= a.data >= min
+    if max is not None:
+        inside &= a.data <= max
+    return _result(data, (a,), "clip", lambda g: (g * inside,))
+
+
+# --- reductions -----------------------------------------------------------------------------
+
+
+def _expand(g: np.ndarray, shape, axis, keepdims: bool) -> np.ndarray:
+    """Give a reduced gradient back the reduced axes (length 1) so it broadcasts to ``shape``."""
+    if axis is None or keepdims:
+        return g if keepdims else np.reshape(g, (1,) * len(shape))
+    return np.expand_dims(g, axis)
+
+
+def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (all axes by default). d/da = 1 in every summed entry."""
+    a = _lift(a)
+    data = np.asarray(a.data.sum(axis=axis, keepdims=keepdims))
+    shape = a.shape
+    return _result(data, (a,), "sum", lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),))
+
+
+def mean(a, axis=None, keepdims: bool = False) -> Tensor:
+    """Mean over ``axis``. d/da = 1/n for each of the n averaged entries."""
+    a = _lift(a)
+    data = np.asarray(a.data.mean(axis=axis, keepdims=keepdims))
+    shape, n = a.shape, a.data.size // builtins.max(data.size, 1)
+
+    def backward(g):
+        return (np.broadcast_to(_expand(g, shape, axis, keepdims) / n, shape),)
+
+    return _result(data, (a,), "mean", backward)
+
+
+def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis``. d/da = 1 at the maximum; ties share the gradient equally."""
+    a = _lift(a)
+    m = a.data.max(axis=axis, keepdims=True)
+    data = np.asarray(m if keepdims else (m.reshape(()) if axis is None else np.squeeze(m, axis)))
+
+    def backward(g):
+        hit = a.data == m
+        share = hit / hit.sum(axis=axis, keepdims=True)
+        return (share * _expand(g, a.shape, axis, keepdims),)
+
+    return _result(data, (a,), "max", backward)
+
+
+# --- shape ------------------------------------------------------------------------------------
+
+
+def reshape(a, shape) -> Tensor:
+    """Same entries, new shape. The gradient is reshaped back."""
+    a = _lift(a)
+    try:
+        data = a.data.reshape(shape)
+    except ValueError:
+        raise ShapeError(f"reshape: cannot reshape {a.shape} ({a.size} entries) to {shape}") from None
+    old = a.shape
+    return _result(data, (a,), "reshape", lambda g: (g.reshape(old),))
+
+
+def transpose(a, axes=None) -> Tensor:
+    """Permute axes (reverse them by default). The gradient is permuted back."""
+    a = _lift(a)
+    try:
+        data = np.transpose(a.data, axes)
+    except ValueError:
+        raise ShapeError(f"transpose: axes {axes} do not fit a tensor of shape {a.shape}") from None
+    inverse = None if axes is None else np.argsort(axes)
+    return _result(data, (a,), "transpose", lambda g: (np.transpose(g, inverse),))
+
+
+def getitem(a, index) -> Tensor:
+    """``a[index]`` for slices, integers and integer arrays. The gradient is scattered back
+    with ``np.add.at``, so an index that appears twice receives both contributions."""
+    a = _lift(a)
+    if isinstance(index, Tensor):
+        index = index.data.astype(np.intp)
+    try:
+        data = a.data[index]
+    except IndexError as e:
+        raise ShapeError(f"index: {e} (tensor of shape {a.shape})") from None
+
+    def backward(g):
+        ga = np.zeros_like(a.data)
+        np.add.at(ga, index, g)
+        return (ga,)
+
+    return _result(np.asarray(data), (a,), "index", backward)
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis. Each gets back its slice of the gradient."""
+    ts = tuple(_lift(t) for t in tensors)
+    try:
+        data = np.concatenate([t.data for t in ts], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in ts)
+        raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}") from None
+    cuts = np.cumsum([t.shape[axis] for t in ts])[:-1]
+    return _result(data, ts, "concatenate", lambda g: tuple(np.split(g, cuts, axis=axis)))
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new axis. Each gets back its slice of the gradient."""
+    ts = tuple(_lift(t) for t in tensors)
+    try:
+        data = np.stack([t.data for t in ts], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in ts)
+        raise ShapeError(f"stack: all shapes must be equal, got {shapes}") from None
+    n = len(ts)
+    return _result(data, ts, "stack", lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis)))

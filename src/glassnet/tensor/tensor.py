@@ -1,0 +1,380 @@
+"""The Tensor: a NumPy array that remembers how it was computed.
+
+Each operation on Tensors returns a new Tensor holding its result (``data``), its operands
+(``_prev``, an ordered tuple), a short name (``_op``) and a ``_backward`` function that maps
+the gradient of the result to the gradients of the operands (the op's local chain rule).
+``backward()`` walks that graph from the output back to the leaves.
+
+Gradient rules (the same as the scalar engine's):
+
+- ``backward()`` sets the output's gradient to ``grad`` (1 for a scalar) and recomputes the
+  gradient of every intermediate (non-leaf) tensor from scratch, so intermediates never carry
+  a stale gradient from an earlier pass.
+- Leaf tensors (parameters and inputs created by the user) *accumulate*: a second
+  ``backward()`` adds to their ``grad``, as in PyTorch. Reset them with ``zero_grad()``
+  (``grad`` becomes None) or ``Module.zero_grad()`` / ``optimizer.zero_grad()``.
+- After ``backward()`` the graph is freed (each node drops its operands and backward
+  function), so memory does not grow over a training run; a second ``backward()`` through
+  the same graph raises :class:`~glassnet.errors.GraphError` unless the first was called
+  with ``retain_graph=True``.
+- Gradient arrays may be shared between tensors: treat ``.grad`` as read-only. glassnet
+  itself never modifies a gradient array in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from ..errors import GraphError, ShapeError
+
+__all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "DEFAULT_DTYPE"]
+
+DEFAULT_DTYPE = np.float32
+
+
+class _GradMode(threading.local):
+    enabled = True
+
+
+_grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """Whether new operations record a graph (False inside ``no_grad()``)."""
+    return _grad_mode.enabled
+
+
+class no_grad:
+    """Context manager (and decorator) under which operations record no graph.
+
+    Examples
+    --------
+    >>> w = tensor([1.0, 2.0], requires_grad=True)
+    >>> with no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _target = False
+
+    def __enter__(self):
+        self._prev = _grad_mode.enabled
+        _grad_mode.enabled = self._target
+
+    def __exit__(self, *exc):
+        _grad_mode.enabled = self._prev
+
+    def __call__(self, fn):
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return fn(*args, **kwargs)
+
+        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+        return wrapper
+
+
+class enable_grad(no_grad):
+    """Context manager that turns graph recording back on inside ``no_grad()``."""
+
+    _target = True
+
+
+def _as_array(data, dtype) -> np.ndarray:
+    """Convert user data once, at the boundary: floats stay floats, the rest becomes float32."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    arr = np.asarray(data)
+    if arr.dtype == np.float32 or arr.dtype == np.float64:
+        return arr
+    return arr.astype(DEFAULT_DTYPE)
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation.
+
+    Parameters
+    ----------
+    data : array_like
+        The values. Floating-point arrays keep their dtype (float32 or float64); Python
+        numbers, lists, integer and boolean arrays become float32 unless ``dtype`` is given.
+    requires_grad : bool
+        Whether ``backward()`` should compute a gradient for this tensor.
+    dtype : numpy dtype, optional
+        Convert the data to this dtype.
+    label : str
+        A name shown in traces and graph drawings.
+
+    Examples
+    --------
+    >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad.tolist()
+    [[2.0, 4.0]]
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_prev", "_op", "_backward", "label")
+    __array_priority__ = 1000  # ndarray + Tensor defers to Tensor.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self._prev = ()
+        self._op = ""
+        self._backward = None
+        self.label = label
+
+    # -- properties a NumPy or PyTorch user expects -------------------------------------
+    shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
+    dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
+    ndim = property(lambda self: self.data.ndim, doc="The number of dimensions.")
+    size = property(lambda self: self.data.size, doc="The number of entries.")
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ShapeError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """A new leaf tensor sharing the data, cut off from the graph."""
+        return Tensor(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``grad`` becomes None)."""
+        self.grad = None
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        extra = f", dtype={self.dtype}" if self.dtype != DEFAULT_DTYPE else ""
+        if self._op:
+            extra += f", op='{self._op}'"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # -- backward -------------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
+        """Compute the gradient of this tensor with respect to every leaf that needs one.
+
+        Parameters
+        ----------
+        grad : array_like, optional
+            The gradient of some final scalar with respect to this tensor, of this tensor's
+            shape. Defaults to 1 for a one-element tensor.
+        retain_graph : bool
+            Keep the graph so that ``backward()`` can run through it again.
+
+        Raises
+        ------
+        GraphError
+            If this tensor does not require a gradient, or its graph was freed.
+        ShapeError
+            If ``grad`` is missing for a tensor of several entries or has the wrong shape.
+        """
+        if not self.requires_grad:
+            raise GraphError(
+                "backward(): this tensor does not require grad; create the leaves with "
+                "requires_grad=True (and not inside no_grad())"
+            )
+        if self._op and self._backward is None:
+            raise GraphError(
+                f"backward(): the graph of this '{self._op}' result was freed by an earlier "
+                "backward(); pass retain_graph=True to the first call to go through it twice"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ShapeError(
+                    f"backward() on a tensor of shape {self.shape} needs a grad of that shape "
+                    "(only one-element tensors default to 1)"
+                )
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(getattr(grad, "data", grad), dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise ShapeError(f"backward(): grad of shape {grad.shape} for a tensor of shape {self.shape}")
+        order = _topological_order(self)
+        for node in order:
+            node.grad = None  # intermediates are recomputed, never accumulated across calls
+        if not self._prev and self.grad is not None:
+            grad = self.grad + grad
+        self.grad = grad
+        _run_backward(order, retain_graph)
+
+    # -- operators, defined in ops.py ------------------------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(self, other)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.sub(other, self)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(self, other)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.div(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    __hash__ = object.__hash__  # tensors are graph nodes: identity, not value, equality
+
+    # -- methods, defined in ops.py ----------------------------------------------------------
+    def exp(self):
+        return _ops.exp(self)
+
+    def log(self):
+        return _ops.log(self)
+
+    def tanh(self):
+        return _ops.tanh(self)
+
+    def sigmoid(self):
+        return _ops.sigmoid(self)
+
+    def relu(self):
+        return _ops.relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return _ops.leaky_relu(self, negative_slope)
+
+    def abs(self):
+        return _ops.abs(self)
+
+    def sqrt(self):
+        return _ops.sqrt(self)
+
+    def clip(self, min=None, max=None):  # noqa: A002 - NumPy's and PyTorch's names
+        return _ops.clip(self, min, max)
+
+    def sum(self, axis=None, keepdims: bool = False):
+        return _ops.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False):
+        return _ops.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False):
+        return _ops.max(self, axis, keepdims)
+
+    def reshape(self, *shape):
+        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes):
+        return _ops.transpose(self, axes[0] if len(axes) == 1 else (axes or None))
+
+    @property
+    def T(self):  # noqa: N802 - NumPy's name
+        return _ops.transpose(self, None)
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Create a :class:`Tensor`, as ``torch.tensor`` does.
+
+    Examples
+    --------
+    >>> tensor([1, 2, 3]).dtype
+    dtype('float32')
+    >>> tensor([1.0], dtype="float64").dtype
+    dtype('float64')
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _result(data: np.ndarray, parents: tuple, op: str, backward: Callable) -> Tensor:
+    """Wrap an op's output; record the graph only when a parent needs a gradient."""
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out._op = op
+    out.label = ""
+    if _grad_mode.enabled and any(p.requires_grad for p in parents):
+        out.requires_grad = True
+        out._prev = parents
+        out._backward = backward
+    else:
+        out.requires_grad = False
+        out._prev = ()
+        out._backward = None
+    return out
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Non-leaf nodes reachable from ``root``, each after all of its operands (iterative DFS)."""
+    order: list[Tensor] = []
+    if not root._prev:
+        return order
+    seen = {id(root)}
+    stack = [(root, iter(root._prev))]
+    while stack:
+        node, operands = stack[-1]
+        for p in operands:
+            if p._prev and id(p) not in seen:
+                seen.add(id(p))
+                stack.append((p, iter(p._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
+    """Apply each node's local chain rule, outputs first, summing into the operands."""
+    for node in reversed(order):
+        if node._backward is None:
+            raise GraphError(
+                f"backward(): part of this graph (a '{node._op}' result) was freed by an "
+                "earlier backward(); pass retain_graph=True to the first call"
+            )
+        if node.grad is not None:
+            grads = node._backward(node.grad)
+            for p, g in zip(node._prev, grads):
+                if g is not None and p.requires_grad:
+                    p.grad = g if p.grad is None else p.grad + g
+        if not retain_graph:
+            node._prev = ()
+            node._backward = None
+
+
+from . import ops as _ops  # noqa: E402 - ops needs Tensor defined first
