@@ -113,9 +113,13 @@ def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
     """
     a, b = _pair(a, b)
     if np.any((a.data < 0) & (b.data != np.round(b.data))):
-        raise DomainError(f"pow: negative base with a non-integer exponent (base min {a.data.min()})")
+        raise DomainError(
+            f"pow: negative base with a non-integer exponent (base min {a.data.min()})"
+        )
     if b.requires_grad and np.any(a.data <= 0):
-        raise DomainError(f"pow: the exponent's gradient needs log(base), but a base is {a.data.min()} <= 0")
+        raise DomainError(
+            f"pow: the exponent's gradient needs log(base), but a base is {a.data.min()} <= 0"
+        )
     try:
         data = a.data**b.data
     except ValueError:
@@ -221,7 +225,10 @@ def exp(a) -> Tensor:
     with np.errstate(over="ignore"):
         data = np.exp(a.data)
     if not np.all(np.isfinite(data)) and np.all(np.isfinite(a.data)):
-        raise DomainError(f"exp: overflow, an input is {a.data.max():.6g} (exp(x) overflows for x > ~88 in float32, ~709 in float64)")
+        raise DomainError(
+            f"exp: overflow, an input is {a.data.max():.6g} "
+            "(exp(x) overflows for x > ~88 in float32, ~709 in float64)"
+        )
     return _result(data, (a,), "exp", lambda g: (g * data,))
 
 
@@ -308,7 +315,9 @@ def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     a = _lift(a)
     data = np.asarray(a.data.sum(axis=axis, keepdims=keepdims))
     shape = a.shape
-    return _result(data, (a,), "sum", lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),))
+    return _result(
+        data, (a,), "sum", lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),)
+    )
 
 
 def mean(a, axis=None, keepdims: bool = False) -> Tensor:
@@ -346,7 +355,9 @@ def reshape(a, shape) -> Tensor:
     try:
         data = a.data.reshape(shape)
     except ValueError:
-        raise ShapeError(f"reshape: cannot reshape {a.shape} ({a.size} entries) to {shape}") from None
+        raise ShapeError(
+            f"reshape: cannot reshape {a.shape} ({a.size} entries) to {shape}"
+        ) from None
     old = a.shape
     return _result(data, (a,), "reshape", lambda g: (g.reshape(old),))
 
@@ -402,4 +413,6 @@ def stack(tensors, axis: int = 0) -> Tensor:
         shapes = ", ".join(str(t.shape) for t in ts)
         raise ShapeError(f"stack: all shapes must be equal, got {shapes}") from None
     n = len(ts)
-    return _result(data, ts, "stack", lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis)))
+    return _result(
+        data, ts, "stack", lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis))
+    )

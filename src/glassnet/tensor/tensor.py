@@ -206,7 +206,9 @@ class Tensor:
         else:
             grad = np.asarray(getattr(grad, "data", grad), dtype=self.dtype)
             if grad.shape != self.shape:
-                raise ShapeError(f"backward(): grad of shape {grad.shape} for a tensor of shape {self.shape}")
+                raise ShapeError(
+                    f"backward(): grad of shape {grad.shape} for a tensor of shape {self.shape}"
+                )
         order = _topological_order(self)
         for node in order:
             node.grad = None  # intermediates are recomputed, never accumulated across calls
