@@ -1,0 +1,306 @@
+"""Read a CSV table into a :class:`~glassnet.data.Dataset`, with errors a person can act on.
+
+The file has a header row, then one example per row. One column is the target (by name,
+default the last); every other column is a numeric feature. Every problem is reported as a
+:class:`~glassnet.errors.DataError` naming the file, the line (counted as an editor counts
+them: the header is line 1) and the column, e.g.
+``data.csv, line 7, column 'petal_width': missing value``.
+
+Cells are converted a whole column at a time by NumPy; only when that fails is the column
+scanned cell by cell to find the first bad one, so well-formed files load quickly.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .datasets import TASKS, Dataset
+
+__all__ = ["read_csv", "read_features_csv"]
+
+# Cells that mean "no value here", compared after stripping spaces and lower-casing.
+MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")
+# A numeric target with at most this many distinct whole-number values is taken as classes.
+MAX_INTEGER_CLASSES = 20
+
+
+class _Table:
+    """The parsed text of a CSV file: header, rows of stripped cells and their line numbers."""
+
+    def __init__(self, path: Path, header: list[str], rows: list[list[str]], lines: list[int]):
+        self.path, self.header, self.rows, self.lines = path, header, rows, lines
+
+    def where(self, row: int, col: int) -> str:
+        return f"{self.path}, line {self.lines[row]}, column '{self.header[col]}'"
+
+    def column(self, col: int) -> list[str]:
+        return [r[col] for r in self.rows]
+
+
+def _read_table(path: str | os.PathLike) -> _Table:
+    path = Path(path)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise DataError(f"{path}: {what}")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header, rows, lines = None, [], []
+            for cells in reader:
+                if not cells or all(not c.strip() for c in cells):
+                    continue  # blank line
+                cells = [c.strip() for c in cells]
+                if header is None:
+                    header = _check_header(path, cells, reader.line_num)
+                    continue
+                if len(cells) != len(header):
+                    raise DataError(_ragged(path, reader.line_num, len(cells), header))
+                rows.append(cells)
+                lines.append(reader.line_num)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not a text file in UTF-8 ({exc.reason})") from None
+    except csv.Error as exc:
+        raise DataError(f"{path}: not a valid CSV file ({exc})") from None
+    if header is None:
+        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
+    if not rows:
+        raise DataError(f"{path}: the file has a header but no data rows")
+    return _Table(path, header, rows, lines)
+
+
+def _ragged(path: Path, line: int, n_cells: int, header: list[str]) -> str:
+    if n_cells < len(header):
+        detail = f"no value for column '{header[n_cells]}'"
+    else:
+        detail = f"extra cells after the last column '{header[-1]}'"
+    return (f"{path}, line {line}: {n_cells} cells, but the header has {len(header)} "
+            f"columns; {detail}")
+
+
+def _check_header(path: Path, header: list[str], line: int) -> list[str]:
+    for i, name in enumerate(header):
+        if not name:
+            raise DataError(f"{path}, line {line}: column {i + 1} of the header has no name")
+        if header.index(name) != i:
+            raise DataError(f"{path}, line {line}: the column name '{name}' appears twice")
+    return header
+
+
+def _bad_cell(table: _Table, col: int, values: np.ndarray | None) -> tuple[int, str] | None:
+    """The first row of a column that is not a finite number, and what is wrong with it."""
+    for row, text in enumerate(table.column(col)):
+        if text.lower() in MISSING:
+            return row, "missing value"
+        if values is None:
+            try:
+                value = float(text)
+            except ValueError:
+                return row, f"'{text}' is not a number"
+        else:
+            value = values[row]
+        if not np.isfinite(value):
+            return row, f"'{text}' is not a finite number"
+    return None
+
+
+def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, str] | None]:
+    """Convert one column to float64: (values, None), or (None, (row, problem))."""
+    try:
+        values = np.array(table.column(col), dtype=np.float64)
+    except ValueError:
+        return None, _bad_cell(table, col, None)
+    with np.errstate(invalid="ignore"):
+        finite = bool(np.isfinite(values).all())
+    return (values, None) if finite else (None, _bad_cell(table, col, values))
+
+
+def _features(table: _Table, cols: list[int]) -> np.ndarray:
+    """The feature columns as a float32 matrix; the earliest bad cell raises."""
+    columns, problems = [], []
+    for col in cols:
+        values, problem = _to_numbers(table, col)
+        columns.append(values)
+        if problem is not None:
+            problems.append((problem[0], col, problem[1]))
+    if problems:
+        row, col, what = min(problems)  # earliest line, then leftmost column
+        hint = "" if what == "missing value" else "; feature columns must be numeric"
+        raise DataError(f"{table.where(row, col)}: {what}{hint}")
+    return np.stack(columns, axis=1).astype(np.float32)  # (n_samples, n_features)
+
+
+def _label_text(text: str, value: float | None) -> str:
+    """A label as it is kept: numbers in a canonical form ("1.0" -> "1", "0.50" -> "0.5")."""
+    if value is None:
+        return text
+    return str(int(value)) if float(value).is_integer() else str(float(value))
+
+
+def _infer_task(values: np.ndarray | None) -> str:
+    if values is None:
+        return "classify"
+    if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_INTEGER_CLASSES:
+        return "classify"
+    return "regress"
+
+
+def _encode(table, col, values, label_names) -> tuple[np.ndarray, list[str]]:
+    """Class labels -> indices into the sorted label names (or into ``label_names``)."""
+    texts = table.column(col)
+    keys = [_label_text(t, None if values is None else values[i]) for i, t in enumerate(texts)]
+    if label_names is None:
+        distinct = list(dict.fromkeys(keys))
+        if values is not None:  # numbers sort by value, so "2" comes before "10"
+            label_names = sorted(distinct, key=float)
+        else:
+            label_names = sorted(distinct)
+    index = {name: k for k, name in enumerate(label_names)}
+    for row, key in enumerate(keys):
+        if key not in index:
+            raise DataError(f"{table.where(row, col)}: unknown class '{key}'; the known "
+                            f"classes are {', '.join(label_names)}")
+    return np.array([index[key] for key in keys], dtype=np.int64), list(label_names)
+
+
+def _target(table, col, task, label_names):
+    """The target column: (y, label_names or None, task)."""
+    texts = table.column(col)
+    for row, text in enumerate(texts):
+        if text.lower() in MISSING:
+            raise DataError(f"{table.where(row, col)}: missing value in the target column")
+    values, problem = _to_numbers(table, col)
+    if task is None:
+        task = _infer_task(values)
+    if task == "classify":
+        y, names = _encode(table, col, values, label_names)
+        return y, names, task
+    if problem is not None:
+        row, what = problem
+        raise DataError(f"{table.where(row, col)}: {what}; a regression target must be numeric")
+    return values.astype(np.float32), None, task
+
+
+def _column_index(table: _Table, name: str, role: str) -> int:
+    if name not in table.header:
+        raise DataError(f"{table.path}: no {role} column '{name}'; the columns are "
+                        f"{', '.join(table.header)}")
+    return table.header.index(name)
+
+
+def read_csv(
+    path: str | os.PathLike,
+    target: str | None = None,
+    task: str | None = None,
+    *,
+    feature_names: list[str] | None = None,
+    label_names: list[str] | None = None,
+) -> Dataset:
+    """Read a CSV file with a header row into a Dataset.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file (UTF-8, comma-separated, header on the first non-blank line).
+    target : str, optional
+        Name of the target column; default the last column.
+    task : {"classify", "regress"}, optional
+        When None it is inferred: a target with any non-numeric cell, or with at most 20
+        distinct whole-number values, is classification; any other numeric target is
+        regression.
+    feature_names : list of str, optional
+        Use exactly these columns, in this order, as features (for data given to a trained
+        model); other columns are ignored. Default: every column except the target.
+    label_names : list of str, optional
+        Encode class labels against this list (a trained model's classes) instead of the
+        sorted labels of the file; a label outside it is an error.
+
+    Returns
+    -------
+    Dataset
+        ``X`` float32, ``y`` int64 class indices or float32 values, named after the file.
+        Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1");
+        numeric labels are sorted by value, others alphabetically.
+
+    Raises
+    ------
+    DataError
+        Naming the file, line and column: a missing file, an empty file, a header without
+        rows, a row with the wrong number of cells, a missing value, a non-numeric feature,
+        an unknown target or feature column (the message lists the columns), an unknown
+        class.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pets.csv"
+    >>> _ = path.write_text("weight,height,kind\\n4.0,25,cat\\n30,60,dog\\n3.5,23,cat\\n")
+    >>> ds = read_csv(path)
+    >>> ds.task, ds.label_names, ds.y.tolist()
+    ('classify', ['cat', 'dog'], [0, 1, 0])
+    >>> ds.X.dtype.name, ds.X.shape
+    ('float32', (3, 2))
+    >>> read_csv(path, target="height").task
+    Traceback (most recent call last):
+      ...
+    glassnet.errors.DataError: ...pets.csv, line 2, column 'kind': 'cat' is not a number; \
+feature columns must be numeric
+    """
+    if task is not None and task not in TASKS:
+        raise DataError(f"task must be 'classify' or 'regress', got {task!r}")
+    table = _read_table(path)
+    col = len(table.header) - 1 if target is None else _column_index(table, target, "target")
+    if feature_names is None:
+        feature_cols = [c for c in range(len(table.header)) if c != col]
+    else:
+        feature_cols = [_column_index(table, f, "feature") for f in feature_names]
+    if not feature_cols:
+        raise DataError(f"{table.path}: no feature columns, only the target "
+                        f"'{table.header[col]}'")
+    X = _features(table, feature_cols)
+    y, labels, task = _target(table, col, task, label_names)
+    return Dataset(X, y, [table.header[c] for c in feature_cols], labels, task, table.path.stem)
+
+
+def read_features_csv(
+    path: str | os.PathLike, feature_names: list[str] | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Read only the feature columns of a CSV file, for prediction (no target needed).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+    feature_names : list of str, optional
+        The columns to read, in this order (a trained model's features); other columns,
+        such as a target, are ignored. Default: every column.
+
+    Returns
+    -------
+    X : array of shape (n_samples, n_features), float32
+    feature_names : list of str
+
+    Raises
+    ------
+    DataError
+        As :func:`read_csv`; a missing feature column is named with the columns available.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "new.csv"
+    >>> _ = path.write_text("id,b,a\\nx,1,2\\ny,3,4\\n")
+    >>> X, names = read_features_csv(path, ["a", "b"])
+    >>> X.tolist(), names
+    ([[2.0, 1.0], [4.0, 3.0]], ['a', 'b'])
+    """
+    table = _read_table(path)
+    if feature_names is None:
+        cols = list(range(len(table.header)))
+    else:
+        cols = [_column_index(table, f, "feature") for f in feature_names]
+    return _features(table, cols), [table.header[c] for c in cols]

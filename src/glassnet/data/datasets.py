@@ -1,0 +1,289 @@
+"""The :class:`Dataset` container and the built-in datasets.
+
+Three kinds of built-in data need no network:
+
+- ``iris``, shipped inside the package as ``iris.csv`` (150 flowers, 4 measurements, 3
+  species), the default everywhere;
+- ``digits``, ``wine``, ``breast_cancer`` and ``diabetes``, the copies bundled with
+  scikit-learn, used when scikit-learn is installed (``pip install glassnet[sklearn]``);
+- ``moons``, ``circles``, ``spirals``, ``xor`` and ``sine``, drawn from a seed by
+  :mod:`glassnet.data.generators`.
+
+:func:`load_dataset` takes any of these names or a path to a CSV file;
+:func:`list_datasets` describes the built-ins without loading them.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DataError
+
+__all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets"]
+
+TASKS = ("classify", "regress")
+
+
+@dataclass
+class Dataset:
+    """A table of examples: features ``X``, targets ``y`` and the names that go with them.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features), float32
+        One row per example, one column per feature.
+    y : array of shape (n_samples,)
+        Class indices (int64, ``0 .. n_classes - 1``) when ``task == "classify"``;
+        real-valued targets (float32) when ``task == "regress"``.
+    feature_names : list of str
+        The name of each column of ``X``.
+    label_names : list of str or None
+        For classification, ``label_names[k]`` is the name of class ``k`` (a species, a
+        digit, ...); None for regression.
+    task : {"classify", "regress"}
+        What is predicted.
+    name : str
+        A short name for messages and file names (``"iris"``, or a CSV file's stem).
+
+    Raises
+    ------
+    DataError
+        If the arrays and names do not agree (shapes, dtypes, lengths, task).
+
+    Examples
+    --------
+    >>> ds = Dataset(np.zeros((3, 2), np.float32), np.array([0, 1, 1]), ["a", "b"],
+    ...              ["no", "yes"], "classify", "toy")
+    >>> ds
+    Dataset('toy', classify, 3 samples, 2 features, 2 classes)
+    >>> ds.n_classes
+    2
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: list[str]
+    label_names: list[str] | None
+    task: str
+    name: str = "data"
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise DataError(f"Dataset '{self.name}': task must be 'classify' or 'regress', "
+                            f"got {self.task!r}")
+        self.X = np.asarray(self.X, dtype=np.float32)
+        self.y = np.asarray(self.y, dtype=np.int64 if self.task == "classify" else np.float32)
+        if self.X.ndim != 2 or self.y.ndim != 1 or len(self.X) != len(self.y):
+            raise DataError(f"Dataset '{self.name}': expected X of shape (n_samples, "
+                            f"n_features) and y of shape (n_samples,), got X {self.X.shape} "
+                            f"and y {self.y.shape}")
+        self.feature_names = [str(f) for f in self.feature_names]
+        if len(self.feature_names) != self.X.shape[1]:
+            raise DataError(f"Dataset '{self.name}': {len(self.feature_names)} feature names "
+                            f"for X of shape {self.X.shape}")
+        self._check_labels()
+
+    def _check_labels(self) -> None:
+        if self.task == "regress":
+            if self.label_names is not None:
+                raise DataError(f"Dataset '{self.name}': a regression dataset has no "
+                                "label_names (got a list)")
+            return
+        if self.label_names is None:
+            raise DataError(f"Dataset '{self.name}': a classification dataset needs "
+                            "label_names, one per class")
+        self.label_names = [str(name) for name in self.label_names]
+        k = len(self.label_names)
+        if len(self.y) and (self.y.min() < 0 or self.y.max() >= k):
+            raise DataError(f"Dataset '{self.name}': class indices must lie in 0..{k - 1} "
+                            f"for {k} label names, found {self.y.min()}..{self.y.max()}")
+
+    @property
+    def n_samples(self) -> int:
+        """Number of examples (rows of ``X``)."""
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """Number of features (columns of ``X``)."""
+        return int(self.X.shape[1])
+
+    @property
+    def n_classes(self) -> int | None:
+        """Number of classes for classification, None for regression."""
+        return None if self.label_names is None else len(self.label_names)
+
+    def __repr__(self) -> str:
+        classes = "" if self.label_names is None else f", {self.n_classes} classes"
+        return (f"Dataset('{self.name}', {self.task}, {self.n_samples} samples, "
+                f"{self.n_features} features{classes})")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A line of :func:`list_datasets`: what a built-in dataset holds, without loading it."""
+
+    name: str
+    n_samples: int
+    n_features: int
+    task: str
+    n_classes: int | None
+    source: str  # "embedded", "scikit-learn" or "generated"
+    description: str
+
+
+# Sizes of scikit-learn's bundled copies are stable; a test checks them against the real data.
+_INFO = [
+    DatasetInfo("iris", 150, 4, "classify", 3, "embedded", "iris flowers, 3 species"),
+    DatasetInfo("digits", 1797, 64, "classify", 10, "scikit-learn", "8x8 handwritten digits"),
+    DatasetInfo("wine", 178, 13, "classify", 3, "scikit-learn", "wine from 3 cultivars"),
+    DatasetInfo("breast_cancer", 569, 30, "classify", 2, "scikit-learn",
+                "breast tumours, malignant or benign"),
+    DatasetInfo("diabetes", 442, 10, "regress", None, "scikit-learn",
+                "disease progression after one year"),
+    DatasetInfo("moons", 1000, 2, "classify", 2, "generated", "two interleaving half circles"),
+    DatasetInfo("circles", 1000, 2, "classify", 2, "generated", "a circle inside a circle"),
+    DatasetInfo("spirals", 1500, 2, "classify", 3, "generated", "three spiral arms"),
+    DatasetInfo("xor", 1000, 2, "classify", 2, "generated", "XOR of the signs of x1 and x2"),
+    DatasetInfo("sine", 1000, 1, "regress", None, "generated", "y = sin(x) + noise"),
+]
+_BY_NAME = {info.name: info for info in _INFO}
+
+
+def list_datasets() -> list[DatasetInfo]:
+    """Describe every built-in dataset (name, size, task, number of classes).
+
+    Nothing is loaded or generated and scikit-learn is not imported.
+
+    Returns
+    -------
+    list of DatasetInfo
+        In a fixed order: the embedded Iris data, scikit-learn's sets, the generators.
+
+    Examples
+    --------
+    >>> [d.name for d in list_datasets()][:3]
+    ['iris', 'digits', 'wine']
+    >>> list_datasets()[0].n_samples
+    150
+    """
+    return list(_INFO)
+
+
+def _canonical(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def load_dataset(
+    name_or_path: str | os.PathLike,
+    target: str | None = None,
+    task: str | None = None,
+    seed: int = 0,
+    *,
+    n_samples: int | None = None,
+    noise: float | None = None,
+) -> Dataset:
+    """Load a built-in dataset by name, or a CSV file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like
+        A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), or a path to a
+        CSV file (see :func:`glassnet.data.read_csv`).
+    target : str, optional
+        The target column of a CSV file (default: the last column). Also accepted for
+        ``iris``, whose embedded CSV has the columns ``sepal_length, sepal_width,
+        petal_length, petal_width, species``.
+    task : {"classify", "regress"}, optional
+        Inferred when None. For a built-in it must match the dataset's own task.
+    seed : int, default 0
+        Seed of the generated datasets; the fixed datasets ignore it.
+    n_samples, noise : optional
+        Size and noise of a generated dataset (defaults in :mod:`glassnet.data.generators`).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        For an unknown name (the message lists the built-ins), a bad CSV file, options that
+        do not apply to the dataset, or scikit-learn missing for its datasets.
+
+    Examples
+    --------
+    >>> iris = load_dataset("iris")
+    >>> iris
+    Dataset('iris', classify, 150 samples, 4 features, 3 classes)
+    >>> iris.label_names
+    ['setosa', 'versicolor', 'virginica']
+    >>> load_dataset("moons", seed=1, n_samples=10).X.shape
+    (10, 2)
+    """
+    text = os.fspath(name_or_path)
+    key = _canonical(text)
+    if key not in _BY_NAME:
+        if text.lower().endswith(".csv") or os.path.isfile(text):
+            from .csv import read_csv
+
+            return read_csv(text, target=target, task=task)
+        known = ", ".join(info.name for info in _INFO)
+        raise DataError(f"unknown dataset '{text}': choose one of {known}, "
+                        "or give the path of a .csv file")
+    info = _BY_NAME[key]
+    if task is not None and task != info.task:
+        raise DataError(f"dataset '{info.name}' is a {info.task} dataset; "
+                        f"task={task!r} does not apply to it")
+    if (n_samples is not None or noise is not None) and info.source != "generated":
+        raise DataError(f"dataset '{info.name}' has a fixed size: n_samples and noise apply "
+                        "only to the generated datasets")
+    if target is not None and info.name != "iris":
+        raise DataError(f"dataset '{info.name}' has a fixed target: target={target!r} applies "
+                        "only to CSV files and iris")
+    if info.source == "embedded":
+        return _load_iris(target, task)
+    if info.source == "scikit-learn":
+        return _load_sklearn(info)
+    return _generate(info.name, seed, n_samples, noise)
+
+
+def _load_iris(target: str | None, task: str | None) -> Dataset:
+    from .csv import read_csv
+
+    resource = importlib.resources.files(__package__).joinpath("iris.csv")
+    with importlib.resources.as_file(resource) as path:
+        ds = read_csv(path, target=target, task=task)
+    ds.name = "iris"
+    return ds
+
+
+def _load_sklearn(info: DatasetInfo) -> Dataset:
+    try:
+        from sklearn import datasets as skd
+    except ImportError:
+        raise DataError(f"dataset '{info.name}' comes from scikit-learn, which is not "
+                        "installed: pip install glassnet[sklearn]") from None
+    bunch = getattr(skd, f"load_{info.name}")()
+    features = [str(f).replace(" ", "_") for f in bunch.feature_names]
+    if info.task == "regress":
+        labels = None
+    else:
+        labels = [str(name) for name in bunch.target_names]
+    return Dataset(bunch.data, bunch.target, features, labels, info.task, info.name)
+
+
+def _generate(name: str, seed: int, n_samples: int | None, noise: float | None) -> Dataset:
+    from . import generators
+
+    make = getattr(generators, f"make_{name}")
+    options = {}
+    if n_samples is not None:
+        options["n_samples"] = n_samples
+    if noise is not None:
+        options["noise"] = noise
+    return make(seed=seed, **options)
