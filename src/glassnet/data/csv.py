@@ -251,7 +251,7 @@ def read_csv(
 feature columns must be numeric
     """
     if task is not None and task not in TASKS:
-        raise DataError(f"task must be 'classify' or 'regress', got {task!r}")
+        raise DataError(f"{path}: task must be 'classify' or 'regress', got {task!r}")
     table = _read_table(path)
     col = len(table.header) - 1 if target is None else _column_index(table, target, "target")
     if feature_names is None:

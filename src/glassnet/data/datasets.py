@@ -195,9 +195,8 @@ def load_dataset(
         A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), or a path to a
         CSV file (see :func:`glassnet.data.read_csv`).
     target : str, optional
-        The target column of a CSV file (default: the last column). Also accepted for
-        ``iris``, whose embedded CSV has the columns ``sepal_length, sepal_width,
-        petal_length, petal_width, species``.
+        The target column of a CSV file (default: the last column). The built-ins have a
+        fixed target.
     task : {"classify", "regress"}, optional
         Inferred when None. For a built-in it must match the dataset's own task.
     seed : int, default 0
@@ -242,22 +241,22 @@ def load_dataset(
     if (n_samples is not None or noise is not None) and info.source != "generated":
         raise DataError(f"dataset '{info.name}' has a fixed size: n_samples and noise apply "
                         "only to the generated datasets")
-    if target is not None and info.name != "iris":
+    if target is not None:
         raise DataError(f"dataset '{info.name}' has a fixed target: target={target!r} applies "
-                        "only to CSV files and iris")
+                        "only to CSV files")
     if info.source == "embedded":
-        return _load_iris(target, task)
+        return _load_iris()
     if info.source == "scikit-learn":
         return _load_sklearn(info)
     return _generate(info.name, seed, n_samples, noise)
 
 
-def _load_iris(target: str | None, task: str | None) -> Dataset:
+def _load_iris() -> Dataset:
     from .csv import read_csv
 
     resource = importlib.resources.files(__package__).joinpath("iris.csv")
     with importlib.resources.as_file(resource) as path:
-        ds = read_csv(path, target=target, task=task)
+        ds = read_csv(path, target="species", task="classify")
     ds.name = "iris"
     return ds
 

@@ -1,0 +1,187 @@
+import numpy as np
+import pytest
+
+from glassnet.data import read_csv, read_features_csv
+from glassnet.errors import DataError, GlassnetError
+
+
+def write(tmp_path, text, name="data.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# (file content, read_csv options, fragments the message must contain)
+BAD_FILES = [
+    ("a,b,y\n1,2,x\n3,,y\n", {}, ["line 3", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,x\n3,NA,y\n", {}, ["line 3", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,x\nnan,4,y\n", {}, ["line 3", "column 'a'", "missing value"]),
+    ("a,b,y\n1,abc,x\n", {}, ["line 2", "column 'b'", "'abc' is not a number"]),
+    ("a,b,y\n1,2,x\n1,inf,x\n", {}, ["line 3", "column 'b'", "'inf' is not a finite number"]),
+    ("", {}, ["empty"]),
+    ("\n\n  \n", {}, ["empty"]),
+    ("a,b,y\n", {}, ["header", "no data rows"]),
+    ("a,b,y\n1,2,x\n3,4\n", {}, ["line 3", "2 cells", "3 columns", "no value for column 'y'"]),
+    ("a,b,y\n1,2,x,9\n", {}, ["line 2", "4 cells", "extra cells", "'y'"]),
+    ("a,b,y\n1,2,x\n", {"target": "z"}, ["no target column 'z'", "a, b, y"]),
+    ("a,b,y\n1,2,x\n", {"feature_names": ["a", "q"]}, ["no feature column 'q'", "a, b, y"]),
+    ("a,y\n1,x\n2,\n", {}, ["line 3", "column 'y'", "missing value", "target"]),
+    ("a,y\n1,2.5\n2,abc\n", {"task": "regress"}, ["line 3", "column 'y'", "'abc'", "regression"]),
+    ("a,a,y\n1,2,x\n", {}, ["line 1", "'a' appears twice"]),
+    ("a,,y\n1,2,x\n", {}, ["line 1", "column 2", "no name"]),
+    ("y\nx\n", {}, ["no feature columns", "'y'"]),
+    ("a,y\n1,cat\n2,bird\n", {"label_names": ["cat", "dog"]},
+     ["line 3", "column 'y'", "unknown class 'bird'", "cat, dog"]),
+    ("a,y\n1,2\n", {"task": "cluster"}, ["task", "'cluster'"]),
+    # a blank line and a quoted cell spanning two lines still count as lines of the file
+    ("a,b,y\n\n1,2,x\n3,\"\",y\n", {}, ["line 4", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,\"two\nlines\"\n3,oops,y\n", {}, ["line 4", "column 'b'", "'oops'"]),
+]
+
+
+@pytest.mark.parametrize("text, options, fragments", BAD_FILES)
+def test_bad_csv_names_line_and_column(tmp_path, text, options, fragments):
+    path = write(tmp_path, text)
+    with pytest.raises(DataError) as info:
+        read_csv(path, **options)
+    message = str(info.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_the_earliest_bad_cell_is_reported(tmp_path):
+    path = write(tmp_path, "a,b,y\n1,2,x\n1,bad,x\nbad,2,y\n")
+    with pytest.raises(DataError, match="line 3, column 'b'"):
+        read_csv(path)
+    path = write(tmp_path, "a,b,y\n1,2,x\n1,bad,x\nbad,bad,y\n", name="two.csv")
+    with pytest.raises(DataError, match="line 3, column 'b'"):
+        read_csv(path)
+
+
+def test_missing_file_and_folder_are_data_errors(tmp_path):
+    with pytest.raises(DataError, match="does not exist") as info:
+        read_csv(tmp_path / "nope.csv")
+    assert not isinstance(info.value, FileNotFoundError)
+    assert isinstance(info.value, GlassnetError)
+    with pytest.raises(DataError, match="is a folder"):
+        read_csv(tmp_path)
+
+
+def test_binary_file_is_a_data_error(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"a,b\n\xff\xfe\x00\x81,1\n")
+    with pytest.raises(DataError, match="UTF-8"):
+        read_csv(path)
+
+
+def test_string_labels_sorted_and_encoded(tmp_path):
+    path = write(tmp_path, "f1,f2,kind\n1,2,zebra\n3,4,ant\n5,6,moth\n7,8,ant\n")
+    ds = read_csv(path)
+    assert ds.task == "classify"
+    assert ds.label_names == ["ant", "moth", "zebra"]
+    assert ds.y.tolist() == [2, 0, 1, 0]
+    assert ds.y.dtype == np.int64
+    assert ds.X.dtype == np.float32
+    assert ds.X.tolist() == [[1, 2], [3, 4], [5, 6], [7, 8]]
+    assert ds.feature_names == ["f1", "f2"]
+    assert ds.name == "data"
+
+
+def test_integer_labels_become_strings_sorted_by_value(tmp_path):
+    path = write(tmp_path, "f,label\n1,10\n2,2\n3,1.0\n4,2\n")
+    ds = read_csv(path)
+    assert ds.task == "classify"
+    assert ds.label_names == ["1", "2", "10"]
+    assert ds.y.tolist() == [2, 1, 0, 1]
+
+
+def test_target_chosen_by_name_keeps_other_columns_in_order(tmp_path):
+    path = write(tmp_path, "a,species,b,c\n1,x,2,3\n4,y,5,6\n")
+    ds = read_csv(path, target="species")
+    assert ds.feature_names == ["a", "b", "c"]
+    assert ds.X.tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert ds.label_names == ["x", "y"]
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (list(range(20)), "classify"),  # 20 distinct whole numbers: classes
+        (list(range(21)), "regress"),  # 21: a quantity
+        ([0.5, 1.0, 0.5], "regress"),  # not whole numbers
+        (["a", "1", "2"], "classify"),  # any text: classes
+    ],
+)
+def test_task_is_inferred_from_the_target(tmp_path, values, expected):
+    lines = ["x,t"] + [f"{i},{v}" for i, v in enumerate(values)]
+    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    assert ds.task == expected
+
+
+def test_regression_target_is_float32_exactly(tmp_path):
+    values = [0.1, -2.5, 3.75, 1e-3, 12345.678]
+    lines = ["x,t"] + [f"{i},{v!r}" for i, v in enumerate(values)]
+    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    assert ds.task == "regress"
+    assert ds.label_names is None
+    assert ds.y.dtype == np.float32
+    np.testing.assert_array_equal(ds.y, np.array(values, dtype=np.float32))
+
+
+def test_task_can_be_forced(tmp_path):
+    path = write(tmp_path, "x,t\n1,0\n2,1\n3,1\n")
+    assert read_csv(path).task == "classify"
+    ds = read_csv(path, task="regress")
+    assert ds.task == "regress"
+    assert ds.y.tolist() == [0.0, 1.0, 1.0]
+    forced = read_csv(write(tmp_path, "x,t\n1,0.50\n2,0.5\n3,1.5\n", "f.csv"), task="classify")
+    assert forced.label_names == ["0.5", "1.5"]
+    assert forced.y.tolist() == [0, 0, 1]
+
+
+def test_features_match_numpy_reader(tmp_path, rng):
+    X = rng.normal(size=(50, 6)) * 10.0 ** rng.integers(-3, 4, size=(1, 6))
+    y = rng.integers(0, 3, size=50)
+    lines = [",".join([f"c{j}" for j in range(6)] + ["label"])]
+    lines += [",".join([repr(float(v)) for v in row] + [str(t)]) for row, t in zip(X, y)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    ds = read_csv(path)
+    expected = np.loadtxt(path, delimiter=",", skiprows=1, usecols=range(6), dtype=np.float64)
+    np.testing.assert_array_equal(ds.X, expected.astype(np.float32))
+    assert ds.y.tolist() == y.tolist()
+
+
+def test_bom_crlf_spaces_and_quotes(tmp_path):
+    text = '\ufeff a , b ,label\r\n 1.5 , 2 ,"big, red"\r\n3,4, small \r\n\r\n'
+    ds = read_csv(write(tmp_path, text))
+    assert ds.feature_names == ["a", "b"]
+    assert ds.X.tolist() == [[1.5, 2.0], [3.0, 4.0]]
+    assert ds.label_names == ["big, red", "small"]
+
+
+def test_label_names_from_a_model_fix_the_encoding(tmp_path):
+    path = write(tmp_path, "a,y\n1,virginica\n2,setosa\n")
+    ds = read_csv(path, label_names=["setosa", "versicolor", "virginica"])
+    assert ds.label_names == ["setosa", "versicolor", "virginica"]
+    assert ds.y.tolist() == [2, 0]
+
+
+def test_feature_names_select_and_order_columns(tmp_path):
+    path = write(tmp_path, "id,b,a,y\n7,1,2,x\n8,3,4,y\n")
+    ds = read_csv(path, target="y", feature_names=["a", "b"])
+    assert ds.X.tolist() == [[2, 1], [4, 3]]
+    assert ds.feature_names == ["a", "b"]
+
+
+def test_read_features_without_a_target(tmp_path):
+    path = write(tmp_path, "b,a,species\n1,2,setosa\n3,4,virginica\n")
+    X, names = read_features_csv(path, ["a", "b"])
+    assert X.tolist() == [[2, 1], [4, 3]] and X.dtype == np.float32
+    assert names == ["a", "b"]
+    with pytest.raises(DataError, match="no feature column 'c'; the columns are b, a, species"):
+        read_features_csv(path, ["a", "c"])
+    with pytest.raises(DataError, match="line 2, column 'species': 'setosa' is not a number"):
+        read_features_csv(path)
+    X, names = read_features_csv(write(tmp_path, "p,q\n1,2\n", "n.csv"))
+    assert names == ["p", "q"] and X.tolist() == [[1, 2]]

@@ -1,0 +1,193 @@
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn import datasets as skd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from glassnet.data import (
+    Dataset,
+    list_datasets,
+    load_dataset,
+    make_circles,
+    make_moons,
+    make_sine,
+    make_spirals,
+    make_xor,
+    train_val_test_split,
+)
+from glassnet.errors import DataError
+
+GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
+
+
+def test_embedded_iris_is_scikit_learns_iris():
+    ds = load_dataset("iris")
+    reference = skd.load_iris()
+    np.testing.assert_array_equal(ds.X, reference.data.astype(np.float32))
+    np.testing.assert_array_equal(ds.y, reference.target)
+    assert ds.label_names == list(reference.target_names)
+    assert ds.feature_names == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    assert (ds.name, ds.task) == ("iris", "classify")
+
+
+@pytest.mark.parametrize("name", ["wine", "breast_cancer", "digits", "diabetes"])
+def test_scikit_learn_sets_match_the_source(name):
+    ds = load_dataset(name)
+    reference = getattr(skd, f"load_{name}")()
+    np.testing.assert_array_equal(ds.X, reference.data.astype(np.float32))
+    assert ds.X.dtype == np.float32
+    if name == "diabetes":
+        assert ds.task == "regress" and ds.label_names is None and ds.y.dtype == np.float32
+        np.testing.assert_array_equal(ds.y, reference.target.astype(np.float32))
+    else:
+        assert ds.task == "classify" and ds.y.dtype == np.int64
+        np.testing.assert_array_equal(ds.y, reference.target)
+        assert ds.label_names == [str(t) for t in reference.target_names]
+    assert len(ds.feature_names) == reference.data.shape[1]
+    assert all(" " not in f for f in ds.feature_names)
+
+
+def test_list_datasets_sizes_are_those_of_the_loaded_data():
+    infos = list_datasets()
+    assert [i.name for i in infos] == [
+        "iris", "digits", "wine", "breast_cancer", "diabetes",
+        "moons", "circles", "spirals", "xor", "sine",
+    ]
+    for info in infos:
+        ds = load_dataset(info.name)
+        assert (info.n_samples, info.n_features, info.task) == (
+            ds.n_samples, ds.n_features, ds.task), info.name
+        assert info.n_classes == (None if ds.task == "regress" else len(np.unique(ds.y)))
+        assert info.n_classes == ds.n_classes
+
+
+def test_listing_and_builtins_do_not_import_scikit_learn():
+    code = (
+        "import sys, glassnet.data as d; d.list_datasets(); d.load_dataset('iris'); "
+        "[d.load_dataset(n) for n in ('moons', 'circles', 'spirals', 'xor', 'sine')]; "
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_missing_scikit_learn_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # makes `import sklearn` fail
+    with pytest.raises(DataError, match=r"'wine'.*scikit-learn.*pip install glassnet\[sklearn\]"):
+        load_dataset("wine")
+    assert load_dataset("iris").n_samples == 150
+
+
+def test_names_are_case_and_dash_insensitive():
+    assert load_dataset("Breast-Cancer").name == "breast_cancer"
+    assert load_dataset(" IRIS ").name == "iris"
+
+
+@pytest.mark.parametrize(
+    "name, options, fragment",
+    [
+        ("mnist", {}, "unknown dataset 'mnist': choose one of iris, digits, wine"),
+        ("iris", {"task": "regress"}, "classify dataset; task='regress'"),
+        ("iris", {"n_samples": 10}, "fixed size"),
+        ("moons", {"target": "x1"}, "fixed target"),
+        ("moons", {"n_samples": 0}, "n_samples must be at least 2"),
+        ("moons", {"noise": -0.1}, "noise must be a finite number >= 0"),
+        ("spirals", {"n_samples": 2}, "at least 3"),
+        ("/no/such/file.csv", {}, "does not exist"),
+    ],
+)
+def test_load_dataset_errors(name, options, fragment):
+    with pytest.raises(DataError) as info:
+        load_dataset(name, **options)
+    assert fragment in str(info.value)
+
+
+def test_load_dataset_reads_a_csv_path(tmp_path):
+    path = tmp_path / "tiny.csv"
+    path.write_text("a,b\n1,x\n2,y\n")
+    ds = load_dataset(str(path))
+    assert (ds.name, ds.label_names, ds.X.tolist()) == ("tiny", ["x", "y"], [[1.0], [2.0]])
+    other = tmp_path / "tiny.txt"
+    other.write_text("a,b\n1,0.5\n2,1.5\n")
+    assert load_dataset(other, task="regress").y.tolist() == [0.5, 1.5]
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_generators_are_deterministic_from_the_seed(make):
+    a, b, c = make(seed=7), make(seed=7), make(seed=8)
+    assert a.X.tobytes() == b.X.tobytes() and a.y.tobytes() == b.y.tobytes()
+    assert not np.array_equal(a.X, c.X)
+    assert a.X.dtype == np.float32
+    assert load_dataset(a.name, seed=7).X.tobytes() == a.X.tobytes()
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles, make_spirals])
+def test_generated_classes_are_balanced_and_shuffled(make):
+    ds = make(n_samples=301, seed=0)
+    counts = np.bincount(ds.y)
+    assert counts.max() - counts.min() <= 1 and counts.sum() == 301
+    assert ds.y[:20].min() != ds.y[:20].max()  # not grouped by class
+
+
+def test_noise_free_moons_lie_on_their_arcs():
+    ds = make_moons(400, noise=0.0, seed=0)
+    X = ds.X.astype(np.float64)
+    upper, lower = X[ds.y == 0], X[ds.y == 1]
+    np.testing.assert_allclose(np.hypot(upper[:, 0], upper[:, 1]), 1.0, atol=1e-6)
+    assert upper[:, 1].min() >= -1e-6
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1.0, atol=1e-6)
+    assert lower[:, 1].max() <= 0.5 + 1e-6
+
+
+def test_noise_free_spirals_follow_their_arm():
+    ds = make_spirals(600, noise=0.0, seed=0)
+    X = ds.X.astype(np.float64)
+    r = np.hypot(X[:, 0], X[:, 1])
+    assert r.min() >= 0.1 - 1e-6 and r.max() <= 1.0 + 1e-6
+    expected = 2 * np.pi * (r + ds.y / 3)
+    gap = np.angle(np.exp(1j * (np.arctan2(X[:, 1], X[:, 0]) - expected)))
+    np.testing.assert_allclose(gap, 0.0, atol=1e-5)
+
+
+def test_noisy_sine_noise_has_the_requested_spread():
+    ds = make_sine(20000, noise=0.3, seed=1)
+    residual = ds.y.astype(np.float64) - np.sin(ds.X[:, 0].astype(np.float64))
+    assert abs(residual.std() - 0.3) < 0.01 and abs(residual.mean()) < 0.01
+    assert -np.pi <= ds.X.min() and ds.X.max() <= np.pi
+
+
+def test_noise_free_xor_labels_are_the_sign_product():
+    ds = make_xor(1000, noise=0.0, seed=2)
+    np.testing.assert_array_equal(ds.y, (np.sign(ds.X[:, 0]) != np.sign(ds.X[:, 1])))
+
+
+@pytest.mark.parametrize("name, target", [("moons", 0.97), ("spirals", 0.95)])
+def test_defaults_are_learnable_by_a_two_layer_network(name, target):
+    ds = load_dataset(name)
+    s = train_val_test_split(ds.X, ds.y, val_size=0.0, test_size=0.2, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net = MLPClassifier((16, 16), learning_rate_init=0.01, max_iter=300, random_state=0)
+        net.fit(s.X_train, s.y_train)
+    assert net.score(s.X_test, s.y_test) >= target
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        ((np.zeros((3, 2)), np.zeros(4), ["a", "b"], ["n"], "classify"), "X (3, 2) and y (4,)"),
+        ((np.zeros((3, 2)), np.zeros(3), ["a"], ["n"], "classify"), "1 feature names"),
+        ((np.zeros((2, 2)), np.array([0, 2]), ["a", "b"], ["n", "m"], "classify"), "0..1"),
+        ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "classify"), "needs label_names"),
+        ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], ["x"], "regress"), "no label_names"),
+        ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "cluster"), "'cluster'"),
+    ],
+)
+def test_dataset_validates_its_parts(args, fragment):
+    with pytest.raises(DataError) as info:
+        Dataset(*args, name="toy")
+    assert fragment in str(info.value) and "'toy'" in str(info.value)
