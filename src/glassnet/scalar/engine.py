@@ -182,11 +182,12 @@ class Value:
         return _node(0.0, (self,), "relu", (0.0,))
 
     def tanh(self):
-        """``tanh(x)``. Local derivative: 1 - tanh(x)**2.
+        """``tanh(x)``. Local derivative: 1 - tanh(x)**2 = 4 e / (1 + e)**2, e = exp(-2|x|).
 
         ``math.tanh`` saturates to exactly +-1.0 for large |x| instead of overflowing
-        like the textbook (e^{2x} - 1)/(e^{2x} + 1), so ``Value(1000).tanh()`` is 1.0
-        with gradient 0.0.
+        like the textbook (e^{2x} - 1)/(e^{2x} + 1), so ``Value(1000).tanh()`` is 1.0.
+        The derivative uses the second form, which neither overflows nor loses its digits
+        to cancellation when tanh(x) is within a rounding error of +-1.
 
         Examples
         --------
@@ -195,14 +196,16 @@ class Value:
         >>> y.data, y._prev[0].grad
         (1.0, 0.0)
         """
-        t = math.tanh(self.data)
-        return _node(t, (self,), "tanh", (1.0 - t * t,))
+        x = self.data
+        e = math.exp(-2.0 * abs(x))  # in (0, 1]: never overflows
+        return _node(math.tanh(x), (self,), "tanh", (4.0 * e / ((1.0 + e) * (1.0 + e)),))
 
     def sigmoid(self):
-        """``1 / (1 + exp(-x))``. Local derivative: s * (1 - s).
+        """``s(x) = 1 / (1 + exp(-x))``. Local derivative: s (1 - s) = e / (1 + e)**2.
 
-        Computed as ``1 / (1 + e^-x)`` for x >= 0 and ``e^x / (1 + e^x)`` for x < 0, so
-        the exponential never overflows: ``Value(-1000).sigmoid()`` is exactly 0.0.
+        With e = exp(-|x|) (which never overflows), s = 1 / (1 + e) for x >= 0 and
+        e / (1 + e) for x < 0, so ``Value(-1000).sigmoid()`` is exactly 0.0; the
+        derivative in that form keeps its digits where 1 - s would cancel.
 
         Examples
         --------
@@ -210,12 +213,9 @@ class Value:
         (0.5, 0.0)
         """
         x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _node(s, (self,), "sigmoid", (s * (1.0 - s),))
+        e = math.exp(-abs(x))
+        s = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
+        return _node(s, (self,), "sigmoid", (e / ((1.0 + e) * (1.0 + e)),))
 
     def exp(self):
         """``e ** x``. Local derivative: e ** x (the output itself).
