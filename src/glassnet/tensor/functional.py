@@ -8,9 +8,11 @@ plainly composed twin in the tests that it must agree with.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DomainError, ShapeError
 from . import ops
 from .tensor import Tensor, _result
 
@@ -51,30 +53,40 @@ def softmax(x, axis: int = -1) -> Tensor:
     return ops.exp(log_softmax(x, axis=axis))
 
 
-def _reduce(loss_rows: np.ndarray, reduction: str) -> tuple[np.ndarray, float]:
-    """The reduced loss and the factor each row's gradient is scaled by."""
-    if reduction == "mean":
-        return np.asarray(loss_rows.mean()), 1.0 / max(loss_rows.shape[0], 1)
-    if reduction == "sum":
-        return np.asarray(loss_rows.sum()), 1.0
+def _check_reduction(op: str, reduction: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise DomainError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> tuple[np.ndarray, float]:
+    """The reduced loss and the factor each entry's gradient is scaled by (1/n for the mean)."""
     if reduction == "none":
-        return loss_rows, 1.0
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        return loss, 1.0
+    total = np.add.reduce(loss, axis=None)  # a NumPy scalar of loss's dtype
+    scale = 1.0 / builtins.max(loss.size, 1) if reduction == "mean" else 1.0
+    return np.asarray(total * scale if reduction == "mean" else total), scale
 
 
 def _target_rows(target, logits: Tensor) -> np.ndarray:
     """Integer class indices (N,) or probability rows (N, C), validated against the logits."""
     y = np.asarray(getattr(target, "data", target))
     n, c = logits.shape
-    if y.ndim == 1 and y.shape[0] == n and not np.issubdtype(y.dtype, np.floating):
-        if y.size and (y.min() < 0 or y.max() >= c):
+    if y.shape == (n,):
+        if y.dtype.kind == "f":  # e.g. a Tensor of labels: whole numbers stored as floats
+            if not np.array_equal(y, np.round(y)):
+                raise ShapeError(
+                    f"cross_entropy: targets of shape ({n},) are class indices and must be "
+                    "whole numbers; pass probability rows of shape "
+                    f"({n}, {c}) for soft targets"
+                )
+            y = y.astype(np.intp)
+        lo, hi = (y.min(), y.max()) if n else (0, 0)
+        if lo < 0 or hi >= c:
             raise ShapeError(
                 f"cross_entropy: class indices must lie in [0, {c - 1}] for logits of shape "
-                f"{logits.shape}, got values from {y.min()} to {y.max()}"
+                f"{logits.shape}, got values from {lo} to {hi}"
             )
         return y.astype(np.intp, copy=False)
-    if y.ndim == 1 and y.shape[0] == n and np.all(y == np.round(y)):
-        return _target_rows(y.astype(np.intp), logits)
     if y.shape == (n, c):
         return y.astype(logits.dtype, copy=False)
     raise ShapeError(
@@ -90,6 +102,7 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     (divided by N for the mean). Stable: the softmax is computed from shifted logits.
     """
     z = ops._lift(logits)
+    _check_reduction("cross_entropy", reduction)
     if z.ndim != 2:
         raise ShapeError(
             f"cross_entropy: logits must be (n_samples, n_classes), got shape {z.shape}"
@@ -98,15 +111,16 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     shifted = z.data - z.data.max(axis=1, keepdims=True)  # (N, C), each row's max is 0
     lse = np.log(np.exp(shifted).sum(axis=1))  # (N,)
     if y.ndim == 1:
-        rows = lse - shifted[np.arange(len(y)), y]  # (N,)
+        rows_i = np.arange(len(y))
+        rows = lse - shifted[rows_i, y]  # (N,)
     else:
         rows = lse * y.sum(axis=1) - (y * shifted).sum(axis=1)
-    data, scale = _reduce(rows.astype(z.dtype, copy=False), reduction)
+    data, scale = _reduce(rows, reduction)
 
     def backward(g):
         p = np.exp(shifted - lse[:, None])  # softmax (N, C)
         if y.ndim == 1:
-            p[np.arange(len(y)), y] -= 1
+            p[rows_i, y] -= 1
         else:
             p = p * y.sum(axis=1, keepdims=True) - y
         gz = p * (g[:, None] if reduction == "none" else g * scale)
@@ -122,19 +136,23 @@ def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Ten
     d loss / dz = sigmoid(z) - y (divided by N for the mean).
     """
     z = ops._lift(logits)
+    _check_reduction("binary_cross_entropy", reduction)
     y = np.asarray(getattr(target, "data", target), dtype=z.dtype)
     if y.shape != z.shape:
-        if y.size == z.size:
-            y = y.reshape(z.shape)
-        else:
+        if [d for d in y.shape if d != 1] != [d for d in z.shape if d != 1]:
             raise ShapeError(
                 f"binary_cross_entropy: logits of shape {z.shape} and targets of shape "
                 f"{y.shape} differ"
             )
+        y = y.reshape(z.shape)  # (N,) against (N, 1): only axes of length 1 differ
+    if y.size and (y.min() < 0 or y.max() > 1):
+        raise DomainError(
+            f"binary_cross_entropy: targets must lie in [0, 1], got values from {y.min():.6g} "
+            f"to {y.max():.6g}"
+        )
     e = np.exp(-np.abs(z.data))
     rows = np.maximum(z.data, 0) - z.data * y + np.log1p(e)
-    data, _ = _reduce(rows.reshape(-1) if reduction != "none" else rows, reduction)
-    scale = 1.0 / max(z.size, 1) if reduction == "mean" else 1.0
+    data, scale = _reduce(rows, reduction)
 
     def backward(g):
         s = np.where(z.data >= 0, 1 / (1 + e), e / (1 + e))

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DomainError, ShapeError
 from ._broadcast import sum_to
-from .tensor import Tensor, _result
+from .tensor import Tensor, _constant, _result
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", "tanh", "sigmoid",
@@ -26,11 +26,14 @@ __all__ = [
 
 
 def _lift(x, like: Tensor | None = None) -> Tensor:
-    """Operands that are not Tensors become constants; a Python number takes ``like``'s dtype."""
+    """Operands that are not Tensors become constants; a Python number takes ``like``'s dtype.
+
+    (``np.float64`` scalars are Python floats too, so they never upcast a float32 tensor.)
+    """
     if isinstance(x, Tensor):
         return x
     if like is not None and isinstance(x, (int, float)):
-        return Tensor(np.asarray(x, dtype=like.data.dtype))
+        return _constant(np.asarray(x, dtype=like.data.dtype))
     return Tensor(x)
 
 
@@ -58,8 +61,13 @@ def add(a, b) -> Tensor:
         data = a.data + b.data
     except ValueError:
         raise _broadcast_error("add", a, b) from None
-    sa, sb = a.shape, b.shape
-    return _result(data, (a, b), "+", lambda g: (sum_to(g, sa), sum_to(g, sb)))
+
+    def backward(g):
+        ga = sum_to(g, a.shape) if a.requires_grad else None
+        gb = sum_to(g, b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return _result(data, (a, b), "+", backward)
 
 
 def sub(a, b) -> Tensor:
@@ -69,8 +77,13 @@ def sub(a, b) -> Tensor:
         data = a.data - b.data
     except ValueError:
         raise _broadcast_error("sub", a, b) from None
-    sa, sb = a.shape, b.shape
-    return _result(data, (a, b), "-", lambda g: (sum_to(g, sa), -sum_to(g, sb)))
+
+    def backward(g):
+        ga = sum_to(g, a.shape) if a.requires_grad else None
+        gb = -sum_to(g, b.shape) if b.requires_grad else None
+        return ga, gb
+
+    return _result(data, (a, b), "-", backward)
 
 
 def mul(a, b) -> Tensor:
@@ -112,11 +125,9 @@ def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
     base <= 0 when the exponent needs a gradient (log(a) is undefined there).
     """
     a, b = _pair(a, b)
-    if np.any((a.data < 0) & (b.data != np.round(b.data))):
-        raise DomainError(
-            f"pow: negative base with a non-integer exponent (base min {a.data.min()})"
-        )
-    if b.requires_grad and np.any(a.data <= 0):
+    if b.data.size != 1 or not float(b.data.flat[0]).is_integer():  # x**2 needs no check
+        _check_pow_domain(a, b)
+    if b.requires_grad and a.data.min(initial=np.inf) <= 0:
         raise DomainError(
             f"pow: the exponent's gradient needs log(base), but a base is {a.data.min()} <= 0"
         )
@@ -131,6 +142,18 @@ def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
         return ga, gb
 
     return _result(data, (a, b), "**", backward)
+
+
+def _check_pow_domain(a: Tensor, b: Tensor) -> None:
+    """A negative number has no real power with a fractional exponent."""
+    try:
+        bad = np.any((a.data < 0) & (b.data != np.round(b.data)))
+    except ValueError:
+        raise _broadcast_error("pow", a, b) from None
+    if bad:
+        raise DomainError(
+            f"pow: negative base with a non-integer exponent (base min {a.data.min():.6g})"
+        )
 
 
 def neg(a) -> Tensor:
@@ -192,28 +215,34 @@ def linear(x, W, b=None) -> Tensor:
     some operand needs are computed, so a first layer never pays for g @ W.
     """
     x = _lift(x, W)
-    if x.ndim == 0 or x.shape[-1] != W.shape[1]:
-        raise ShapeError(
-            f"linear: input of shape {x.shape} @ W.T of shape ({W.shape[1]}, {W.shape[0]}): "
-            f"expected {W.shape[1]} features, got {x.shape[-1] if x.ndim else 'a scalar'}"
-        )
-    z = x.data @ W.data.T  # (N, in) @ (in, out) -> (N, out)
+    xd, Wd = x.data, W.data
+    if Wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != Wd.shape[1]:
+        raise _linear_error(x, W)
+    z = xd @ Wd.T  # (N, in) @ (in, out) -> (N, out)
     if b is not None:
+        if b.data.shape != Wd.shape[:1]:
+            raise ShapeError(f"linear: b must have shape ({Wd.shape[0]},), got {b.shape}")
         z += b.data
-    parents = (x, W) if b is None else (x, W, b)
 
     def backward(g):  # g: (N, out)
         gx = g @ W.data if x.requires_grad else None  # (N, out) @ (out, in) -> (N, in)
-        gW = None
-        if W.requires_grad:
-            g2, x2 = g.reshape(-1, g.shape[-1]), x.data.reshape(-1, x.shape[-1])
-            gW = g2.T @ x2  # (out, N) @ (N, in) -> (out, in)
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])  # batch axes -> (N, out)
+        gW = g2.T @ xd.reshape(g2.shape[0], -1) if W.requires_grad else None  # (out, in)
         if b is None:
             return gx, gW
-        gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if b.requires_grad else None  # (out,)
-        return gx, gW, gb
+        return gx, gW, (g2.sum(axis=0) if b.requires_grad else None)  # (out,)
 
-    return _result(z, parents, "linear", backward)
+    return _result(z, (x, W) if b is None else (x, W, b), "linear", backward)
+
+
+def _linear_error(x: Tensor, W: Tensor) -> ShapeError:
+    if W.ndim != 2:
+        return ShapeError(f"linear: W must be (out_features, in_features), got shape {W.shape}")
+    got = f"{x.shape[-1]}" if x.ndim else "a scalar"
+    return ShapeError(
+        f"linear: input of shape {x.shape} @ W.T of shape ({W.shape[1]}, {W.shape[0]}): "
+        f"expected {W.shape[1]} features, got {got}"
+    )
 
 
 # --- element-wise functions ----------------------------------------------------------------
@@ -222,20 +251,27 @@ def linear(x, W, b=None) -> Tensor:
 def exp(a) -> Tensor:
     """``e**a``. d/da = e**a. Raises :class:`DomainError` if the result overflows."""
     a = _lift(a)
-    with np.errstate(over="ignore"):
+    if a.data.max(initial=-np.inf) > _EXP_LIMIT[a.data.dtype.itemsize]:
+        if np.any(np.isfinite(a.data) & (a.data > _EXP_LIMIT[a.data.dtype.itemsize])):
+            raise DomainError(
+                f"exp: overflow, an input is {a.data.max():.6g} "
+                "(exp(x) overflows for x > ~88 in float32, ~709 in float64)"
+            )
+        with np.errstate(over="ignore"):  # only inf itself is that large: exp(inf) = inf
+            data = np.exp(a.data)
+    else:
         data = np.exp(a.data)
-    if not np.all(np.isfinite(data)) and np.all(np.isfinite(a.data)):
-        raise DomainError(
-            f"exp: overflow, an input is {a.data.max():.6g} "
-            "(exp(x) overflows for x > ~88 in float32, ~709 in float64)"
-        )
     return _result(data, (a,), "exp", lambda g: (g * data,))
+
+
+# The largest x whose exp(x) is finite, by bytes per float: log(finfo(dtype).max).
+_EXP_LIMIT = {n: float(np.log(np.finfo(f"f{n}").max)) for n in (2, 4, 8)}
 
 
 def log(a) -> Tensor:
     """Natural log. d/da = 1/a. Raises :class:`DomainError` for an input <= 0."""
     a = _lift(a)
-    if np.any(a.data <= 0):
+    if a.data.min(initial=np.inf) <= 0:
         raise DomainError(f"log: input must be > 0, got a minimum of {a.data.min():.6g}")
     return _result(np.log(a.data), (a,), "log", lambda g: (g / a.data,))
 
@@ -282,15 +318,19 @@ def abs(a) -> Tensor:  # noqa: A001 - NumPy's name
 def sqrt(a) -> Tensor:
     """Square root. d/da = 1 / (2 sqrt(a)). Raises :class:`DomainError` for an input < 0."""
     a = _lift(a)
-    if np.any(a.data < 0):
+    if a.data.min(initial=np.inf) < 0:
         raise DomainError(f"sqrt: input must be >= 0, got a minimum of {a.data.min():.6g}")
     data = np.sqrt(a.data)
     return _result(data, (a,), "sqrt", lambda g: (g / (2 * data),))
 
 
 def clip(a, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
-    """Clamp to [min, max]. d/da = 1 strictly inside, 0 outside (NOTE: 1 at the bounds)."""
+    """Clamp to [min, max]; either bound may be None. d/da = 1 inside, 0 outside
+    (NOTE: 1 at the bounds themselves, as in PyTorch)."""
     a = _lift(a)
+    if min is None and max is None:
+        raise DomainError("clip: give min, max or both")
+    min, max = (None if v is None else np.asarray(v, dtype=a.dtype) for v in (min, max))
     data = np.clip(a.data, min, max)
     inside = np.ones(a.shape, dtype=bool)
     if min is not None:
@@ -339,8 +379,8 @@ def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     data = np.asarray(m if keepdims else (m.reshape(()) if axis is None else np.squeeze(m, axis)))
 
     def backward(g):
-        hit = a.data == m
-        share = hit / hit.sum(axis=axis, keepdims=True)
+        share = (a.data == m).astype(a.dtype)  # 1 at each maximum
+        share /= share.sum(axis=axis, keepdims=True)  # ties share: k maxima get 1/k each
         return (share * _expand(g, a.shape, axis, keepdims),)
 
     return _result(data, (a,), "max", backward)
@@ -363,33 +403,61 @@ def reshape(a, shape) -> Tensor:
 
 
 def transpose(a, axes=None) -> Tensor:
-    """Permute axes (reverse them by default). The gradient is permuted back."""
+    """Permute axes as NumPy does (reverse them by default). The gradient is permuted back.
+
+    ``axes`` is a full permutation, as in ``np.transpose``: for a matrix, ``transpose()``
+    and ``transpose(1, 0)`` swap the two axes (``transpose(0, 1)`` leaves it unchanged).
+    """
     a = _lift(a)
     try:
         data = np.transpose(a.data, axes)
     except ValueError:
         raise ShapeError(f"transpose: axes {axes} do not fit a tensor of shape {a.shape}") from None
-    inverse = None if axes is None else np.argsort(axes)
+    inverse = None if axes is None else np.argsort([ax % a.ndim for ax in axes])
     return _result(data, (a,), "transpose", lambda g: (np.transpose(g, inverse),))
 
 
 def getitem(a, index) -> Tensor:
-    """``a[index]`` for slices, integers and integer arrays. The gradient is scattered back
-    with ``np.add.at``, so an index that appears twice receives both contributions."""
+    """``a[index]`` for integers, slices, boolean masks and integer arrays (NumPy's rules).
+
+    The gradient is zero except at the selected entries. Integer arrays may select an entry
+    twice, so their gradient is scattered with ``np.add.at``, which adds both contributions.
+    """
     a = _lift(a)
-    if isinstance(index, Tensor):
-        index = index.data.astype(np.intp)
+    index = _plain_index(index)
     try:
         data = a.data[index]
-    except IndexError as e:
+    except (IndexError, TypeError) as e:
         raise ShapeError(f"index: {e} (tensor of shape {a.shape})") from None
+    basic = _is_basic(index)  # ints and slices: each entry is selected at most once
 
     def backward(g):
         ga = np.zeros_like(a.data)
-        np.add.at(ga, index, g)
+        if basic:
+            ga[index] = g
+        else:
+            np.add.at(ga, index, g)
         return (ga,)
 
     return _result(np.asarray(data), (a,), "index", backward)
+
+
+def _plain_index(index):
+    """Tensors used as indices hold whole numbers as floats: turn them into integer arrays."""
+    if isinstance(index, Tensor):
+        return index.data.astype(np.intp)
+    if isinstance(index, tuple):
+        return tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def _is_basic(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return builtins.all(
+        i is None or i is Ellipsis or isinstance(i, slice)
+        or (isinstance(i, (int, np.integer)) and not isinstance(i, bool))
+        for i in items
+    )  # fmt: skip
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
@@ -397,9 +465,8 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     ts = tuple(_lift(t) for t in tensors)
     try:
         data = np.concatenate([t.data for t in ts], axis=axis)
-    except ValueError:
-        shapes = ", ".join(str(t.shape) for t in ts)
-        raise ShapeError(f"concatenate: shapes {shapes} differ outside axis {axis}") from None
+    except ValueError as e:
+        raise _join_error("concatenate", ts, axis, e) from None
     cuts = np.cumsum([t.shape[axis] for t in ts])[:-1]
     return _result(data, ts, "concatenate", lambda g: tuple(np.split(g, cuts, axis=axis)))
 
@@ -409,10 +476,22 @@ def stack(tensors, axis: int = 0) -> Tensor:
     ts = tuple(_lift(t) for t in tensors)
     try:
         data = np.stack([t.data for t in ts], axis=axis)
-    except ValueError:
-        shapes = ", ".join(str(t.shape) for t in ts)
-        raise ShapeError(f"stack: all shapes must be equal, got {shapes}") from None
+    except ValueError as e:
+        raise _join_error("stack", ts, axis, e) from None
     n = len(ts)
     return _result(
         data, ts, "stack", lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis))
     )
+
+
+def _join_error(op: str, ts: tuple, axis: int, e: ValueError) -> ShapeError:
+    shapes = ", ".join(str(t.shape) for t in ts) or "none"
+    if not ts:
+        why = "needs at least one tensor"
+    elif isinstance(e, np.exceptions.AxisError):
+        why = f"axis {axis} is out of range"
+    elif op == "stack":
+        why = "all shapes must be equal"
+    else:
+        why = f"shapes must be equal outside axis {axis} (and have the same number of axes)"
+    return ShapeError(f"{op}: {why}; got shapes {shapes}")

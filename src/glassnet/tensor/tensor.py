@@ -15,20 +15,26 @@ Gradient rules (the same as the scalar engine's):
   (``grad`` becomes None) or ``Module.zero_grad()`` / ``optimizer.zero_grad()``.
 - After ``backward()`` the graph is freed (each node drops its operands and backward
   function), so memory does not grow over a training run; a second ``backward()`` through
-  the same graph raises :class:`~glassnet.errors.GraphError` unless the first was called
-  with ``retain_graph=True``.
-- Gradient arrays may be shared between tensors: treat ``.grad`` as read-only. glassnet
-  itself never modifies a gradient array in place.
+  any part of the same graph raises :class:`~glassnet.errors.GraphError` unless the first
+  was called with ``retain_graph=True``.
+- A leaf's ``grad`` is an array of its own (never a view of another tensor's gradient), so
+  an optimizer may scale it in place. An intermediate's ``grad`` may share memory with its
+  neighbours': treat it as read-only. glassnet itself never modifies a gradient in place.
+
+A node is in one of three states: a leaf (``_prev == ()``, ``_backward is None``), recorded
+(``_prev`` holds its operands, ``_backward`` its chain rule) or freed (``_prev == ()``,
+``_backward is _freed``).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import GraphError, ShapeError
+from ..errors import DataError, GraphError, ShapeError
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "DEFAULT_DTYPE"]
 
@@ -61,19 +67,22 @@ class no_grad:
 
     _target = False
 
+    def __init__(self):
+        self._saved: list[bool] = []  # a stack, so that one instance can be entered twice
+
     def __enter__(self):
-        self._prev = _grad_mode.enabled
+        self._saved.append(_grad_mode.enabled)
         _grad_mode.enabled = self._target
 
     def __exit__(self, *exc):
-        _grad_mode.enabled = self._prev
+        _grad_mode.enabled = self._saved.pop()
 
     def __call__(self, fn):
+        @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with type(self)():
                 return fn(*args, **kwargs)
 
-        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
         return wrapper
 
 
@@ -84,15 +93,27 @@ class enable_grad(no_grad):
 
 
 def _as_array(data, dtype) -> np.ndarray:
-    """Convert user data once, at the boundary: floats stay floats, the rest becomes float32."""
+    """Convert user data once, at the boundary.
+
+    NumPy float32/float64 arrays keep their dtype (and their memory: no copy); everything
+    else (Python numbers and lists, integer and boolean arrays) becomes float32, so that a
+    float32 model is never silently upcast by its inputs.
+    """
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
+    if dtype is None:
+        if isinstance(data, (np.ndarray, np.generic)) and data.dtype in _KEPT_DTYPES:
+            return np.asarray(data)
+        dtype = DEFAULT_DTYPE
+    elif np.dtype(dtype).kind != "f":
+        raise DataError(f"tensor: dtype must be a floating-point type, got {np.dtype(dtype)}")
+    try:
         return np.asarray(data, dtype=dtype)
-    arr = np.asarray(data)
-    if arr.dtype == np.float32 or arr.dtype == np.float64:
-        return arr
-    return arr.astype(DEFAULT_DTYPE)
+    except (TypeError, ValueError) as e:
+        raise DataError(f"tensor: cannot convert {type(data).__name__} to numbers: {e}") from None
+
+
+_KEPT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class Tensor:
@@ -101,14 +122,20 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        The values. Floating-point arrays keep their dtype (float32 or float64); Python
-        numbers, lists, integer and boolean arrays become float32 unless ``dtype`` is given.
+        The values. A NumPy float32 or float64 array keeps its dtype and is shared, not
+        copied; Python numbers and lists, integer and boolean arrays become float32 unless
+        ``dtype`` is given.
     requires_grad : bool
         Whether ``backward()`` should compute a gradient for this tensor.
     dtype : numpy dtype, optional
-        Convert the data to this dtype.
+        Convert the data to this floating-point dtype.
     label : str
         A name shown in traces and graph drawings.
+
+    Raises
+    ------
+    DataError
+        If ``dtype`` is not a floating-point type or the data are not numbers.
 
     Examples
     --------
@@ -140,6 +167,18 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
+    def __iter__(self):
+        return (self[i] for i in range(len(self.data)))
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        # np.asarray(t) and plotting libraries see the data; the graph is not followed.
+        if copy:
+            return np.array(self.data, dtype=dtype)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __float__(self) -> float:
+        return self.item()
+
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared, not copied)."""
         return self.data
@@ -151,8 +190,8 @@ class Tensor:
         return self.data.item()
 
     def detach(self) -> Tensor:
-        """A new leaf tensor sharing the data, cut off from the graph."""
-        return Tensor(self.data)
+        """A new leaf tensor sharing the data, cut off from the graph (no grad)."""
+        return _constant(self.data)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``grad`` becomes None)."""
@@ -171,6 +210,9 @@ class Tensor:
     def backward(self, grad=None, retain_graph: bool = False) -> None:
         """Compute the gradient of this tensor with respect to every leaf that needs one.
 
+        Leaves accumulate (``grad += ...``); intermediates are recomputed from scratch; the
+        graph is freed afterwards unless ``retain_graph`` (see the module's notes).
+
         Parameters
         ----------
         grad : array_like, optional
@@ -185,35 +227,42 @@ class Tensor:
             If this tensor does not require a gradient, or its graph was freed.
         ShapeError
             If ``grad`` is missing for a tensor of several entries or has the wrong shape.
+
+        Examples
+        --------
+        >>> w = tensor([1.0, -2.0], requires_grad=True)
+        >>> loss = (w * w).sum()
+        >>> loss.backward(retain_graph=True)
+        >>> loss.backward()  # leaves accumulate: 2w + 2w
+        >>> w.grad.tolist()
+        [4.0, -8.0]
         """
         if not self.requires_grad:
             raise GraphError(
                 "backward(): this tensor does not require grad; create the leaves with "
                 "requires_grad=True (and not inside no_grad())"
             )
-        if self._op and self._backward is None:
-            raise GraphError(
-                f"backward(): the graph of this '{self._op}' result was freed by an earlier "
-                "backward(); pass retain_graph=True to the first call to go through it twice"
-            )
+        if self._backward is _freed:
+            raise _freed_error(self)
         if grad is None:
             if self.data.size != 1:
                 raise ShapeError(
                     f"backward() on a tensor of shape {self.shape} needs a grad of that shape "
                     "(only one-element tensors default to 1)"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, dtype=self.data.dtype)
         else:
-            grad = np.asarray(getattr(grad, "data", grad), dtype=self.dtype)
+            grad = np.array(getattr(grad, "data", grad), dtype=self.dtype)  # our own copy
             if grad.shape != self.shape:
                 raise ShapeError(
                     f"backward(): grad of shape {grad.shape} for a tensor of shape {self.shape}"
                 )
+        if not self._prev:  # a leaf: accumulate, as every leaf does
+            self.grad = grad if self.grad is None else self.grad + grad
+            return
         order = _topological_order(self)
         for node in order:
             node.grad = None  # intermediates are recomputed, never accumulated across calls
-        if not self._prev and self.grad is not None:
-            grad = self.grad + grad
         self.grad = grad
         _run_backward(order, retain_graph)
 
@@ -323,35 +372,54 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
+def _constant(data: np.ndarray) -> Tensor:
+    """A leaf that needs no gradient, around an array already of the right dtype."""
+    t = Tensor.__new__(Tensor)
+    t.data, t.grad, t.requires_grad, t._prev, t._op, t._backward, t.label = (
+        data, None, False, (), "", None, ""
+    )
+    return t
+
+
 def _result(data: np.ndarray, parents: tuple, op: str, backward: Callable) -> Tensor:
     """Wrap an op's output; record the graph only when a parent needs a gradient."""
     out = Tensor.__new__(Tensor)
-    out.data = data
-    out.grad = None
-    out._op = op
-    out.label = ""
-    if _grad_mode.enabled and any(p.requires_grad for p in parents):
-        out.requires_grad = True
-        out._prev = parents
-        out._backward = backward
-    else:
-        out.requires_grad = False
-        out._prev = ()
-        out._backward = None
+    out.data, out.grad, out._op, out.label = data, None, op, ""
+    if _grad_mode.enabled:
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad, out._prev, out._backward = True, parents, backward
+                return out
+    out.requires_grad, out._prev, out._backward = False, (), None
     return out
 
 
+def _freed(g):
+    """The backward of a node whose graph was freed (never reached: backward checks first)."""
+    raise GraphError("backward(): this part of the graph was freed")
+
+
+def _freed_error(node: Tensor) -> GraphError:
+    return GraphError(
+        f"backward(): the graph through this '{node._op}' result was freed by an earlier "
+        "backward(); pass retain_graph=True to the first call to go through it twice"
+    )
+
+
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Non-leaf nodes reachable from ``root``, each after all of its operands (iterative DFS)."""
+    """Recorded nodes reachable from ``root``, each after all of its operands (iterative DFS).
+
+    Raises GraphError on reaching a freed node, before any gradient has been touched.
+    """
     order: list[Tensor] = []
-    if not root._prev:
-        return order
-    seen = {id(root)}
+    seen = {id(root)}  # membership only; the order comes from the lists
     stack = [(root, iter(root._prev))]
     while stack:
         node, operands = stack[-1]
         for p in operands:
-            if p._prev and id(p) not in seen:
+            if p._backward is not None and id(p) not in seen:  # not a leaf
+                if not p._prev:
+                    raise _freed_error(p)
                 seen.add(id(p))
                 stack.append((p, iter(p._prev)))
                 break
@@ -362,21 +430,26 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 
 
 def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
-    """Apply each node's local chain rule, outputs first, summing into the operands."""
+    """Apply each node's local chain rule, outputs first, summing into the operands.
+
+    A leaf receives an array of its own: a gradient that is a view, or that is passed
+    through unchanged from the result (as by ``+``), is copied on arrival.
+    """
     for node in reversed(order):
-        if node._backward is None:
-            raise GraphError(
-                f"backward(): part of this graph (a '{node._op}' result) was freed by an "
-                "earlier backward(); pass retain_graph=True to the first call"
-            )
-        if node.grad is not None:
-            grads = node._backward(node.grad)
-            for p, g in zip(node._prev, grads):
-                if g is not None and p.requires_grad:
-                    p.grad = g if p.grad is None else p.grad + g
+        g_out = node.grad
+        if g_out is not None:
+            for p, g in zip(node._prev, node._backward(g_out)):
+                if g is None or not p.requires_grad:
+                    continue
+                if p.grad is not None:
+                    p.grad = p.grad + g
+                elif p._prev or (g.base is None and g is not g_out):
+                    p.grad = g
+                else:
+                    p.grad = g.copy()  # a leaf must not share memory with another gradient
         if not retain_graph:
             node._prev = ()
-            node._backward = None
+            node._backward = _freed
 
 
 from . import ops as _ops  # noqa: E402 - ops needs Tensor defined first
