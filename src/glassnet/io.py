@@ -122,7 +122,8 @@ def _as_tensor(value, where: str) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         raise ModelFileError(f"cannot save {where}: dtype {arr.dtype} is not supported "
                              "(use bool, integer or float arrays)")
-    return np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
+    # np.asarray, not np.ascontiguousarray, which would turn a 0-d array into shape (1,)
+    return np.asarray(arr, dtype=arr.dtype.newbyteorder("<"), order="C")
 
 
 def _digest(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> str:
@@ -131,7 +132,7 @@ def _digest(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> str:
         if key != "sha256":
             h.update(f"meta\0{key}\0{metadata[key]}\0".encode())
     for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name])
+        arr = np.asarray(tensors[name], order="C")
         h.update(f"tensor\0{name}\0{arr.dtype.str}\0{arr.shape}\0".encode())
         h.update(arr.reshape(-1).view(np.uint8))
     return h.hexdigest()

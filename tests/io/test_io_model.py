@@ -1,0 +1,276 @@
+import json
+import os
+import pickle
+import struct
+
+import numpy as np
+import pytest
+import safetensors
+import safetensors.numpy
+import torch
+
+import glassnet
+from glassnet import io
+from glassnet.errors import GlassnetError, ModelFileError
+
+CONFIG = {"hidden": [16, 16], "activation": "relu", "labels": ["setosa", "virginica"],
+          "task": "classify", "standardizer": {"mean": [0.1, 2.5], "scale": [1.0, 0.3]}}
+
+
+def make_state(rng):
+    return {
+        "layers.0.weight": rng.normal(size=(16, 4)).astype(np.float32),
+        "layers.0.bias": rng.normal(size=16).astype(np.float32),
+        "layers.1.weight": rng.normal(size=(3, 16)),  # float64
+        "counts": rng.integers(-(2**62), 2**62, size=5),  # int64, beyond float precision
+        "mask": np.array([True, False, True]),
+        "half": rng.normal(size=(2, 2)).astype(np.float16),
+        "bytes": np.arange(256, dtype=np.uint8),
+        "scalar": np.array(3.5),
+        "empty": np.zeros((0, 3), np.float32),
+        "special": np.array([np.nan, -0.0, np.inf, -np.inf, 1e-45], np.float32),
+    }
+
+
+def assert_identical(a: dict, b: dict):
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype, name
+        assert a[name].shape == b[name].shape, name
+        assert a[name].tobytes() == b[name].tobytes(), name
+
+
+def test_round_trip_is_bit_identical_in_order(tmp_path, rng):
+    state = make_state(rng)
+    written = io.save_model(tmp_path / "m.safetensors", state, CONFIG)
+    assert written == tmp_path / "m.safetensors"
+    loaded, config = io.load_model(written)
+    assert_identical(state, loaded)
+    assert config == CONFIG
+    loaded["layers.0.bias"] += 1  # loaded arrays are ordinary writable arrays
+
+
+def test_file_is_standard_safetensors_with_glassnet_metadata(tmp_path, rng):
+    state = make_state(rng)
+    path = io.save_model(tmp_path / "m.safetensors", state, CONFIG)
+    with safetensors.safe_open(str(path), framework="numpy") as f:
+        meta = f.metadata()
+        names = sorted(f.keys())
+        weight = f.get_tensor("layers.0.weight")
+    assert names == sorted(state)
+    np.testing.assert_array_equal(weight, state["layers.0.weight"])
+    assert meta["format"] == "glassnet" and meta["kind"] == "model"
+    assert meta["glassnet_version"] == glassnet.__version__
+    assert meta["format_version"] == "1"
+    assert json.loads(meta["config"]) == CONFIG
+    assert len(meta["sha256"]) == 64
+    assert path.read_bytes()[:1] != b"\x80"
+
+
+def test_folder_paths(tmp_path, rng):
+    state = {"w": rng.normal(size=(2, 2))}
+    new_folder = tmp_path / "runs" / "iris-1"
+    assert io.save_model(new_folder, state, {}) == new_folder / "model.safetensors"
+    assert io.save_model(tmp_path, state, {}) == tmp_path / "model.safetensors"
+    assert_identical(io.load_model(new_folder)[0], state)
+    assert_identical(io.load_model(str(tmp_path))[0], state)
+
+
+def test_saving_again_replaces_the_model(tmp_path):
+    io.save_model(tmp_path, {"w": np.zeros(2)}, {"v": 1})
+    io.save_model(tmp_path, {"w": np.ones(3)}, {"v": 2})
+    state, config = io.load_model(tmp_path)
+    assert state["w"].tolist() == [1, 1, 1] and config == {"v": 2}
+    assert sorted(os.listdir(tmp_path)) == ["model.safetensors"]
+
+
+def saved(tmp_path, rng):
+    return io.save_model(tmp_path / "m.safetensors", make_state(rng), CONFIG)
+
+
+def test_tampered_weights_are_detected(tmp_path, rng):
+    path = saved(tmp_path, rng)
+    data = bytearray(path.read_bytes())
+    data[-40] ^= 0x01  # one bit of one weight
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="modified or corrupted after saving") as info:
+        io.load_model(path)
+    assert str(path) in str(info.value)
+
+
+def test_tampered_config_is_detected(tmp_path, rng):
+    path = saved(tmp_path, rng)
+    data = path.read_bytes()
+    assert b"relu" in data
+    path.write_bytes(data.replace(b"relu", b"tanh"))  # same length: still valid safetensors
+    with safetensors.safe_open(str(path), framework="numpy") as f:
+        assert "tanh" in f.metadata()["config"]
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        io.load_model(path)
+
+
+@pytest.mark.parametrize("keep", [0, 4, 8, 30, "half", -1])
+def test_truncated_files(tmp_path, rng, keep):
+    path = saved(tmp_path, rng)
+    data = path.read_bytes()
+    cut = {"half": len(data) // 2, -1: len(data) - 1}.get(keep, keep)
+    path.write_bytes(data[:cut])
+    with pytest.raises(ModelFileError) as info:
+        io.load_model(path)
+    message = str(info.value)
+    assert str(path) in message
+    expected = {0: "empty", 4: "too short", 8: "too short"}.get(keep, "truncated")
+    assert expected in message
+
+
+def test_pickle_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(ModelFileError, match="Python pickle.*never loads pickles"):
+        io.load_model(path)
+    assert not marker.exists()
+
+
+def test_torch_and_numpy_files_are_refused(tmp_path):
+    pt = tmp_path / "model.pt"
+    torch.save({"w": torch.zeros(2)}, pt)
+    with pytest.raises(ModelFileError, match="zip archive.*PyTorch"):
+        io.load_model(pt)
+    npy = tmp_path / "w.npy"
+    np.save(npy, np.zeros(3))
+    with pytest.raises(ModelFileError, match="NumPy .npy"):
+        io.load_model(npy)
+    text = tmp_path / "notes.txt"
+    text.write_text("these are not the weights you are looking for\n")
+    with pytest.raises(ModelFileError, match="not a safetensors file"):
+        io.load_model(text)
+
+
+def test_plain_safetensors_is_not_a_glassnet_model(tmp_path):
+    path = tmp_path / "other.safetensors"
+    safetensors.numpy.save_file({"w": np.zeros(2, np.float32)}, str(path))
+    with pytest.raises(ModelFileError, match="not a glassnet model.*no glassnet metadata"):
+        io.load_model(path)
+    safetensors.numpy.save_file({"w": np.zeros(2)}, str(path), metadata={"format": "pt"})
+    with pytest.raises(ModelFileError, match="no glassnet metadata"):
+        io.load_model(path)
+
+
+def test_a_checkpoint_is_not_a_model(tmp_path):
+    path = io.save_checkpoint(tmp_path / "c.safetensors", {"w": np.zeros(2)}, {}, {})
+    with pytest.raises(ModelFileError, match="glassnet checkpoint file, not a model"):
+        io.load_model(path)
+    with pytest.raises(ModelFileError, match="glassnet model file, not a checkpoint"):
+        io.load_checkpoint(io.save_model(tmp_path / "m.safetensors", {}, {}))
+
+
+def test_a_newer_format_is_refused(tmp_path):
+    path = tmp_path / "future.safetensors"
+    meta = {"format": "glassnet", "kind": "model", "format_version": "2",
+            "glassnet_version": "9.0", "config": "{}", "order": "[]", "sha256": "0" * 64}
+    path.write_bytes(safetensors.numpy.save({}, metadata=meta))
+    with pytest.raises(ModelFileError, match="glassnet 9.0 in format 2.*upgrade glassnet"):
+        io.load_model(path)
+
+
+def test_missing_file_and_folder_without_a_model(tmp_path):
+    with pytest.raises(ModelFileError, match="no such file or folder") as info:
+        io.load_model(tmp_path / "nothing")
+    assert isinstance(info.value, GlassnetError) and isinstance(info.value, OSError)
+    with pytest.raises(ModelFileError, match="the folder holds no model.safetensors"):
+        io.load_model(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "state, config, fragment",
+    [
+        ({"w": np.zeros(2, complex)}, {}, "'w'"),
+        ({"w": np.array(["a"])}, {}, "dtype <U1 is not supported"),
+        ({"w": np.array([object()])}, {}, "dtype object"),
+        ({3: np.zeros(2)}, {}, "tensor name 3"),
+        ([np.zeros(2)], {}, "state must be a dict"),
+        ({}, {"labels": {"a", "b"}}, "config is not JSON"),
+        ({}, {"lr": float("nan")}, "config is not JSON"),
+        ({}, ["not", "a", "dict"], "config must be a dict"),
+    ],
+)
+def test_save_errors(tmp_path, state, config, fragment):
+    with pytest.raises(ModelFileError) as info:
+        io.save_model(tmp_path / "m.safetensors", state, config)
+    assert fragment in str(info.value)
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def failing_writer(fh, data):
+    fh.write(data[: len(data) // 2])
+    raise RuntimeError("disk full")
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_save_leaves_the_previous_model_whole(tmp_path, rng, monkeypatch, error):
+    old_state = make_state(rng)
+    io.save_model(tmp_path, old_state, {"version": "old"})
+    before = (tmp_path / "model.safetensors").read_bytes()
+
+    def writer(fh, data):
+        fh.write(data[: len(data) // 2])
+        raise error("interrupted mid-write")
+
+    monkeypatch.setattr(io, "_write_all", writer)
+    with pytest.raises(error):
+        io.save_model(tmp_path, {"w": np.ones(1000)}, {"version": "new"})
+    assert sorted(os.listdir(tmp_path)) == ["model.safetensors"]  # no temporary file left
+    assert (tmp_path / "model.safetensors").read_bytes() == before
+    state, config = io.load_model(tmp_path)
+    assert config == {"version": "old"}
+    assert_identical(state, old_state)
+
+
+def test_a_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(io, "_write_all", failing_writer)
+    with pytest.raises(RuntimeError, match="disk full"):
+        io.save_model(tmp_path / "out", {"w": np.ones(3)}, {})
+    assert os.listdir(tmp_path / "out") == []
+
+
+def test_check_state_names_every_problem():
+    state = {"a.weight": np.zeros((16, 5)), "a.bias": np.zeros(16), "extra": np.zeros(2)}
+    expected = {"a.weight": (16, 4), "a.bias": (16,), "b.weight": [3, 16]}
+    with pytest.raises(ModelFileError) as info:
+        io.check_state(state, expected, source="run/model.safetensors")
+    message = str(info.value)
+    assert message.startswith("run/model.safetensors: the weights do not match")
+    assert "missing 'b.weight' (expected shape (3, 16))" in message
+    assert "unexpected 'extra' of shape (2,)" in message
+    assert "'a.weight' has shape (16, 5), expected (16, 4)" in message
+    assert "a.bias" not in message
+    assert "\n" not in message
+
+
+def test_check_state_accepts_a_match():
+    state = {"w": np.zeros((2, 3)), "b": np.zeros(2)}
+    assert io.check_state(state, {"b": (2,), "w": (2, 3)}) is None
+
+
+def test_read_header_describes_without_loading(tmp_path, rng):
+    path = saved(tmp_path, rng)
+    info = io.read_header(path)
+    assert info["kind"] == "model" and info["config"] == CONFIG
+    assert info["tensors"]["layers.0.weight"] == {"dtype": "F32", "shape": [16, 4]}
+    assert info["glassnet_version"] == glassnet.__version__
+    io.save_checkpoint(tmp_path / "ck", {"w": np.zeros(2)}, {}, {})
+    assert io.read_header(tmp_path / "ck")["kind"] == "checkpoint"
+
+
+def test_header_length_is_little_endian_u64(tmp_path):
+    path = io.save_model(tmp_path, {"w": np.zeros(2)}, {})
+    data = path.read_bytes()
+    (size,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + size])
+    assert header["w"]["dtype"] == "F64" and header["__metadata__"]["kind"] == "model"
