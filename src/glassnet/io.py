@@ -49,6 +49,8 @@ __all__ = [
     "load_checkpoint",
     "check_state",
     "read_header",
+    "atomic_write_bytes",
+    "atomic_write_text",
     "MODEL_FILENAME",
     "CHECKPOINT_FILENAME",
     "FORMAT_VERSION",
@@ -89,8 +91,33 @@ def _write_all(fh, data: bytes) -> None:
         fh.write(view[start:start + _CHUNK])
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is always either the old or the new file."""
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that ``path`` is always either the old or the new file.
+
+    The bytes go to a temporary file in the same folder (created if needed), which is
+    flushed, fsync'ed and renamed over ``path``; on any error, Ctrl-C included, the
+    temporary file is removed and ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    data : bytes
+        Its new contents.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sub" / "notes.bin"
+    >>> atomic_write_bytes(path, b"abc").read_bytes()
+    b'abc'
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -111,6 +138,20 @@ def _atomic_write(path: Path, data: bytes) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` atomically, like :func:`atomic_write_bytes`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "metrics.json"
+    >>> atomic_write_text(path, '{"accuracy": 0.97}\\n').read_text()
+    '{"accuracy": 0.97}\\n'
+    """
+    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # --- hashing and tensors --------------------------------------------------------------------
@@ -144,7 +185,7 @@ def _write(path: Path, tensors: dict[str, np.ndarray], metadata: dict[str, str])
     metadata = {"format": _FORMAT, "format_version": str(FORMAT_VERSION),
                 "glassnet_version": __version__, **metadata}
     metadata["sha256"] = _digest(tensors, metadata)
-    _atomic_write(path, safetensors.numpy.save(tensors, metadata=metadata))
+    atomic_write_bytes(path, safetensors.numpy.save(tensors, metadata=metadata))
     return path
 
 
@@ -466,7 +507,7 @@ def save_checkpoint(
     """Save everything needed to resume training, as one safetensors file, atomically.
 
     Nested containers are flattened: each array becomes a named tensor (for example
-    ``optimizer_state/state/0/exp_avg``) and everything else a JSON tree that records
+    ``optimizer/state/0/exp_avg``) and everything else a JSON tree that records
     where each tensor goes, so :func:`load_checkpoint` rebuilds the same structure exactly.
 
     Parameters
@@ -500,14 +541,14 @@ def save_checkpoint(
     >>> opt = {"state": {0: {"exp_avg": np.full(2, 0.5), "step": 3}}, "lr": 0.01}
     >>> _ = save_checkpoint(folder, {"w": np.ones(2)}, opt, {"epoch": 7})
     >>> ckpt = load_checkpoint(folder)
-    >>> ckpt["optimizer_state"]["state"][0]["step"], ckpt["extra"]["epoch"]
+    >>> ckpt["optimizer"]["state"][0]["step"], ckpt["extra"]["epoch"]
     (3, 7)
     """
     path = _save_path(path, CHECKPOINT_FILENAME)
     tensors: dict[str, np.ndarray] = {}
     tree = {
-        "model_state": _encode(_check_model_state(model_state, path), ["model_state"], tensors),
-        "optimizer_state": _encode(optimizer_state, ["optimizer_state"], tensors),
+        "model": _encode(_check_model_state(model_state, path), ["model"], tensors),
+        "optimizer": _encode(optimizer_state, ["optimizer"], tensors),
         "extra": _encode({} if extra is None else extra, ["extra"], tensors),
     }
     metadata = {"kind": "checkpoint", "tree": json.dumps(tree)}
@@ -528,7 +569,8 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     Returns
     -------
     dict
-        ``{"model_state": ..., "optimizer_state": ..., "extra": ..., "glassnet_version": str}``.
+        ``{"model": model_state, "optimizer": optimizer_state, "extra": extra,
+        "glassnet_version": str}``, the first three as given to :func:`save_checkpoint`.
 
     Raises
     ------
@@ -539,8 +581,7 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     tensors, meta = _read(path, "checkpoint")
     tree = _json(path, meta, "tree")
     try:
-        out = {key: _decode(tree[key], tensors)
-               for key in ("model_state", "optimizer_state", "extra")}
+        out = {key: _decode(tree[key], tensors) for key in ("model", "optimizer", "extra")}
     except (KeyError, TypeError, ValueError):
         raise ModelFileError(f"{path}: the checkpoint's structure does not match its "
                              "tensors") from None

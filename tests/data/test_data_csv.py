@@ -85,7 +85,7 @@ def test_string_labels_sorted_and_encoded(tmp_path):
     assert ds.X.dtype == np.float32
     assert ds.X.tolist() == [[1, 2], [3, 4], [5, 6], [7, 8]]
     assert ds.feature_names == ["f1", "f2"]
-    assert ds.name == "data"
+    assert (ds.name, ds.target_name) == ("data", "kind")
 
 
 def test_integer_labels_become_strings_sorted_by_value(tmp_path):
@@ -100,6 +100,7 @@ def test_target_chosen_by_name_keeps_other_columns_in_order(tmp_path):
     path = write(tmp_path, "a,species,b,c\n1,x,2,3\n4,y,5,6\n")
     ds = read_csv(path, target="species")
     assert ds.feature_names == ["a", "b", "c"]
+    assert ds.target_name == "species"
     assert ds.X.tolist() == [[1, 2, 3], [4, 5, 6]]
     assert ds.label_names == ["x", "y"]
 

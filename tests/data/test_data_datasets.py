@@ -31,7 +31,7 @@ def test_embedded_iris_is_scikit_learns_iris():
     np.testing.assert_array_equal(ds.y, reference.target)
     assert ds.label_names == list(reference.target_names)
     assert ds.feature_names == ["sepal_length", "sepal_width", "petal_length", "petal_width"]
-    assert (ds.name, ds.task) == ("iris", "classify")
+    assert (ds.name, ds.task, ds.target_name) == ("iris", "classify", "species")
 
 
 @pytest.mark.parametrize("name", ["wine", "breast_cancer", "digits", "diabetes"])
@@ -63,6 +63,8 @@ def test_list_datasets_sizes_are_those_of_the_loaded_data():
             ds.n_samples, ds.n_features, ds.task), info.name
         assert info.n_classes == (None if ds.task == "regress" else len(np.unique(ds.y)))
         assert info.n_classes == ds.n_classes
+        assert info.target_name == ds.target_name
+        assert load_dataset(info.name, target=info.target_name).n_samples == ds.n_samples
 
 
 def test_listing_and_builtins_do_not_import_scikit_learn():
@@ -93,7 +95,7 @@ def test_names_are_case_and_dash_insensitive():
         ("mnist", {}, "unknown dataset 'mnist': choose one of iris, digits, wine"),
         ("iris", {"task": "regress"}, "classify dataset; task='regress'"),
         ("iris", {"n_samples": 10}, "fixed size"),
-        ("moons", {"target": "x1"}, "fixed target"),
+        ("moons", {"target": "x1"}, "fixed target 'moon'; target='x1'"),
         ("moons", {"n_samples": 0}, "n_samples must be at least 2"),
         ("moons", {"noise": -0.1}, "noise must be a finite number >= 0"),
         ("spirals", {"n_samples": 2}, "at least 3"),

@@ -61,12 +61,12 @@ def test_round_trip_is_exact(tmp_path, rng):
     }
     path = io.save_checkpoint(tmp_path / "ck.safetensors", model, opt, extra)
     loaded = io.load_checkpoint(path)
-    assert_same(loaded["model_state"], model)
-    assert_same(loaded["optimizer_state"], opt)
+    assert_same(loaded["model"], model)
+    assert_same(loaded["optimizer"], opt)
     assert_same(loaded["extra"], extra)
-    assert type(loaded["optimizer_state"]["state"][0]["step"]) is int
-    assert isinstance(loaded["optimizer_state"]["state"][1]["step"], np.int64)
-    assert sorted(loaded) == ["extra", "glassnet_version", "model_state", "optimizer_state"]
+    assert type(loaded["optimizer"]["state"][0]["step"]) is int
+    assert isinstance(loaded["optimizer"]["state"][1]["step"], np.int64)
+    assert sorted(loaded) == ["extra", "glassnet_version", "model", "optimizer"]
 
 
 def test_awkward_keys_survive(tmp_path):
@@ -94,15 +94,15 @@ def test_random_generators_resume_their_streams(tmp_path):
 def test_tensor_names_are_readable(tmp_path, rng):
     path = io.save_checkpoint(tmp_path, {"fc.weight": np.zeros(2)}, optimizer_state(rng), {})
     names = io.read_header(path)["tensors"]
-    assert "model_state/fc.weight" in names
-    assert "optimizer_state/state/0/exp_avg" in names
+    assert "model/fc.weight" in names
+    assert "optimizer/state/0/exp_avg" in names
 
 
 @pytest.mark.parametrize(
     "optimizer, extra, fragment",
     [
         ({}, {"seen": {1, 2}}, "'extra/seen': a set is not supported"),
-        ({"state": {(0, 1): 1.0}}, {}, "'optimizer_state/state': dict key (0, 1)"),
+        ({"state": {(0, 1): 1.0}}, {}, "'optimizer/state': dict key (0, 1)"),
         ({}, {"z": np.array([1j])}, "complex128 is not supported"),
         ({}, {"f": open}, "builtin_function_or_method"),
     ],
@@ -200,7 +200,7 @@ def test_resumed_training_is_bit_identical_to_an_uninterrupted_run(tmp_path):
 
     params3, _, loader3, noise_rng3, _ = fresh_run()
     ckpt = io.load_checkpoint(tmp_path / "run")
-    params3, opt3 = ckpt["model_state"], ckpt["optimizer_state"]
+    params3, opt3 = ckpt["model"], ckpt["optimizer"]
     loader3.load_state_dict(ckpt["extra"]["loader"])
     noise_rng3.bit_generator.state = ckpt["extra"]["noise"]
     history3 = ckpt["extra"]["history"]

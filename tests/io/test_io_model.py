@@ -274,3 +274,21 @@ def test_header_length_is_little_endian_u64(tmp_path):
     (size,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8:8 + size])
     assert header["w"]["dtype"] == "F64" and header["__metadata__"]["kind"] == "model"
+
+
+def test_atomic_text_and_bytes(tmp_path, monkeypatch):
+    path = io.atomic_write_text(tmp_path / "deep" / "metrics.json", "{\"acc\": 0.9}\n")
+    assert path.read_text() == "{\"acc\": 0.9}\n"
+    assert io.atomic_write_bytes(path, b"\x00\x01").read_bytes() == b"\x00\x01"
+    monkeypatch.setattr(io, "_write_all", failing_writer)
+    with pytest.raises(RuntimeError):
+        io.atomic_write_text(path, "new text that never lands")
+    assert path.read_bytes() == b"\x00\x01"
+    assert os.listdir(path.parent) == ["metrics.json"]
+
+
+def test_rewriting_keeps_the_file_mode(tmp_path):
+    path = io.atomic_write_text(tmp_path / "history.csv", "a\n")
+    os.chmod(path, 0o640)
+    io.atomic_write_text(path, "b\n")
+    assert path.stat().st_mode & 0o777 == 0o640

@@ -263,7 +263,8 @@ feature columns must be numeric
                         f"'{table.header[col]}'")
     X = _features(table, feature_cols)
     y, labels, task = _target(table, col, task, label_names)
-    return Dataset(X, y, [table.header[c] for c in feature_cols], labels, task, table.path.stem)
+    features = [table.header[c] for c in feature_cols]
+    return Dataset(X, y, features, labels, task, table.path.stem, table.header[col])
 
 
 def read_features_csv(

@@ -48,6 +48,9 @@ class Dataset:
         What is predicted.
     name : str
         A short name for messages and file names (``"iris"``, or a CSV file's stem).
+    target_name : str
+        The name of the target column (``"species"`` for iris), kept with a trained model so
+        that a labelled CSV file can be read the same way later.
 
     Raises
     ------
@@ -57,7 +60,7 @@ class Dataset:
     Examples
     --------
     >>> ds = Dataset(np.zeros((3, 2), np.float32), np.array([0, 1, 1]), ["a", "b"],
-    ...              ["no", "yes"], "classify", "toy")
+    ...              ["no", "yes"], "classify", "toy", "answer")
     >>> ds
     Dataset('toy', classify, 3 samples, 2 features, 2 classes)
     >>> ds.n_classes
@@ -70,6 +73,7 @@ class Dataset:
     label_names: list[str] | None
     task: str
     name: str = "data"
+    target_name: str = "target"
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -134,22 +138,29 @@ class DatasetInfo:
     n_classes: int | None
     source: str  # "embedded", "scikit-learn" or "generated"
     description: str
+    target_name: str
 
 
 # Sizes of scikit-learn's bundled copies are stable; a test checks them against the real data.
 _INFO = [
-    DatasetInfo("iris", 150, 4, "classify", 3, "embedded", "iris flowers, 3 species"),
-    DatasetInfo("digits", 1797, 64, "classify", 10, "scikit-learn", "8x8 handwritten digits"),
-    DatasetInfo("wine", 178, 13, "classify", 3, "scikit-learn", "wine from 3 cultivars"),
+    DatasetInfo("iris", 150, 4, "classify", 3, "embedded", "iris flowers, 3 species",
+                "species"),
+    DatasetInfo("digits", 1797, 64, "classify", 10, "scikit-learn", "8x8 handwritten digits",
+                "digit"),
+    DatasetInfo("wine", 178, 13, "classify", 3, "scikit-learn", "wine from 3 cultivars",
+                "cultivar"),
     DatasetInfo("breast_cancer", 569, 30, "classify", 2, "scikit-learn",
-                "breast tumours, malignant or benign"),
+                "breast tumours, malignant or benign", "diagnosis"),
     DatasetInfo("diabetes", 442, 10, "regress", None, "scikit-learn",
-                "disease progression after one year"),
-    DatasetInfo("moons", 1000, 2, "classify", 2, "generated", "two interleaving half circles"),
-    DatasetInfo("circles", 1000, 2, "classify", 2, "generated", "a circle inside a circle"),
-    DatasetInfo("spirals", 1500, 2, "classify", 3, "generated", "three spiral arms"),
-    DatasetInfo("xor", 1000, 2, "classify", 2, "generated", "XOR of the signs of x1 and x2"),
-    DatasetInfo("sine", 1000, 1, "regress", None, "generated", "y = sin(x) + noise"),
+                "disease progression after one year", "progression"),
+    DatasetInfo("moons", 1000, 2, "classify", 2, "generated", "two interleaving half circles",
+                "moon"),
+    DatasetInfo("circles", 1000, 2, "classify", 2, "generated", "a circle inside a circle",
+                "circle"),
+    DatasetInfo("spirals", 1500, 2, "classify", 3, "generated", "three spiral arms", "arm"),
+    DatasetInfo("xor", 1000, 2, "classify", 2, "generated", "XOR of the signs of x1 and x2",
+                "label"),
+    DatasetInfo("sine", 1000, 1, "regress", None, "generated", "y = sin(x) + noise", "y"),
 ]
 _BY_NAME = {info.name: info for info in _INFO}
 
@@ -195,8 +206,8 @@ def load_dataset(
         A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), or a path to a
         CSV file (see :func:`glassnet.data.read_csv`).
     target : str, optional
-        The target column of a CSV file (default: the last column). The built-ins have a
-        fixed target.
+        The target column of a CSV file (default: the last column). A built-in has a fixed
+        target; naming it (its ``target_name``, e.g. ``"species"``) is allowed.
     task : {"classify", "regress"}, optional
         Inferred when None. For a built-in it must match the dataset's own task.
     seed : int, default 0
@@ -241,9 +252,9 @@ def load_dataset(
     if (n_samples is not None or noise is not None) and info.source != "generated":
         raise DataError(f"dataset '{info.name}' has a fixed size: n_samples and noise apply "
                         "only to the generated datasets")
-    if target is not None:
-        raise DataError(f"dataset '{info.name}' has a fixed target: target={target!r} applies "
-                        "only to CSV files")
+    if target is not None and target != info.target_name:
+        raise DataError(f"dataset '{info.name}' has the fixed target '{info.target_name}'; "
+                        f"target={target!r} applies only to CSV files")
     if info.source == "embedded":
         return _load_iris()
     if info.source == "scikit-learn":
@@ -273,7 +284,8 @@ def _load_sklearn(info: DatasetInfo) -> Dataset:
         labels = None
     else:
         labels = [str(name) for name in bunch.target_names]
-    return Dataset(bunch.data, bunch.target, features, labels, info.task, info.name)
+    return Dataset(bunch.data, bunch.target, features, labels, info.task, info.name,
+                   info.target_name)
 
 
 def _generate(name: str, seed: int, n_samples: int | None, noise: float | None) -> Dataset:

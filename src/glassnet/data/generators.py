@@ -27,7 +27,7 @@ def _check(name: str, n_samples: int, noise: float, min_samples: int) -> None:
         raise DataError(f"{name}: noise must be a finite number >= 0, got {noise!r}")
 
 
-def _classes(name, X, y, rng, n_classes) -> Dataset:
+def _classes(name, X, y, rng, n_classes, target_name) -> Dataset:
     """Shuffle the rows with ``rng`` and wrap them as a classification Dataset."""
     order = rng.permutation(len(y))
     return Dataset(
@@ -37,6 +37,7 @@ def _classes(name, X, y, rng, n_classes) -> Dataset:
         label_names=[str(k) for k in range(n_classes)],
         task="classify",
         name=name,
+        target_name=target_name,
     )
 
 
@@ -84,7 +85,7 @@ def make_moons(n_samples: int = 1000, noise: float = 0.15, seed: int = 0) -> Dat
     lower = np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)], axis=1)  # (n1, 2)
     X = np.concatenate([upper, lower]) + noise * rng.standard_normal((n_samples, 2))
     y = np.repeat([0, 1], [n0, n1])
-    return _classes("moons", X, y, rng, 2)
+    return _classes("moons", X, y, rng, 2, "moon")
 
 
 def make_circles(
@@ -128,7 +129,7 @@ def make_circles(
     X = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (n_samples, 2)
     X = X + noise * rng.standard_normal((n_samples, 2))
     y = np.repeat([0, 1], counts)
-    return _classes("circles", X, y, rng, 2)
+    return _classes("circles", X, y, rng, 2, "circle")
 
 
 def make_spirals(
@@ -173,7 +174,7 @@ def make_spirals(
     theta = 2.0 * np.pi * (r + y / n_arms)
     X = r[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)  # (n_samples, 2)
     X = X + noise * rng.standard_normal((n_samples, 2))
-    return _classes("spirals", X, y, rng, n_arms)
+    return _classes("spirals", X, y, rng, n_arms, "arm")
 
 
 def make_xor(n_samples: int = 1000, noise: float = 0.05, seed: int = 0) -> Dataset:
@@ -208,7 +209,7 @@ def make_xor(n_samples: int = 1000, noise: float = 0.05, seed: int = 0) -> Datas
     X = rng.uniform(-1.0, 1.0, (n_samples, 2))  # (n_samples, 2)
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
     X = X + noise * rng.standard_normal((n_samples, 2))
-    return _classes("xor", X, y, rng, 2)
+    return _classes("xor", X, y, rng, 2, "label")
 
 
 def make_sine(n_samples: int = 1000, noise: float = 0.1, seed: int = 0) -> Dataset:
@@ -250,4 +251,5 @@ def make_sine(n_samples: int = 1000, noise: float = 0.1, seed: int = 0) -> Datas
         label_names=None,
         task="regress",
         name="sine",
+        target_name="y",
     )
