@@ -9,7 +9,8 @@ untimed ``gc.collect()`` clears what the previous step left, so each engine pays
 for the garbage collection its own step triggers.
 
 Usage: ``python benchmarks/scalar_vs_micrograd.py [--steps 100] [--mem-steps 2]``
-(needs ``pip install -e .[bench]`` for micrograd and scikit-learn).
+(needs ``pip install -e .[bench]`` for micrograd and scikit-learn). ``--no-collect`` leaves
+garbage collection to Python, as in the demo itself.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def main(argv=None) -> int:
     parser.add_argument("--mem-steps", type=int, default=2,
                         help="extra steps per engine under tracemalloc (default 2; 0 skips)")
     parser.add_argument("--seed", type=int, default=1337, help="seed of glassnet's init")
+    parser.add_argument("--collect", action=argparse.BooleanOptionalAction, default=True,
+                        help="untimed gc.collect() before each step (default); with "
+                             "--no-collect each step also pays for the garbage the other left")
     args = parser.parse_args(argv)
     try:
         import micrograd.engine as me
@@ -111,7 +115,8 @@ def main(argv=None) -> int:
     losses, rss = {}, {}
     for k in range(args.steps):
         for name, model, value_cls in engines:
-            gc.collect()
+            if args.collect:
+                gc.collect()
             t0 = time.perf_counter()
             losses[name], _ = train_step(model, value_cls, X, y, k)
             times[name].append(time.perf_counter() - t0)
@@ -134,14 +139,16 @@ def report(args, times, losses, acc, rss, peaks, max_diff) -> None:
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), "
           f"{platform.system()} {platform.machine()}, CPU: {cpu_model()}")
     print(f"moons demo, MLP(2, [16, 16, 1]), 100 samples, {args.steps} steps, "
-          "steps interleaved in one process\n")
-    print("| engine | median time per step | final loss | final train accuracy "
-          "| peak memory of one step |")
-    print("|---|---:|---:|---:|---:|")
+          "steps interleaved in one process, "
+          f"{'untimed gc.collect() before each step' if args.collect else 'no forced gc'}\n")
+    print("| engine | median time per step | mean time per step | loss at the last step "
+          "| final train accuracy | peak memory of one step |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name in med:
         peak = f"{peaks[name]:.1f} MiB" if peaks else "n/a"
-        print(f"| {name} | {med[name] * 1e3:.1f} ms | {losses[name]:.4f} | "
-              f"{acc[name]:.0%} | {peak} |")
+        mean = statistics.fmean(times[name])
+        print(f"| {name} | {med[name] * 1e3:.1f} ms | {mean * 1e3:.1f} ms | "
+              f"{losses[name]:.4f} | {acc[name]:.0%} | {peak} |")
     print(f"\nglassnet is {med['micrograd'] / med['glassnet']:.1f}x faster per step "
           "(ratio of the medians).")
     steps = sorted(rss)

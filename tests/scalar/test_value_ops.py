@@ -135,7 +135,7 @@ def test_in_place_forms_build_new_nodes(update, expected, grad):
 
 
 def test_value_holds_a_python_float():
-    for raw in (3, True, np.float32(1.5), np.int64(-2), np.array(0.25)):
+    for raw in (3, True, np.float64(0.1), np.float32(1.5), np.int64(-2), np.array(0.25)):
         v = Value(raw)
         assert type(v.data) is float and v.data == float(raw)
     assert Value(1.0).grad == 0.0 and Value(1.0)._prev == () and Value(1.0)._op == ""

@@ -356,9 +356,9 @@ def _node(data: float, prev: tuple, op: str, local: tuple) -> Value:
 
 
 def _to_float(data) -> float:
-    if isinstance(data, float):
+    if type(data) is float:
         return data
-    if isinstance(data, Real):
+    if isinstance(data, Real):  # int, bool, NumPy scalars (even np.float64, a float subclass)
         return float(data)
     try:
         return float(data)  # e.g. a 0-d NumPy array
