@@ -1,22 +1,14 @@
 """Model and checkpoint files: safetensors weights with a JSON description, never pickle.
 
 A glassnet file is one `safetensors <https://github.com/huggingface/safetensors>`_ file: a
-JSON header naming each tensor's dtype, shape and byte range, then the raw little-endian
-bytes. Loading it only reads numbers and text, so a model file can never run code (a
-pickle, which PyTorch's ``.pt`` files contain, can). The header's string-to-string
-``__metadata__`` map holds:
-
-================  ============================================================
-``format``        ``"glassnet"``: marks the file as ours
-``kind``          ``"model"`` or ``"checkpoint"``
-``format_version`` this layout's version, ``"1"``
-``glassnet_version`` the version of glassnet that wrote the file
-``config``        (model) the caller's configuration, as JSON text
-``order``         (model) the tensor names in their original order, as JSON
-``tree``          (checkpoint) the nested state with tensors replaced by their names
-``sha256``        a SHA-256 over every other metadata entry and every tensor's name,
-                  dtype, shape and bytes: a changed byte anywhere is detected on load
-================  ============================================================
+JSON header giving each tensor's dtype, shape and byte range, then the raw little-endian
+bytes. Loading reads only numbers and text, so a model file can never run code (a pickle,
+inside PyTorch's ``.pt`` files, can). The header's ``__metadata__`` map (str to str) holds
+``format`` (``"glassnet"``), ``kind`` (``"model"`` or ``"checkpoint"``), ``format_version``,
+``glassnet_version``; for a model, ``config`` (the caller's JSON) and ``order`` (the tensor
+names in their saved order); for a checkpoint, ``tree`` (the nested state as JSON, each array
+replaced by the name of its tensor); and ``sha256``, a hash of every other metadata entry and
+of every tensor's name, dtype, shape and bytes, so that a change anywhere is caught on load.
 
 Writes are atomic: the bytes go to a temporary file in the target's folder, are flushed
 and fsync'ed, and only then renamed over the target, so a crash or Ctrl-C during a save
@@ -43,17 +35,9 @@ import safetensors.numpy
 from .errors import ModelFileError
 
 __all__ = [
-    "save_model",
-    "load_model",
-    "save_checkpoint",
-    "load_checkpoint",
-    "check_state",
-    "read_header",
-    "atomic_write_bytes",
-    "atomic_write_text",
-    "MODEL_FILENAME",
-    "CHECKPOINT_FILENAME",
-    "FORMAT_VERSION",
+    "save_model", "load_model", "save_checkpoint", "load_checkpoint", "check_state",
+    "read_header", "atomic_write_bytes", "atomic_write_text",
+    "MODEL_FILENAME", "CHECKPOINT_FILENAME", "FORMAT_VERSION",
 ]
 
 MODEL_FILENAME = "model.safetensors"
