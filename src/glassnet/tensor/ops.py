@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DomainError, ShapeError
 from ._broadcast import sum_to
-from .tensor import Tensor, _constant, _result
+from .tensor import Tensor, _as_array, _constant, _result
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", "tanh", "sigmoid",
@@ -26,14 +26,15 @@ __all__ = [
 
 
 def _lift(x, like: Tensor | None = None) -> Tensor:
-    """Operands that are not Tensors become constants; a Python number takes ``like``'s dtype.
+    """Operands that are not Tensors become constants of ``like``'s dtype.
 
-    (``np.float64`` scalars are Python floats too, so they never upcast a float32 tensor.)
+    So a Python number, a list or a float64 NumPy array never upcasts a float32 tensor:
+    the tensor's dtype wins. Two Tensors of different dtypes follow NumPy's promotion.
     """
     if isinstance(x, Tensor):
         return x
-    if like is not None and isinstance(x, (int, float)):
-        return _constant(np.asarray(x, dtype=like.data.dtype))
+    if like is not None:
+        return _constant(_as_array(x, like.data.dtype))
     return Tensor(x)
 
 
@@ -190,11 +191,9 @@ def matmul(a, b) -> Tensor:
     def backward(g):
         A = a.data[None, :] if a.ndim == 1 else a.data  # (..., N, K)
         B = b.data[:, None] if b.ndim == 1 else b.data  # (..., K, M)
-        G = g
+        G = g[..., None] if b.ndim == 1 else g  # put back the M axis that b's 1-D dropped
         if a.ndim == 1:
-            G = np.expand_dims(G, -2)
-        if b.ndim == 1:
-            G = np.expand_dims(G, -1)  # G: (..., N, M)
+            G = np.expand_dims(G, -2)  # and the N axis that a's dropped: G is (..., N, M)
         ga = gb = None
         if a.requires_grad:
             ga = G @ np.swapaxes(B, -1, -2)  # (..., N, M) @ (..., M, K) -> (..., N, K)
@@ -277,22 +276,33 @@ def log(a) -> Tensor:
 
 
 def tanh(a) -> Tensor:
-    """``tanh(a)``. d/da = 1 - tanh(a)**2. NumPy's tanh saturates to ±1 without overflow."""
+    """``tanh(a)``. d/da = 1 - tanh(a)**2 = 4 e / (1 + e)**2 with e = exp(-2|a|).
+
+    NumPy's tanh saturates to exactly ±1 without overflow; the derivative uses the second
+    form, which keeps its digits where tanh(a) is within a rounding error of ±1 (there
+    1 - tanh**2 would cancel to 0).
+    """
     a = _lift(a)
-    t = np.tanh(a.data)
-    return _result(t, (a,), "tanh", lambda g: (g * (1 - t * t),))
+
+    def backward(g):
+        e = np.exp(-2 * np.abs(a.data))  # in (0, 1]: never overflows
+        return (g * (4 * e / ((1 + e) * (1 + e))),)
+
+    return _result(np.tanh(a.data), (a,), "tanh", backward)
 
 
 def sigmoid(a) -> Tensor:
-    """``1 / (1 + e**-a)``, computed without overflow. d/da = s * (1 - s).
+    """``s = 1 / (1 + e**-a)``, computed without overflow. d/da = s (1 - s) = e / (1 + e)**2.
 
-    For x >= 0 it uses 1 / (1 + e**-x); for x < 0, e**x / (1 + e**x): both exponents are
-    <= 0, so neither overflows.
+    With e = exp(-|a|) <= 1: s = 1 / (1 + e) for a >= 0 and e / (1 + e) for a < 0, so no
+    exponent is positive; the derivative in the form e / (1 + e)**2 keeps its digits in
+    both tails, where 1 - s would cancel.
     """
     a = _lift(a)
     e = np.exp(-np.abs(a.data))  # in (0, 1]
-    s = np.where(a.data >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
-    return _result(s, (a,), "sigmoid", lambda g: (g * s * (1 - s),))
+    r = 1 / (1 + e)
+    s = np.where(a.data >= 0, r, e * r)
+    return _result(s, (a,), "sigmoid", lambda g: (g * (e * r * r),))
 
 
 def relu(a) -> Tensor:
@@ -460,9 +470,16 @@ def _is_basic(index) -> bool:
     )  # fmt: skip
 
 
+def _lift_all(items) -> tuple[Tensor, ...]:
+    """Lift a sequence of operands; the non-Tensors take the first Tensor's dtype."""
+    items = list(items)
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    return tuple(_lift(t, like) for t in items)
+
+
 def concatenate(tensors, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis. Each gets back its slice of the gradient."""
-    ts = tuple(_lift(t) for t in tensors)
+    ts = _lift_all(tensors)
     try:
         data = np.concatenate([t.data for t in ts], axis=axis)
     except ValueError as e:
@@ -473,7 +490,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis. Each gets back its slice of the gradient."""
-    ts = tuple(_lift(t) for t in tensors)
+    ts = _lift_all(tensors)
     try:
         data = np.stack([t.data for t in ts], axis=axis)
     except ValueError as e:

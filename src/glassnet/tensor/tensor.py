@@ -375,9 +375,8 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 def _constant(data: np.ndarray) -> Tensor:
     """A leaf that needs no gradient, around an array already of the right dtype."""
     t = Tensor.__new__(Tensor)
-    t.data, t.grad, t.requires_grad, t._prev, t._op, t._backward, t.label = (
-        data, None, False, (), "", None, ""
-    )
+    t.data, t.grad, t.requires_grad, t.label = data, None, False, ""
+    t._prev, t._op, t._backward = (), "", None
     return t
 
 
