@@ -123,6 +123,10 @@ def test_errors_name_what_is_wrong():
         Layer(3, 2)([1.0, 2.0, 3.0, 4.0])
     with pytest.raises(ShapeError, match="at least one layer"):
         MLP(2, [])
+    with pytest.raises(ShapeError, match="nout must be a positive int, got 0"):
+        MLP(2, [3, 0])
+    with pytest.raises(ShapeError, match=r"nin must be a positive int, got 2\.5"):
+        Neuron(2.5)
 
 
 def test_zero_grad_and_a_custom_module():

@@ -59,6 +59,12 @@ def _resolve_activation(owner: str, activation, nonlin) -> str:
     return activation
 
 
+def _check_width(owner: str, **sizes) -> None:
+    for name, n in sizes.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ShapeError(f"{owner}: {name} must be a positive int, got {n!r}")
+
+
 def _as_values(x, owner: str, nin: int) -> list[Value]:
     """Check the number of inputs and wrap plain numbers as Values."""
     x = list(x)
@@ -93,6 +99,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation="relu", *, nonlin=None, seed=None, rng=None):
+        _check_width(f"Neuron({nin!r})", nin=nin)
         self.activation = _resolve_activation(f"Neuron({nin})", activation, nonlin)
         rng = np.random.default_rng(seed) if rng is None else rng
         self.w = [Value(float(wi), label=f"w{i}") for i, wi in enumerate(rng.uniform(-1, 1, nin))]
@@ -143,6 +150,7 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, activation="relu", *, nonlin=None, seed=None, rng=None):
+        _check_width(f"Layer({nin!r}, {nout!r})", nin=nin, nout=nout)
         rng = np.random.default_rng(seed) if rng is None else rng
         act = _resolve_activation(f"Layer({nin}, {nout})", activation, nonlin)
         self.neurons = [Neuron(nin, act, rng=rng) for _ in range(nout)]
@@ -200,6 +208,7 @@ class MLP(Module):
         nouts = list(nouts)
         if not nouts:
             raise ShapeError(f"MLP({nin}, {nouts}): needs at least one layer width")
+        _check_width(f"MLP({nin!r}, {nouts!r})", nin=nin)
         act = _resolve_activation(f"MLP({nin}, {nouts})", activation, nonlin)
         rng = np.random.default_rng(seed)
         sizes = [nin] + nouts
