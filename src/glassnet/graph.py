@@ -56,7 +56,7 @@ def _fmt_field(name: str, x) -> str:
         return f"{name} None"
     if isinstance(x, np.ndarray) or np.ndim(x) > 0:
         a = np.asarray(x)
-        shape = "(" + ", ".join(str(n) for n in a.shape) + ")"  # (3,) printed as (3)
+        shape = str(tuple(int(n) for n in a.shape))  # NumPy's spelling: (3,), (2, 4)
         if a.size <= 4:
             values = " ".join(_fmt_number(v) for v in a.reshape(-1))
             return f"{name} {shape} [{values}]"

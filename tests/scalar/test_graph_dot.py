@@ -102,8 +102,8 @@ def test_array_nodes_show_shape_and_small_values():
     y = _ArrayNode(np.ones((3,)), prev=(W, x), op="matmul", label="y")
     records, ops, _ = _parse(to_dot(y))
     assert records["v0"] == "W | data (3, 2) float32 | grad None"
-    assert records["v1"] == "x | data (2) [1.0000 -2.0000] | grad (2) [0.5000 0.2500]"
-    assert records["v2"] == "y | data (3) [1.0000 1.0000 1.0000] | grad None"
+    assert records["v1"] == "x | data (2,) [1.0000 -2.0000] | grad (2,) [0.5000 0.2500]"
+    assert records["v2"] == "y | data (3,) [1.0000 1.0000 1.0000] | grad None"
     assert ops == {"v2": "matmul"}
 
 
