@@ -220,8 +220,11 @@ class SGD(Optimizer):
                 b = state["momentum_buffer"] = np.array(g, dtype=w.dtype)
             else:
                 b *= self.momentum
-                np.multiply(g, 1.0 - self.dampening, out=t)
-                b += t
+                if self.dampening:
+                    np.multiply(g, 1.0 - self.dampening, out=t)
+                    b += t
+                else:
+                    b += g
             if self.nesterov:
                 np.multiply(b, self.momentum, out=t)
                 t += g
