@@ -116,8 +116,10 @@ def _binary_extremes(op):
     """(name, (a, b), eps): large and tiny magnitudes, one scale per case so that a single
     central-difference step suits every entry."""
     if op == "pow":
-        return [("large-base", (pos((3, 4), 1e2, 1e3), away((3, 4), -1.5, 1.5)), 1e-6, 1e-5),
-                ("tiny-base", (pos((3, 4), 1e-4, 1e-3), pos((3, 4), 0.5, 1.5)), 1e-10, 1e-5)]
+        return [
+            ("large-base", (pos((3, 4), 1e2, 1e3), away((3, 4), -1.5, 1.5)), 1e-6, 1e-5),
+            ("tiny-base", (pos((3, 4), 1e-4, 1e-3), pos((3, 4), 0.5, 1.5)), 1e-10, 1e-5),
+        ]
     large = (away((3, 4), -1e6, 1e6, 1e5), away((3, 4), -1e6, 1e6, 1e5))
     tiny = (away((3, 4), -1e-6, 1e-6, 1e-7), away((3, 4), -1e-6, 1e-6, 1e-7))
     return [("large", large, 1.0, 0.0), ("tiny", tiny, 1e-12, 0.0)]
@@ -193,10 +195,20 @@ def _reduction_cases() -> list[Case]:
                 (np.array(2.5),),
             )
         )
-        for name, x, eps in (("large", np.array([[1e8, 3e8], [-2e8, 5e8]]), 1.0),
-                             ("tiny", np.array([[1e-8, -3e-8], [2e-8, 5e-8]]), 1e-15)):
-            cases.append(Case(f"{op}/extreme-{name}", lambda a, op=op: getattr(a, op)(axis=0),
-                              lambda xp, a, op=op: getattr(xp, op)(a, axis=0), (x,), eps, 0.0))
+        for name, x, eps in (
+            ("large", np.array([[1e8, 3e8], [-2e8, 5e8]]), 1.0),
+            ("tiny", np.array([[1e-8, -3e-8], [2e-8, 5e-8]]), 1e-15),
+        ):
+            cases.append(
+                Case(
+                    f"{op}/extreme-{name}",
+                    lambda a, op=op: getattr(a, op)(axis=0),
+                    lambda xp, a, op=op: getattr(xp, op)(a, axis=0),
+                    (x,),
+                    eps,
+                    0.0,
+                )
+            )
     return cases
 
 

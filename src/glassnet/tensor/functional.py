@@ -43,9 +43,19 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False) -> Tensor:
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    """``x - logsumexp(x)``: the log-probabilities of a softmax, without overflow."""
+    """``x - logsumexp(x)``: the log-probabilities of a softmax, without overflow.
+
+    Computed as (x - m) - log(sum(exp(x - m))) with m = max(x) held constant: the shift
+    comes first, so at logits of 1e4 no digits are lost to adding m back and subtracting it.
+
+    Examples
+    --------
+    >>> [round(v, 6) for v in log_softmax(Tensor([1e4, 1e4])).data.tolist()]  # float32
+    [-0.693147, -0.693147]
+    """
     x = ops._lift(x)
-    return x - logsumexp(x, axis=axis, keepdims=True)
+    shifted = x - Tensor(x.data.max(axis=axis, keepdims=True))  # every entry <= 0
+    return shifted - ops.log(ops.sum(ops.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(x, axis: int = -1) -> Tensor:
@@ -133,7 +143,8 @@ def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Ten
     """Fused sigmoid + binary cross-entropy of logits against targets in [0, 1].
 
     loss = max(z, 0) - z*y + log(1 + exp(-|z|)), which never overflows, and
-    d loss / dz = sigmoid(z) - y (divided by N for the mean).
+    d loss / dz = sigmoid(z) - y (divided by N for the mean), computed from
+    sigmoid(-|z|) = e / (1 + e), e = exp(-|z|), so that it keeps its digits at |z| = 100.
     """
     z = ops._lift(logits)
     _check_reduction("binary_cross_entropy", reduction)
@@ -155,7 +166,8 @@ def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Ten
     data, scale = _reduce(rows, reduction)
 
     def backward(g):
-        s = np.where(z.data >= 0, 1 / (1 + e), e / (1 + e))
-        return (((s - y) * (g * scale)).astype(z.dtype, copy=False),)
+        er = e / (1 + e)  # sigmoid(-|z|)
+        d = np.where(z.data >= 0, (1 - y) - er, er - y)  # sigmoid(z) - y, exact in the tails
+        return ((d * (g * scale)).astype(z.dtype, copy=False),)
 
     return _result(data, (z,), "binary_cross_entropy", backward)
