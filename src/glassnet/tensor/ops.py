@@ -172,7 +172,8 @@ def _matmul_error(a: Tensor, b: Tensor) -> ShapeError:
     else:
         k1, k2 = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
         why = (f"inner dimensions {k1} and {k2} differ" if k1 != k2
-               else "batch dimensions cannot be broadcast together")  # fmt: skip
+               else f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast "
+                    "together")  # fmt: skip
     return ShapeError(f"matmul: {a.shape} @ {b.shape}: {why}")
 
 
@@ -213,7 +214,10 @@ def linear(x, W, b=None) -> Tensor:
     dz/dx: g @ W, dz/dW: g.T @ x, dz/db: g summed over the batch. Only the gradients that
     some operand needs are computed, so a first layer never pays for g @ W.
     """
+    W = _lift(W)
     x = _lift(x, W)
+    if b is not None:
+        b = _lift(b, W)
     xd, Wd = x.data, W.data
     if Wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != Wd.shape[1]:
         raise _linear_error(x, W)
@@ -363,7 +367,10 @@ def _expand(g: np.ndarray, shape, axis, keepdims: bool) -> np.ndarray:
 def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (all axes by default). d/da = 1 in every summed entry."""
     a = _lift(a)
-    data = np.asarray(a.data.sum(axis=axis, keepdims=keepdims))
+    try:
+        data = np.asarray(a.data.sum(axis=axis, keepdims=keepdims))
+    except ValueError as e:  # numpy's AxisError is a ValueError
+        raise _reduction_error("sum", a, axis, e) from None
     shape = a.shape
     return _result(
         data, (a,), "sum", lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),)
@@ -373,7 +380,10 @@ def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
 def mean(a, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis``. d/da = 1/n for each of the n averaged entries."""
     a = _lift(a)
-    data = np.asarray(a.data.mean(axis=axis, keepdims=keepdims))
+    try:
+        data = np.asarray(a.data.mean(axis=axis, keepdims=keepdims))
+    except ValueError as e:
+        raise _reduction_error("mean", a, axis, e) from None
     shape, n = a.shape, a.data.size // builtins.max(data.size, 1)
 
     def backward(g):
@@ -385,7 +395,10 @@ def mean(a, axis=None, keepdims: bool = False) -> Tensor:
 def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``. d/da = 1 at the maximum; ties share the gradient equally."""
     a = _lift(a)
-    m = a.data.max(axis=axis, keepdims=True)
+    try:
+        m = a.data.max(axis=axis, keepdims=True)
+    except ValueError as e:
+        raise _reduction_error("max", a, axis, e) from None
     data = np.asarray(m if keepdims else (m.reshape(()) if axis is None else np.squeeze(m, axis)))
 
     def backward(g):
@@ -394,6 +407,14 @@ def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
         return (share * _expand(g, a.shape, axis, keepdims),)
 
     return _result(data, (a,), "max", backward)
+
+
+def _reduction_error(op: str, a: Tensor, axis, e: ValueError) -> ShapeError:
+    if isinstance(e, np.exceptions.AxisError) or "duplicate" in str(e):
+        why = f"axis {axis} does not fit a tensor of shape {a.shape}"
+    else:
+        why = f"{e} (tensor of shape {a.shape})"
+    return ShapeError(f"{op}: {why}")
 
 
 # --- shape ------------------------------------------------------------------------------------
@@ -405,9 +426,8 @@ def reshape(a, shape) -> Tensor:
     try:
         data = a.data.reshape(shape)
     except ValueError:
-        raise ShapeError(
-            f"reshape: cannot reshape {a.shape} ({a.size} entries) to {shape}"
-        ) from None
+        to = shape if isinstance(shape, tuple) else (shape,)
+        raise ShapeError(f"reshape: cannot reshape {a.shape} ({a.size} entries) to {to}") from None
     old = a.shape
     return _result(data, (a,), "reshape", lambda g: (g.reshape(old),))
 

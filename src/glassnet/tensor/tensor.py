@@ -431,8 +431,9 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
     """Apply each node's local chain rule, outputs first, summing into the operands.
 
-    A leaf receives an array of its own: a gradient that is a view, or that is passed
-    through unchanged from the result (as by ``+``), is copied on arrival.
+    A leaf's gradient is an array of its own, of the leaf's dtype: a gradient that is a view,
+    or that is passed through unchanged from the result (as by ``+``), is copied on arrival,
+    and one of another dtype (from mixing float32 and float64 tensors) is converted.
     """
     for node in reversed(order):
         g_out = node.grad
@@ -440,12 +441,17 @@ def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
             for p, g in zip(node._prev, node._backward(g_out)):
                 if g is None or not p.requires_grad:
                     continue
+                if p._prev:  # an intermediate: contributions are summed
+                    p.grad = g if p.grad is None else p.grad + g
+                    continue
+                if g.dtype != p.data.dtype:
+                    g = g.astype(p.data.dtype)  # a new array
                 if p.grad is not None:
                     p.grad = p.grad + g
-                elif p._prev or (g.base is None and g is not g_out):
+                elif g.base is None and g is not g_out:
                     p.grad = g
                 else:
-                    p.grad = g.copy()  # a leaf must not share memory with another gradient
+                    p.grad = g.copy()
         if not retain_graph:
             node._prev = ()
             node._backward = _freed
