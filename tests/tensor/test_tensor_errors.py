@@ -123,7 +123,7 @@ ERRORS = [  # (id, call, error class, the whole message or a regular expression 
     ("item", lambda: ones(2).item(), ShapeError,
      "item() needs a tensor with one element, got shape (2,)"),
     ("dtype", lambda: tensor([1, 2], dtype="int32"), DataError,
-     "tensor: dtype must be a floating-point type, got int32"),
+     "tensor: dtype must be float32 or float64, got int32"),
     ("not numbers", lambda: tensor(["a"]), DataError, r"^tensor: cannot convert list to numbers"),
 ]  # fmt: skip
 

@@ -150,14 +150,34 @@ def test_tensor_constructor_converts_at_the_boundary():
     assert t.size == 2 and len(t) == 2
 
 
+def test_the_package_is_also_the_constructor():
+    import glassnet
+
+    t = glassnet.tensor([1, 2], requires_grad=True, dtype="float64")
+    assert isinstance(t, Tensor) and t.requires_grad and t.dtype == np.float64
+    assert glassnet.tensor.Tensor is Tensor
+
+
+def test_tensors_survive_pickle_and_deepcopy():
+    import copy
+    import pickle
+
+    t = tensor([[1.0, 2.0]], requires_grad=True)
+    t.label = "w"
+    for u in (pickle.loads(pickle.dumps(t)), copy.deepcopy(t)):
+        assert u is not t and u.label == "w" and u.requires_grad
+        np.testing.assert_array_equal(u.data, t.data)
+        assert not np.shares_memory(u.data, t.data)
+
+
 def test_float_arrays_are_shared_not_copied():
     a = np.zeros(3, dtype=np.float32)
     assert tensor(a).numpy() is a
 
 
-@pytest.mark.parametrize("dtype", ["int64", "bool", np.int32])
-def test_tensor_rejects_a_non_float_dtype(dtype):
-    with pytest.raises(DataError, match="floating-point"):
+@pytest.mark.parametrize("dtype", ["int64", "bool", np.int32, np.float16, np.longdouble])
+def test_tensor_rejects_a_dtype_other_than_float32_and_float64(dtype):
+    with pytest.raises(DataError, match="float32 or float64"):
         tensor([1, 2], dtype=dtype)
 
 

@@ -268,7 +268,7 @@ def exp(a) -> Tensor:
 
 
 # The largest x whose exp(x) is finite, by bytes per float: log(finfo(dtype).max).
-_EXP_LIMIT = {n: float(np.log(np.finfo(f"f{n}").max)) for n in (2, 4, 8)}
+_EXP_LIMIT = {n: float(np.log(np.finfo(f"f{n}").max)) for n in (4, 8)}
 
 
 def log(a) -> Tensor:

@@ -17,6 +17,8 @@ Gradient rules (the same as the scalar engine's):
   function), so memory does not grow over a training run; a second ``backward()`` through
   any part of the same graph raises :class:`~glassnet.errors.GraphError` unless the first
   was called with ``retain_graph=True``.
+- ``backward()`` reads the operands' ``data`` as it is when it runs: update parameters
+  in place only after it (as every training loop does).
 - A leaf's ``grad`` is an array of its own (never a view of another tensor's gradient), so
   an optimizer may scale it in place. An intermediate's ``grad`` may share memory with its
   neighbours': treat it as read-only. glassnet itself never modifies a gradient in place.
@@ -105,8 +107,8 @@ def _as_array(data, dtype) -> np.ndarray:
         if isinstance(data, (np.ndarray, np.generic)) and data.dtype in _KEPT_DTYPES:
             return np.asarray(data)
         dtype = DEFAULT_DTYPE
-    elif np.dtype(dtype).kind != "f":
-        raise DataError(f"tensor: dtype must be a floating-point type, got {np.dtype(dtype)}")
+    elif np.dtype(dtype) not in _KEPT_DTYPES:
+        raise DataError(f"tensor: dtype must be float32 or float64, got {np.dtype(dtype)}")
     try:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
@@ -127,15 +129,15 @@ class Tensor:
         ``dtype`` is given.
     requires_grad : bool
         Whether ``backward()`` should compute a gradient for this tensor.
-    dtype : numpy dtype, optional
-        Convert the data to this floating-point dtype.
+    dtype : {float32, float64}, optional
+        Convert the data to this dtype.
     label : str
         A name shown in traces and graph drawings.
 
     Raises
     ------
     DataError
-        If ``dtype`` is not a floating-point type or the data are not numbers.
+        If ``dtype`` is neither float32 nor float64, or the data are not numbers.
 
     Examples
     --------
