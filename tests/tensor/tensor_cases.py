@@ -260,6 +260,8 @@ INDEXES = {
     "int": 1,
     "negative-int": (-1, 2),
     "int-array-repeated": np.array([0, 2, 0, 0]),
+    "int-list-repeated": [2, 2, 0],
+    "np-integer": np.int64(2),
     "pair-of-int-arrays": (np.array([0, 1, 0]), np.array([3, 3, 1])),
     "bool-mask": np.array([True, False, True]),
     "ellipsis-newaxis": (Ellipsis, None, slice(0, 2)),

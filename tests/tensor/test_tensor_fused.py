@@ -47,6 +47,7 @@ def test_composites_with_logits_1e4_apart(dtype):
 
 def test_logsumexp_keepdims_and_axis():
     x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 4.0]])
+    np.testing.assert_allclose(logsumexp(Tensor(x), axis=None).data, np.log(np.exp(x).sum()))
     expected0 = np.log(np.exp(x).sum(axis=0, keepdims=True))
     np.testing.assert_allclose(logsumexp(Tensor(x), axis=0, keepdims=True).data, expected0)
     np.testing.assert_allclose(logsumexp(Tensor(x)).data, np.log(np.exp(x).sum(axis=1)))

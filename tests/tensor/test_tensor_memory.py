@@ -46,6 +46,25 @@ def test_memory_does_not_grow_over_10000_training_steps(rng):
     assert at_10000 - at_1000 < 16 * 1024, (at_1000, at_10000)
 
 
+def test_a_kept_loss_does_not_keep_its_graph(rng):
+    """Keeping every loss (a common history list) keeps scalars, not activations: about
+    300 bytes a step here, against about 4.7 KB with the graph retained."""
+    X = rng.standard_normal((4, 4)).astype(np.float32)
+    y = np.array([0, 1, 2, 1])
+    params = _tiny_mlp(rng)
+    history = []
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(1_000):
+            history.append(_step(params, X, y))
+        per_step = (tracemalloc.get_traced_memory()[0] - before) / 1_000
+    finally:
+        tracemalloc.stop()
+    assert all(loss._prev == () for loss in history)
+    assert per_step < 1_000, per_step
+
+
 def _no_cycles_from(build) -> int:
     """How many objects the cycle collector finds after ``build()``'s result is dropped."""
     gc.collect()
