@@ -6,43 +6,27 @@ result) to one gradient per operand (``None`` where an operand needs none). Bina
 broadcasting with ``sum_to``, and nothing else does. The closures capture arrays and
 operands, never the result, so a graph holds no reference cycles and is freed as soon as it
 is unreachable.
+
+This module holds the arithmetic, the matrix products and the element-wise functions; the
+reductions and shape primitives live in ``_shape_ops.py`` and are re-exported here, so
+``ops`` is the one namespace of every primitive.
 """
 
 from __future__ import annotations
-
-import builtins
 
 import numpy as np
 
 from ..errors import DomainError, ShapeError
 from ._broadcast import sum_to
-from .tensor import Tensor, _as_array, _constant, _result
+from ._operands import _lift, _pair
+from ._shape_ops import concatenate, getitem, max, mean, reshape, stack, sum, transpose
+from .tensor import Tensor, _result
 
 __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", "tanh", "sigmoid",
     "relu", "leaky_relu", "abs", "sqrt", "clip", "sum", "mean", "max", "reshape",
     "transpose", "getitem", "concatenate", "stack", "linear",
 ]  # fmt: skip
-
-
-def _lift(x, like: Tensor | None = None) -> Tensor:
-    """Operands that are not Tensors become constants of ``like``'s dtype.
-
-    So a Python number, a list or a float64 NumPy array never upcasts a float32 tensor:
-    the tensor's dtype wins. Two Tensors of different dtypes follow NumPy's promotion.
-    """
-    if isinstance(x, Tensor):
-        return x
-    if like is not None:
-        return _constant(_as_array(x, like.data.dtype))
-    return Tensor(x)
-
-
-def _pair(a, b) -> tuple[Tensor, Tensor]:
-    if isinstance(a, Tensor):
-        return a, _lift(b, a)
-    b = _lift(b)
-    return _lift(a, b), b
 
 
 def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ShapeError:
@@ -126,12 +110,7 @@ def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
     base <= 0 when the exponent needs a gradient (log(a) is undefined there).
     """
     a, b = _pair(a, b)
-    if b.data.size != 1 or not float(b.data.flat[0]).is_integer():  # x**2 needs no check
-        _check_pow_domain(a, b)
-    if b.requires_grad and a.data.min(initial=np.inf) <= 0:
-        raise DomainError(
-            f"pow: the exponent's gradient needs log(base), but a base is {a.data.min()} <= 0"
-        )
+    _check_pow_domain(a, b)
     try:
         data = a.data**b.data
     except ValueError:
@@ -146,14 +125,20 @@ def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
 
 
 def _check_pow_domain(a: Tensor, b: Tensor) -> None:
-    """A negative number has no real power with a fractional exponent."""
-    try:
-        bad = np.any((a.data < 0) & (b.data != np.round(b.data)))
-    except ValueError:
-        raise _broadcast_error("pow", a, b) from None
-    if bad:
+    """A negative number has no real power with a fractional exponent, and the exponent's
+    derivative a**b * log(a) needs a > 0. A whole-number exponent such as 2 needs no check."""
+    if b.data.size != 1 or not float(b.data.flat[0]).is_integer():
+        try:
+            bad = np.any((a.data < 0) & (b.data != np.round(b.data)))
+        except ValueError:
+            raise _broadcast_error("pow", a, b) from None
+        if bad:
+            raise DomainError(
+                f"pow: negative base with a non-integer exponent (base min {a.data.min():.6g})"
+            )
+    if b.requires_grad and a.data.min(initial=np.inf) <= 0:
         raise DomainError(
-            f"pow: negative base with a non-integer exponent (base min {a.data.min():.6g})"
+            f"pow: the exponent's gradient needs log(base), but a base is {a.data.min()} <= 0"
         )
 
 
@@ -352,183 +337,3 @@ def clip(a, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
     if max is not None:
         inside &= a.data <= max
     return _result(data, (a,), "clip", lambda g: (g * inside,))
-
-
-# --- reductions -----------------------------------------------------------------------------
-
-
-def _expand(g: np.ndarray, shape, axis, keepdims: bool) -> np.ndarray:
-    """Give a reduced gradient back the reduced axes (length 1) so it broadcasts to ``shape``."""
-    if axis is None or keepdims:
-        return g if keepdims else np.reshape(g, (1,) * len(shape))
-    return np.expand_dims(g, axis)
-
-
-def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (all axes by default). d/da = 1 in every summed entry."""
-    a = _lift(a)
-    try:
-        data = np.asarray(a.data.sum(axis=axis, keepdims=keepdims))
-    except ValueError as e:  # numpy's AxisError is a ValueError
-        raise _reduction_error("sum", a, axis, e) from None
-    shape = a.shape
-    return _result(
-        data, (a,), "sum", lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),)
-    )
-
-
-def mean(a, axis=None, keepdims: bool = False) -> Tensor:
-    """Mean over ``axis``. d/da = 1/n for each of the n averaged entries."""
-    a = _lift(a)
-    try:
-        data = np.asarray(a.data.mean(axis=axis, keepdims=keepdims))
-    except ValueError as e:
-        raise _reduction_error("mean", a, axis, e) from None
-    shape, n = a.shape, a.data.size // builtins.max(data.size, 1)
-
-    def backward(g):
-        return (np.broadcast_to(_expand(g, shape, axis, keepdims) / n, shape),)
-
-    return _result(data, (a,), "mean", backward)
-
-
-def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Maximum over ``axis``. d/da = 1 at the maximum; ties share the gradient equally."""
-    a = _lift(a)
-    try:
-        m = a.data.max(axis=axis, keepdims=True)
-    except ValueError as e:
-        raise _reduction_error("max", a, axis, e) from None
-    data = np.asarray(m if keepdims else (m.reshape(()) if axis is None else np.squeeze(m, axis)))
-
-    def backward(g):
-        share = (a.data == m).astype(a.dtype)  # 1 at each maximum
-        share /= share.sum(axis=axis, keepdims=True)  # ties share: k maxima get 1/k each
-        return (share * _expand(g, a.shape, axis, keepdims),)
-
-    return _result(data, (a,), "max", backward)
-
-
-def _reduction_error(op: str, a: Tensor, axis, e: ValueError) -> ShapeError:
-    if isinstance(e, np.exceptions.AxisError) or "duplicate" in str(e):
-        why = f"axis {axis} does not fit a tensor of shape {a.shape}"
-    else:
-        why = f"{e} (tensor of shape {a.shape})"
-    return ShapeError(f"{op}: {why}")
-
-
-# --- shape ------------------------------------------------------------------------------------
-
-
-def reshape(a, shape) -> Tensor:
-    """Same entries, new shape. The gradient is reshaped back."""
-    a = _lift(a)
-    try:
-        data = a.data.reshape(shape)
-    except ValueError:
-        to = shape if isinstance(shape, tuple) else (shape,)
-        raise ShapeError(f"reshape: cannot reshape {a.shape} ({a.size} entries) to {to}") from None
-    old = a.shape
-    return _result(data, (a,), "reshape", lambda g: (g.reshape(old),))
-
-
-def transpose(a, axes=None) -> Tensor:
-    """Permute axes as NumPy does (reverse them by default). The gradient is permuted back.
-
-    ``axes`` is a full permutation, as in ``np.transpose``: for a matrix, ``transpose()``
-    and ``transpose(1, 0)`` swap the two axes (``transpose(0, 1)`` leaves it unchanged).
-    """
-    a = _lift(a)
-    try:
-        data = np.transpose(a.data, axes)
-    except ValueError:
-        raise ShapeError(f"transpose: axes {axes} do not fit a tensor of shape {a.shape}") from None
-    inverse = None if axes is None else np.argsort([ax % a.ndim for ax in axes])
-    return _result(data, (a,), "transpose", lambda g: (np.transpose(g, inverse),))
-
-
-def getitem(a, index) -> Tensor:
-    """``a[index]`` for integers, slices, boolean masks and integer arrays (NumPy's rules).
-
-    The gradient is zero except at the selected entries. Integer arrays may select an entry
-    twice, so their gradient is scattered with ``np.add.at``, which adds both contributions.
-    """
-    a = _lift(a)
-    index = _plain_index(index)
-    try:
-        data = a.data[index]
-    except (IndexError, TypeError) as e:
-        raise ShapeError(f"index: {e} (tensor of shape {a.shape})") from None
-    basic = _is_basic(index)  # ints and slices: each entry is selected at most once
-
-    def backward(g):
-        ga = np.zeros_like(a.data)
-        if basic:
-            ga[index] = g
-        else:
-            np.add.at(ga, index, g)
-        return (ga,)
-
-    return _result(np.asarray(data), (a,), "index", backward)
-
-
-def _plain_index(index):
-    """Tensors used as indices hold whole numbers as floats: turn them into integer arrays."""
-    if isinstance(index, Tensor):
-        return index.data.astype(np.intp)
-    if isinstance(index, tuple):
-        return tuple(i.data.astype(np.intp) if isinstance(i, Tensor) else i for i in index)
-    return index
-
-
-def _is_basic(index) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return builtins.all(
-        i is None or i is Ellipsis or isinstance(i, slice)
-        or (isinstance(i, (int, np.integer)) and not isinstance(i, bool))
-        for i in items
-    )  # fmt: skip
-
-
-def _lift_all(items) -> tuple[Tensor, ...]:
-    """Lift a sequence of operands; the non-Tensors take the first Tensor's dtype."""
-    items = list(items)
-    like = next((t for t in items if isinstance(t, Tensor)), None)
-    return tuple(_lift(t, like) for t in items)
-
-
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis. Each gets back its slice of the gradient."""
-    ts = _lift_all(tensors)
-    try:
-        data = np.concatenate([t.data for t in ts], axis=axis)
-    except ValueError as e:
-        raise _join_error("concatenate", ts, axis, e) from None
-    cuts = np.cumsum([t.shape[axis] for t in ts])[:-1]
-    return _result(data, ts, "concatenate", lambda g: tuple(np.split(g, cuts, axis=axis)))
-
-
-def stack(tensors, axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis. Each gets back its slice of the gradient."""
-    ts = _lift_all(tensors)
-    try:
-        data = np.stack([t.data for t in ts], axis=axis)
-    except ValueError as e:
-        raise _join_error("stack", ts, axis, e) from None
-    n = len(ts)
-    return _result(
-        data, ts, "stack", lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis))
-    )
-
-
-def _join_error(op: str, ts: tuple, axis: int, e: ValueError) -> ShapeError:
-    shapes = ", ".join(str(t.shape) for t in ts) or "none"
-    if not ts:
-        why = "needs at least one tensor"
-    elif isinstance(e, np.exceptions.AxisError):
-        why = f"axis {axis} is out of range"
-    elif op == "stack":
-        why = "all shapes must be equal"
-    else:
-        why = f"shapes must be equal outside axis {axis} (and have the same number of axes)"
-    return ShapeError(f"{op}: {why}; got shapes {shapes}")
