@@ -1,29 +1,50 @@
-"""glassnet: a neural-network library built from first principles, where every step shows."""
+"""glassnet: a neural-network library built from first principles, where every step shows.
 
-from . import errors
+The scalar engine (:mod:`glassnet.scalar`) differentiates one number at a time; the tensor
+engine (:class:`Tensor`) does the same mathematics on NumPy arrays, with layers
+(:mod:`glassnet.nn`), losses (:mod:`glassnet.losses`) and optimizers (:mod:`glassnet.optim`)
+on top, and the tools around them: data, training, model files and the command line.
+"""
+
+__version__ = "0.1.0"
+
+from . import data, errors, graph, io, losses, metrics, nn, optim, scalar, tensor
+from .data import (
+    DataLoader,
+    Dataset,
+    Standardizer,
+    list_datasets,
+    load_dataset,
+    read_csv,
+    train_val_test_split,
+)
 from .errors import (
     DataError,
     DomainError,
     GlassnetError,
     GradcheckError,
     GraphError,
+    GraphvizNotFoundError,
     ModelFileError,
     ShapeError,
 )
 from .gradcheck import GradcheckReport, gradcheck
-
-__version__ = "0.1.0"
+from .graph import draw, to_dot
+from .io import load_checkpoint, load_model, save_checkpoint, save_model
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 
 __all__ = [
     "__version__",
-    "errors",
-    "GlassnetError",
-    "ShapeError",
-    "DomainError",
-    "DataError",
-    "ModelFileError",
-    "GradcheckError",
-    "GraphError",
-    "gradcheck",
-    "GradcheckReport",
-]
+    # engines
+    "scalar", "tensor", "Tensor", "no_grad", "enable_grad", "is_grad_enabled",
+    "nn", "losses", "optim", "metrics",
+    # checking and drawing
+    "gradcheck", "GradcheckReport", "graph", "to_dot", "draw",
+    # data and files
+    "data", "Dataset", "load_dataset", "list_datasets", "read_csv", "train_val_test_split",
+    "Standardizer", "DataLoader",
+    "io", "save_model", "load_model", "save_checkpoint", "load_checkpoint",
+    # errors
+    "errors", "GlassnetError", "ShapeError", "DomainError", "DataError", "ModelFileError",
+    "GradcheckError", "GraphError", "GraphvizNotFoundError",
+]  # fmt: skip

@@ -1,0 +1,61 @@
+"""Train the CLI's defaults on every built-in dataset and print held-out scores and times.
+
+Each dataset runs ``glassnet train --data NAME`` with no other option (through the CLI's
+real entry point, in this process) and reads the test score from the run's metrics.json.
+Run alone, with the dev extra installed (scikit-learn provides digits, wine, breast cancer
+and diabetes)::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/accuracy.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from glassnet.cli import main as cli
+from glassnet.data import list_datasets
+
+TARGETS = {"iris": 0.93, "wine": 0.95, "breast_cancer": 0.95, "digits": 0.96, "moons": 0.97,
+           "spirals": 0.95}  # fmt: skip
+TIME_LIMIT_S = 20.0
+
+
+def run(name: str, workdir: Path) -> tuple[str, float, float]:
+    out = workdir / name
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli(["train", "--data", name, "--quiet", "--out", str(out)])
+    seconds = time.perf_counter() - t0
+    if code != 0:
+        raise SystemExit(f"glassnet train --data {name} exited with {code}")
+    test = json.loads((out / "metrics.json").read_text())["test"]
+    if "accuracy" in test:
+        return "accuracy", test["accuracy"], seconds
+    return "R^2", test["r2"], seconds
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--datasets", help="comma-separated names (default: every built-in)")
+    args = p.parse_args()
+    names = args.datasets.split(",") if args.datasets else [d.name for d in list_datasets()]
+    print("| dataset | metric | test score | target | time (s) | met |")
+    print("|---|---|---:|---:|---:|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            metric, value, seconds = run(name, Path(tmp))
+            target = TARGETS.get(name)
+            ok = (target is None or value >= target) and seconds < TIME_LIMIT_S
+            shown = f"{target:.2f}" if target is not None else "-"
+            print(f"| {name} | {metric} | {value:.3f} | {shown} | {seconds:.1f} | "
+                  f"{'yes' if ok else 'NO'} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
