@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io as _stringio
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from . import io, metrics, nn
-from .data import (
-    Standardizer,
-    list_datasets,
-    load_dataset,
-    read_csv,
-    read_features_csv,
-    train_val_test_split,
-)
+from . import io, nn, saved
+from .data import Standardizer, list_datasets, load_dataset, read_features_csv, train_val_test_split
 from .errors import DataError, GlassnetError, ModelFileError
-from .train import Trainer, predict_logits
+from .train import Trainer
 
 DEFAULTS = {
     "data": "iris", "target": None, "task": None, "hidden": [32, 32], "activation": "relu",
@@ -27,6 +23,8 @@ DEFAULTS = {
     "val_split": 0.15, "test_split": 0.2, "early_stopping": None,
 }  # fmt: skip
 _DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
+# What a resumed run may change: the rest must stay as it was for the run to continue exactly.
+_RESUMABLE = ("epochs",)
 
 
 def _say(args, *lines: str) -> None:
@@ -44,13 +42,11 @@ def prepare_data(settings: dict):
     split = train_val_test_split(ds.X, ds.y, val_size=settings["val_split"],
                                  test_size=settings["test_split"], seed=settings["seed"],
                                  stratify=ds.task == "classify")  # fmt: skip
-    if len(split.X_train) == 0:
-        raise DataError(f"{ds.name}: no rows are left for training after the splits")
     scaler = Standardizer().fit(split.X_train)
     y_scale = None
     if ds.task == "regress":  # predict standardised targets; report metrics in real units
-        mu, sd = float(split.y_train.mean()), float(split.y_train.std()) or 1.0
-        y_scale = {"mean": mu, "scale": sd}
+        mu, sd = float(split.y_train.mean()), float(split.y_train.std())
+        y_scale = {"mean": mu, "scale": sd if sd > 0 else 1.0}
     return ds, split, scaler, y_scale
 
 
@@ -67,30 +63,42 @@ def _settings(args) -> tuple[dict, Path, bool]:
     given = {k: getattr(args, k) for k in DEFAULTS if getattr(args, k, None) is not None}
     if args.resume:
         out = Path(args.resume)
+        fixed = [f"--{k.replace('_', '-')}" for k in given if k not in _RESUMABLE]
+        if fixed or args.out:
+            fixed += ["--out"] if args.out else []
+            raise GlassnetError(f"--resume continues a run with its own settings; only --epochs "
+                                f"can change, not {', '.join(fixed)}")  # fmt: skip
         run_file = out / "run.json"
         if not run_file.is_file():
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
-        settings = json.loads(run_file.read_text())["settings"]
-        settings.update({k: v for k, v in given.items() if k in ("epochs",)})
-        return settings, out, True
+        try:
+            settings = json.loads(run_file.read_text())["settings"]
+        except (ValueError, KeyError, TypeError):
+            raise ModelFileError(f"{run_file}: not a glassnet run description") from None
+        return {**settings, **given}, out, True
     settings = {**DEFAULTS, **given}
     settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
-    name = Path(str(settings["data"])).stem
-    out = Path(args.out) if args.out else Path("runs") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    return settings, out, False
+    data = str(settings["data"])
+    if data.lower().endswith(".csv") or os.path.isfile(data):
+        settings["data"] = os.path.abspath(data)  # so that `evaluate` finds it from anywhere
+    return settings, Path(args.out) if args.out else _new_run_folder(data), False
 
 
-def build_model(config: dict) -> nn.MLP:
-    return nn.MLP(config["sizes"], activation=config["activation"], seed=config.get("seed"))
+def _new_run_folder(data: str) -> Path:
+    base = Path("runs") / f"{Path(data).stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
 
 
 def train(args) -> int:
     settings, out, resuming = _settings(args)
     ds, split, scaler, y_scale = prepare_data(settings)
     n_out = len(ds.label_names) if ds.task == "classify" else 1
-    arch = {"sizes": [ds.n_features, *settings["hidden"], n_out],
-            "activation": settings["activation"], "seed": settings["seed"]}  # fmt: skip
-    model = build_model(arch)
+    model = nn.MLP([ds.n_features, *settings["hidden"], n_out],
+                   activation=settings["activation"], seed=settings["seed"])  # fmt: skip
     trainer = Trainer(
         model, task=ds.task, optimizer=settings["optimizer"], lr=settings["lr"],
         epochs=settings["epochs"], batch_size=settings["batch_size"],
@@ -99,159 +107,125 @@ def train(args) -> int:
     )  # fmt: skip
     if resuming:
         trainer.load_checkpoint(out / "last.safetensors")
-        _say(args, f"resuming {out} after epoch {trainer.epoch} of {settings['epochs']}")
+        _say(args, _resume_note(trainer, out, settings))
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        io.atomic_write_text(out / "run.json", json.dumps({"settings": settings}, indent=2))
-        _say(args, f"training {_describe(arch)} on {ds.name} ({len(split.X_train)} training rows)")
-    Xs = [scaler.transform(a) for a in (split.X_train, split.X_val, split.X_test)]
-    val = (Xs[1], _scaled_y(split.y_val, y_scale)) if len(Xs[1]) else None
-    history = trainer.fit(Xs[0], _scaled_y(split.y_train, y_scale), validation_data=val)
-    config = {**_model_config(ds, arch, scaler, y_scale), "settings": settings}
-    io.save_model(out, model.state_dict(), config)
-    report = score(model, config, Xs[2], split.y_test)
-    history.to_csv(out / "history.csv")
-    io.atomic_write_text(out / "metrics.json", json.dumps({"test": report}, indent=2))
-    from .plots import plot_curves  # matplotlib is imported only here
-
-    plot_curves(history, out / "curves.png", title=f"{ds.name}: {_describe(arch)}")
-    print(f"{_headline(report, ds.task)} on {len(split.y_test)} held-out rows; saved to {out}")
+        _say(args, f"training {_describe(model)} on {ds.name} ({len(split.X_train)} training "
+                   f"rows, {len(split.X_val)} validation, {len(split.X_test)} test)")  # fmt: skip
+    io.atomic_write_text(out / "run.json", json.dumps({"settings": settings}, indent=2) + "\n")
+    X_train, X_val = scaler.transform(split.X_train), scaler.transform(split.X_val)
+    val = (X_val, _scaled_y(split.y_val, y_scale)) if len(X_val) else None
+    try:
+        trainer.fit(X_train, _scaled_y(split.y_train, y_scale), validation_data=val)
+    except KeyboardInterrupt:
+        print(f"interrupted during epoch {trainer.epoch + 1}; continue with: glassnet train "
+              f"--resume {out}", file=sys.stderr)  # fmt: skip
+        return 130
+    model_file = saved.save(out, model, task=ds.task, feature_names=ds.feature_names,
+                            label_names=ds.label_names, standardizer=scaler,
+                            target_name=ds.target_name, target_scale=y_scale,
+                            extra={"dataset": ds.name, "settings": settings})  # fmt: skip
+    _write_results(out, model_file, trainer, split, f"{ds.name}: {_describe(model)}")
     return 0
 
 
-def _describe(arch: dict) -> str:
-    return f"MLP {'-'.join(map(str, arch['sizes']))} ({arch['activation']})"
+def _resume_note(trainer, out: Path, settings: dict) -> str:
+    if trainer.stop_training:
+        return (f"{out} stopped early at epoch {trainer.epoch} (no better validation loss for "
+                f"{settings['early_stopping']} epochs); writing its results again")
+    if trainer.epoch >= settings["epochs"]:
+        return (f"{out} has done its {trainer.epoch} epochs; give a larger --epochs to train "
+                "longer; writing its results again")
+    return f"resuming {out} after epoch {trainer.epoch} of {settings['epochs']}"
 
 
-def _model_config(ds, arch, scaler, y_scale) -> dict:
-    return {
-        "architecture": {"type": "MLP", **arch},
-        "task": ds.task,
-        "feature_names": list(ds.feature_names),
-        "label_names": ds.label_names,
-        "target_name": ds.target_name,
-        "dataset": ds.name,
-        "standardizer": scaler.to_dict(),
-        "target_scale": y_scale,
-    }
+def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:
+    report = {"test": model.evaluate(split.X_test, split.y_test)}
+    if len(split.y_val):
+        report["validation"] = model.evaluate(split.X_val, split.y_val)
+    report["epochs"] = trainer.epoch
+    report["best_epoch"] = trainer.best["epoch"]
+    report["stopped_early"] = trainer.stop_training
+    trainer.history.to_csv(out / "history.csv")
+    io.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
+    from .plots import plot_curves  # matplotlib is imported only here
+
+    plot_curves(trainer.history, out / "curves.png", title=title)
+    print(f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out test rows; "
+          f"saved to {out}")  # fmt: skip
 
 
-def _headline(report: dict, task: str) -> str:
+def _describe(model: nn.MLP) -> str:
+    return f"MLP {'-'.join(map(str, model.sizes))} ({model.activation})"
+
+
+def _headline(report: dict, task: str, prefix: str = "test ") -> str:
     if task == "classify":
-        return f"test accuracy {report['accuracy']:.3f}"
-    return f"test R^2 {report['r2']:.3f}, MSE {report['mse']:.4g}, MAE {report['mae']:.4g}"
+        return f"{prefix}accuracy {report['accuracy']:.3f}"
+    return f"{prefix}R^2 {report['r2']:.3f}, MSE {report['mse']:.4g}, MAE {report['mae']:.4g}"
 
 
-# --- a saved model -------------------------------------------------------------------------------
-
-
-def load_model(path) -> tuple[nn.MLP, dict]:
-    """Rebuild a saved model and check its weights against its own architecture."""
-    state, config = io.load_model(path)
-    arch = config.get("architecture")
-    if not arch or arch.get("type") != "MLP":
-        raise ModelFileError(f"{path}: the model's config has no MLP architecture")
-    model = build_model(arch)
-    expected = {k: v.shape for k, v in model.state_dict().items()}
-    io.check_state(state, expected)
-    model.load_state_dict(state)
-    return model, config
-
-
-def model_outputs(model, config, X) -> np.ndarray:
-    """Outputs in real units: class logits, or regression predictions un-standardised."""
-    X = Standardizer.from_dict(config["standardizer"]).transform(X)
-    out = predict_logits(model, X)
-    ys = config.get("target_scale")
-    if config["task"] == "regress":
-        out = out.reshape(-1)
-        if ys:
-            out = out * ys["scale"] + ys["mean"]
-    return out
-
-
-def score(model, config, X_scaled_or_raw, y, scaled: bool = True) -> dict:
-    if scaled:
-        out = predict_logits(model, X_scaled_or_raw)
-        if config["task"] == "regress":
-            ys = config.get("target_scale") or {"mean": 0.0, "scale": 1.0}
-            out = out.reshape(-1) * ys["scale"] + ys["mean"]
-    else:
-        out = model_outputs(model, config, X_scaled_or_raw)
-    if config["task"] == "classify":
-        return metrics.classification_report(y, out.argmax(axis=1), config["label_names"])
-    return metrics.regression_report(y, out)
+# --- evaluate, predict, datasets ----------------------------------------------------------------
 
 
 def evaluate(args) -> int:
-    model, config = load_model(args.model)
+    model = saved.load(args.model)
     if args.data:
-        X, y = _labelled_data(args.data, config)
+        X, y = model.read_data(args.data, target=args.target)
         where = args.data
     else:
-        run = Path(args.model)
-        if not (run.is_dir() and (run / "run.json").is_file()):
-            raise DataError("--data is needed unless --model is a run folder (with its run.json)")
-        _, split, _, _ = prepare_data(json.loads((run / "run.json").read_text())["settings"])
+        settings = model.config.get("settings")
+        if not isinstance(settings, dict):
+            raise DataError(f"{args.model}: the model does not record the data it was trained "
+                            "on; give --data")  # fmt: skip
+        _, split, _, _ = prepare_data({**DEFAULTS, **settings})
         X, y, where = split.X_test, split.y_test, "the run's test split"
-    report = score(model, config, X, y, scaled=False)
-    print(f"{_headline(report, config['task'])} on {len(y)} rows of {where}")
-    if config["task"] == "classify":
+    report = model.evaluate(X, y)
+    print(f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}")
+    if model.task == "classify":
         _print_classes(report)
     if args.out:
-        io.atomic_write_text(args.out, json.dumps(report, indent=2))
+        io.atomic_write_text(args.out, json.dumps(report, indent=2) + "\n")
+        print(f"metrics written to {args.out}")
     return 0
-
-
-def _labelled_data(data: str, config: dict):
-    """Features in the model's column order and targets encoded with the model's classes."""
-    if str(data).lower().endswith(".csv"):
-        ds = read_csv(data, target=config.get("target_name"), task=config["task"],
-                      feature_names=config["feature_names"],
-                      label_names=config["label_names"])  # fmt: skip
-    else:
-        ds = load_dataset(data, target=config.get("target_name"), task=config["task"])
-        if list(ds.feature_names) != config["feature_names"]:
-            raise DataError(f"{data}: features {ds.feature_names} do not match the model's "
-                            f"{config['feature_names']}")  # fmt: skip
-        if config["task"] == "classify" and ds.label_names != config["label_names"]:
-            raise DataError(f"{data}: classes {ds.label_names} differ from the model's "
-                            f"{config['label_names']}")  # fmt: skip
-    return ds.X, ds.y
 
 
 def _print_classes(report: dict) -> None:
-    print(f"{'class':<16}{'precision':>10}{'recall':>10}{'support':>9}")
+    width = max(12, *(len(n) + 2 for n in report["labels"]))
+    print(f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, r in report["per_class"].items():
-        print(f"{name:<16}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['support']:>9}")
-    print("confusion matrix (rows: true class, columns: predicted):")
+        print(f"{name:<{width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
+              f"{r['support']:>9}")  # fmt: skip
+    print("confusion matrix (rows: true class, columns: predicted class):")
+    cell = max(6, *(len(n) + 1 for n in report["labels"]))
+    print(" " * width + "".join(f"{n:>{cell}}" for n in report["labels"]))
     for name, row in zip(report["labels"], report["confusion_matrix"]):
-        print(f"  {name:<14}" + "".join(f"{c:>6}" for c in row))
+        print(f"{name:<{width}}" + "".join(f"{c:>{cell}}" for c in row))
 
 
 def predict(args) -> int:
-    model, config = load_model(args.model)
-    if not str(args.data).endswith(".csv"):
-        raise DataError(f"--data must be a CSV file, got {args.data!r}")
-    X, _ = read_features_csv(args.data, config["feature_names"])
-    out = model_outputs(model, config, X)
-    if config["task"] == "classify":
-        names = config["label_names"]
-        header, rows = ["prediction"], [[names[k]] for k in out.argmax(axis=1)]
-        if args.proba:
-            p = np.exp(out - out.max(axis=1, keepdims=True))
-            p /= p.sum(axis=1, keepdims=True)
-            header += [f"p_{n}" for n in names]
-            rows = [r + [f"{v:.6f}" for v in pr] for r, pr in zip(rows, p)]
-    else:
-        header, rows = ["prediction"], [[f"{v:.6g}"] for v in out]
-    text = "\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n"
+    model = saved.load(args.model)
+    if not str(args.data).lower().endswith(".csv"):
+        raise DataError(f"--data must be a CSV file with the model's feature columns, got "
+                        f"{args.data!r}")  # fmt: skip
+    if args.proba and model.task != "classify":
+        raise DataError("--proba applies to classification models; this one does regression")
+    X, _ = read_features_csv(args.data, model.feature_names)
+    header, rows = ["prediction"], [[_cell(p)] for p in model.predict(X).tolist()]
+    if args.proba:
+        header += [f"p_{name}" for name in model.label_names]
+        rows = [r + [f"{v:.6f}" for v in p] for r, p in zip(rows, model.predict_proba(X))]
+    buf = _stringio.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
     if args.out:
-        io.atomic_write_text(args.out, text)
+        io.atomic_write_text(args.out, buf.getvalue())
         print(f"{len(rows)} predictions written to {args.out}")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(buf.getvalue())
     return 0
+
+
+def _cell(value) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def datasets(args) -> int:
@@ -268,4 +242,4 @@ def explain(args) -> int:
     return run_explain(args)
 
 
-__all__ = ["train", "evaluate", "predict", "datasets", "explain", "load_model", "GlassnetError"]
+__all__ = ["train", "evaluate", "predict", "datasets", "explain", "prepare_data"]

@@ -1,76 +1,102 @@
-"""The training progress display: a live bar on a terminal, one line per epoch elsewhere."""
+"""The training progress display: a live bar on a terminal, one line per epoch elsewhere.
+
+Modes: ``"bar"`` (a rich progress bar with epoch, batch, loss, the main metric, samples per
+second and the time left, plus a line per finished epoch), ``"lines"`` (the line per epoch
+only, for logs and pipes), ``"none"`` (nothing), and ``"auto"`` (a bar when the console is
+a terminal, lines otherwise).
+"""
 
 from __future__ import annotations
 
-import sys
 import time
-
-from rich.console import Console
-from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as RichProgress
 
 from .errors import GlassnetError
 
-_MODES = ("auto", "bar", "lines", "none")
+MODES = ("auto", "bar", "lines", "none")
+_REDRAW_SECONDS = 0.05  # redraw the bar at most 20 times a second
 
 
-def _format_logs(logs: dict) -> str:
-    skip = {"epoch", "time", "lr"}
-    parts = [f"{k} {v:.4f}" for k, v in logs.items() if k not in skip and isinstance(v, float)]
-    return "  ".join(parts)
+def format_logs(logs: dict) -> str:
+    """``loss 0.1234  accuracy 0.9500  val_loss ...``: the float entries of an epoch record."""
+    skip = ("epoch", "time", "lr")
+    return "  ".join(
+        f"{k} {v:.4f}" for k, v in logs.items() if k not in skip and isinstance(v, float)
+    )
 
 
 class Progress:
-    """Reports batches and epochs; ``mode`` is one of "auto", "bar", "lines", "none"."""
+    """Reports batches and epochs of a training run.
 
-    def __init__(self, mode: str, epochs: int, batches: int, console: Console | None = None):
-        if mode not in _MODES:
-            raise GlassnetError(f"progress must be one of {', '.join(_MODES)}, got {mode!r}")
-        self.console = console or Console(file=sys.stdout)
-        if mode == "auto":
-            mode = "bar" if self.console.is_terminal else "lines"
-        self.mode, self.epochs, self.batches = mode, epochs, batches
+    Parameters
+    ----------
+    mode : {"auto", "bar", "lines", "none"}
+    epochs : int
+        The last epoch of the run.
+    batches : int
+        Batches per epoch.
+    console : rich.console.Console, optional
+        Where to draw; default a console on standard output.
+    start : int
+        Epochs already done (a resumed run).
+    """
+
+    def __init__(self, mode: str, epochs: int, batches: int, console=None, start: int = 0):
+        if mode not in MODES:
+            raise GlassnetError(f"progress must be one of {', '.join(MODES)}, got {mode!r}")
+        if mode != "none":
+            from rich.console import Console  # only when something is shown
+
+            console = console or Console()
+            if mode == "auto":
+                mode = "bar" if console.is_terminal else "lines"
+        self.mode, self.console = mode, console
+        self.epochs, self.batches, self.start = epochs, batches, start
         self._bar = None
         self._last = 0.0
 
-    def __enter__(self):
+    def __enter__(self) -> Progress:
         if self.mode == "bar":
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
             self._bar = RichProgress(
                 TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
                 BarColumn(),
-                TextColumn("batch {task.completed:.0f}/{task.total:.0f}"),
+                TextColumn("batch {task.fields[batch]}/{task.fields[batches]}"),
                 TextColumn("loss {task.fields[loss]:.4f}"),
+                TextColumn("{task.fields[metric]}"),
                 TextColumn("{task.fields[rate]:,.0f} samples/s"),
                 TimeRemainingColumn(),
                 console=self.console,
-                transient=False,
             )
             self._bar.__enter__()
-            total = self.epochs * self.batches
             self._task = self._bar.add_task(
-                "train", total=total, epoch=0, epochs=self.epochs, loss=0.0, rate=0.0
-            )
+                "train", total=max(self.epochs - self.start, 0) * self.batches,
+                epoch=self.start, epochs=self.epochs, batch=0, batches=self.batches,
+                loss=float("nan"), metric="", rate=0.0,
+            )  # fmt: skip
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+            self._bar = None
 
-    def batch_done(self, epoch: int, batch: int, loss: float, rate: float) -> None:
+    def batch_done(self, epoch: int, batch: int, loss: float, running, rate: float) -> None:
+        """After each step; ``running`` gives the epoch's running metric as text."""
         if self._bar is None:
             return
         now = time.perf_counter()
-        if now - self._last < 0.05 and batch != self.batches:  # redraw at most 20 times a second
+        if now - self._last < _REDRAW_SECONDS and batch != self.batches:
             return
         self._last = now
-        done = (epoch - 1) * self.batches + batch
-        self._bar.update(self._task, completed=done, epoch=epoch, loss=loss, rate=rate)
+        done = (epoch - 1 - self.start) * self.batches + batch
+        self._bar.update(self._task, completed=done, epoch=epoch, batch=batch, loss=loss,
+                         metric=running.metric_text(), rate=rate)  # fmt: skip
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
+        """After each epoch: one line with the epoch's record."""
         if self.mode == "none":
             return
-        line = f"epoch {epoch}/{self.epochs}  {_format_logs(logs)}"
-        if self._bar is not None:
-            self._bar.console.print(line, highlight=False)
-        else:
-            self.console.print(line, highlight=False, soft_wrap=True)
+        self.console.print(f"epoch {epoch}/{self.epochs}  {format_logs(logs)}",
+                           highlight=False, soft_wrap=True)  # fmt: skip

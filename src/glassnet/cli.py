@@ -1,13 +1,15 @@
 """The ``glassnet`` command: train, evaluate, predict, explain, datasets.
 
-Every command exits 0 on success and 2 with a one-line ``error: ...`` (no traceback) when the
-input is at fault: a missing file, a bad CSV, an unknown column, features that do not match
-the model, a file that is not a model.
+Every command exits 0 on success and 2 with a one-line ``error: ...`` on standard error (no
+traceback) when the input is at fault: a missing file, a bad CSV, an unknown column,
+features that do not match the model, a file that is not a model, a bad option, a file
+that cannot be written.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .errors import GlassnetError
@@ -17,36 +19,60 @@ EXAMPLES = {
   glassnet train                                   # a small MLP on the bundled Iris data
   glassnet train --data moons --hidden 32,32 --epochs 200
   glassnet train --data houses.csv --target price --task regress --out runs/houses
+  glassnet train --data wine --early-stopping 10 --quiet
   glassnet train --resume runs/iris-20261122-101500 --epochs 200""",
     "evaluate": """examples:
-  glassnet evaluate --model runs/iris-20261122-101500
-  glassnet evaluate --model runs/houses/model.safetensors --data test.csv""",
+  glassnet evaluate --model runs/iris-20261122-101500          # on the run's test split
+  glassnet evaluate --model runs/houses/model.safetensors --data test.csv --out scores.json""",
     "predict": """examples:
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
   glassnet predict --model runs/iris-20261122-101500 --data new.csv --out preds.csv --proba""",
     "datasets": """examples:
-  glassnet datasets""",
+  glassnet datasets
+  glassnet train --data spirals                    # then train on one of them""",
     "explain": """examples:
   glassnet explain                                  # the default Iris model
   glassnet explain --model runs/iris-20261122-101500 --sample 0
   glassnet explain --graph graph.svg""",
 }
+MAIN_EPILOG = """examples:
+  glassnet train                                   # learn Iris in a few seconds
+  glassnet evaluate --model runs/iris-20261122-101500
+  glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
+  glassnet datasets
+
+Run 'glassnet COMMAND --help' for a command's options and examples."""
+
+
+def one_line(message: str) -> str:
+    """A message on one line: its lines stripped and joined by spaces."""
+    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one ``error:`` line pointing to ``--help``, exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {one_line(message)} (see '{self.prog} --help')\n")
 
 
 def _hidden(text: str) -> list[int]:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--hidden takes sizes like 16,16, got {text!r}") from None
-    if any(s <= 0 for s in sizes):
-        raise argparse.ArgumentTypeError(f"--hidden sizes must be positive, got {text!r}")
+        raise argparse.ArgumentTypeError(f"takes sizes like 16,16, got {text!r}") from None
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(f"takes positive sizes like 16,16, got {text!r}")
     return sizes
 
 
 def _positive(kind):
     def parse(text: str):
-        value = kind(text)
-        if value <= 0:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
         return value
 
@@ -54,82 +80,70 @@ def _positive(kind):
 
 
 def _fraction(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction, got {text!r}") from None
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must lie in [0, 1), got {text}")
     return value
 
 
+def _sub(sub, name: str, help: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
+                          epilog=EXAMPLES[name],
+                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+
+
 def _add_train(sub) -> None:
-    p = sub.add_parser("train", help="train an MLP and save it", epilog=EXAMPLES["train"],
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument(
-        "--data", default="iris", help="a built-in dataset name or a CSV path (default: iris)"
-    )
+    p = _sub(sub, "train", "train an MLP and save it with its history, metrics and curves")
+    p.add_argument("--data", help="a built-in dataset (see 'glassnet datasets') or a CSV path "
+                                  "(default: iris)")  # fmt: skip
     p.add_argument("--target", help="the CSV column to predict (default: the last)")
-    p.add_argument(
-        "--task", choices=["classify", "regress"], help="inferred from the target if left out"
-    )
-    p.add_argument(
-        "--hidden", type=_hidden, default=None, help="hidden layer sizes (default: 32,32)"
-    )
-    p.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu")
-    p.add_argument("--epochs", type=_positive(int), default=None, help="default: 100")
-    p.add_argument("--batch-size", type=_positive(int), default=32)
-    p.add_argument(
-        "--lr", type=_positive(float), default=None, help="default: 0.01 (adam), 0.1 (sgd)"
-    )
-    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default="adam")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument(
-        "--val-split", type=_fraction, default=0.15, help="fraction for validation (default 0.15)"
-    )
-    p.add_argument(
-        "--test-split",
-        type=_fraction,
-        default=0.2,
-        help="fraction held out for the test (default 0.2)",
-    )
+    p.add_argument("--task", choices=["classify", "regress"],
+                   help="inferred from the target when left out")  # fmt: skip
+    p.add_argument("--hidden", type=_hidden, metavar="SIZES",
+                   help="hidden layer sizes (default: 32,32)")  # fmt: skip
+    p.add_argument("--activation", choices=["relu", "tanh", "sigmoid"],
+                   help="hidden activation (default: relu)")  # fmt: skip
+    p.add_argument("--epochs", type=_positive(int), help="passes over the data (default: 100)")
+    p.add_argument("--batch-size", type=_positive(int), help="rows per step (default: 32)")
+    p.add_argument("--lr", type=_positive(float),
+                   help="learning rate (default: 0.01 adam, 0.1 sgd, 0.05 momentum)")  # fmt: skip
+    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], help="default: adam")
+    p.add_argument("--seed", type=int, help="seed of the weights, splits and batches (default 0)")
+    p.add_argument("--val-split", type=_fraction, help="fraction for validation (default 0.15)")
+    p.add_argument("--test-split", type=_fraction,
+                   help="fraction held out for the test (default 0.2)")  # fmt: skip
     p.add_argument("--early-stopping", type=_positive(int), metavar="PATIENCE",
-                   help="stop after PATIENCE epochs without a better validation loss")  # fmt: skip
-    p.add_argument("--out", help="the run folder (default: runs/<data>-<time>)")
-    p.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR")
+                   help="stop after PATIENCE epochs without a better validation loss, "
+                        "keeping the best weights")  # fmt: skip
+    p.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<data>-<time>)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the run saved in DIR (with --epochs to train longer)")
     p.add_argument("--quiet", action="store_true", help="print only the final result")
     p.set_defaults(func=_run("train"))
 
 
 def _add_others(sub) -> None:
-    fmt = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser(
-        "evaluate", help="score a saved model", epilog=EXAMPLES["evaluate"], formatter_class=fmt
-    )
+    p = _sub(sub, "evaluate", "score a saved model on labelled data")
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
     p.add_argument("--data", help="a dataset name or CSV (default: the run's own test split)")
-    p.add_argument("--out", help="where to write the metrics JSON (default: print only)")
+    p.add_argument("--target", help="the CSV's target column (default: the model's)")
+    p.add_argument("--out", help="also write the metrics to this JSON file")
     p.set_defaults(func=_run("evaluate"))
 
-    p = sub.add_parser(
-        "predict",
-        help="predict with a saved model",
-        epilog=EXAMPLES["predict"],
-        formatter_class=fmt,
-    )
+    p = _sub(sub, "predict", "predict with a saved model, with the original class names")
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
     p.add_argument("--data", required=True, help="a CSV with the model's feature columns")
     p.add_argument("--out", help="write the predictions to this CSV (default: print them)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.set_defaults(func=_run("predict"))
 
-    p = sub.add_parser(
-        "datasets",
-        help="list the built-in datasets",
-        epilog=EXAMPLES["datasets"],
-        formatter_class=fmt,
-    )
+    p = _sub(sub, "datasets", "list the built-in datasets with their sizes")
     p.set_defaults(func=_run("datasets"))
 
-    p = sub.add_parser("explain", help="show a model's forward and backward pass step by step",
-                       epilog=EXAMPLES["explain"], formatter_class=fmt)  # fmt: skip
+    p = _sub(sub, "explain", "show a model's forward and backward pass step by step")
     p.add_argument("--model", help="a run folder or model file (default: a quick Iris model)")
     p.add_argument(
         "--sample", type=int, metavar="N", help="walk sample N through the network neuron by neuron"
@@ -153,10 +167,12 @@ def _run(name: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The parser of the ``glassnet`` command and its subcommands."""
+    parser = _Parser(
         prog="glassnet",
         description="Train, inspect and use small neural networks whose every step you can see.",
-        epilog="Run 'glassnet COMMAND --help' for a command's options and examples.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from . import __version__
 
@@ -173,11 +189,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
+        print("error: no command given", file=sys.stderr)
         return 2
     try:
         return args.func(args) or 0
     except GlassnetError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(e)}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a file that cannot be read or written
+        if isinstance(e, BrokenPipeError):  # e.g. `glassnet predict ... | head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        where = e.filename2 or e.filename
+        what = f"{where}: {e.strerror}" if where and e.strerror else str(e)
+        print(f"error: {one_line(what)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,38 +1,79 @@
 """Metrics on NumPy arrays: how good a model's predictions are.
 
-Classification metrics take integer class indices; regression metrics take real values.
-Every function validates that predictions and targets line up and names both shapes if not.
+Classification metrics take integer class indices (``0 .. n_classes - 1``); regression
+metrics take real values. Every function checks that targets and predictions line up and
+names both shapes if they do not. The definitions are scikit-learn's (``accuracy_score``,
+``confusion_matrix``, ``precision_recall_fscore_support`` with ``zero_division=0``,
+``mean_squared_error``, ``mean_absolute_error``, ``r2_score``), and the tests check them
+against it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import DataError, ShapeError
 
 __all__ = [
     "accuracy",
     "confusion_matrix",
     "precision_recall",
+    "precision_recall_f1",
     "mse",
     "mae",
     "r2",
     "classification_report",
     "regression_report",
+    "METRICS",
 ]
 
 
 def _same_length(name: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
-    t, p = np.asarray(y_true), np.asarray(y_pred)
+    """Both arrays flattened, after checking they hold the same number of values (N or N x 1)."""
+    t, p = np.atleast_1d(np.asarray(y_true)), np.atleast_1d(np.asarray(y_pred))
     if t.shape[0] != p.shape[0] or t.size != p.size:
         raise ShapeError(
             f"{name}: targets of shape {t.shape} and predictions of shape {p.shape} differ"
         )
+    if t.size == 0:
+        raise DataError(f"{name}: no samples (targets of shape {t.shape})")
     return t.reshape(-1), p.reshape(-1)
+
+
+def _class_indices(name: str, what: str, a: np.ndarray) -> np.ndarray:
+    """``a`` as non-negative integer class indices, or a DataError naming the first bad value."""
+    if a.dtype.kind in "iub":
+        bad = np.flatnonzero(a < 0)
+    elif a.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(~np.isfinite(a) | (a < 0) | (a != np.round(a)))
+    else:
+        raise DataError(f"{name}: {what} must be integer class indices, got dtype {a.dtype}")
+    if bad.size:
+        raise DataError(f"{name}: {what} must be class indices 0, 1, 2, ...; "
+                        f"position {bad[0]} holds {a[bad[0]]!r}")
+    return a.astype(np.intp)
 
 
 def accuracy(y_true, y_pred) -> float:
     """Fraction of predictions equal to the target.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (n_samples,)
+        Class indices (or any values compared with ``==``).
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    ShapeError
+        If the two arrays have different lengths.
+    DataError
+        If they are empty.
 
     Examples
     --------
@@ -40,11 +81,28 @@ def accuracy(y_true, y_pred) -> float:
     0.75
     """
     t, p = _same_length("accuracy", y_true, y_pred)
-    return float(np.mean(t == p)) if t.size else 0.0
+    return float(np.mean(t == p))
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of true class i predicted as class j.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (n_samples,)
+        Class indices.
+    n_classes : int, optional
+        The size of the matrix; default one more than the largest index seen.
+
+    Returns
+    -------
+    array of shape (n_classes, n_classes), int64
+        Rows are true classes, columns predicted classes (scikit-learn's layout).
+
+    Raises
+    ------
+    DataError
+        For a value that is not a class index, or an index >= ``n_classes``.
 
     Examples
     --------
@@ -52,72 +110,141 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     [[1, 0], [1, 1]]
     """
     t, p = _same_length("confusion_matrix", y_true, y_pred)
-    t, p = t.astype(np.intp), p.astype(np.intp)
-    k = n_classes if n_classes is not None else int(max(t.max(initial=-1), p.max(initial=-1)) + 1)
+    t = _class_indices("confusion_matrix", "targets", t)
+    p = _class_indices("confusion_matrix", "predictions", p)
+    top = int(max(t.max(), p.max()))
+    k = top + 1 if n_classes is None else int(n_classes)
+    if top >= k:
+        raise DataError(f"confusion_matrix: class index {top} is out of range for "
+                        f"n_classes={k}")
     C = np.zeros((k, k), dtype=np.int64)
-    np.add.at(C, (t, p), 1)
+    np.add.at(C, (t, p), 1)  # C[t_i, p_i] += 1 for every sample i
     return C
 
 
 def precision_recall(C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-class precision ``C[i,i] / column sum`` and recall ``C[i,i] / row sum``.
 
-    A class that is never predicted (or never present) gets 0 rather than a division by zero.
+    A class that is never predicted (or never present) gets 0 rather than a division by
+    zero, as scikit-learn's ``zero_division=0``.
+
+    Examples
+    --------
+    >>> p, r = precision_recall(np.array([[2, 0], [1, 1]]))
+    >>> p.tolist(), r.tolist()
+    ([0.6666666666666666, 1.0], [1.0, 0.5])
     """
-    tp = np.diag(C).astype(np.float64)
-    col, row = C.sum(axis=0), C.sum(axis=1)
+    C = np.asarray(C)
+    if C.ndim != 2 or C.shape[0] != C.shape[1]:
+        raise ShapeError(f"precision_recall: expected a square confusion matrix, got {C.shape}")
+    tp = np.diag(C).astype(np.float64)  # (k,)
+    col, row = C.sum(axis=0), C.sum(axis=1)  # predicted per class, present per class
     precision = np.divide(tp, col, out=np.zeros_like(tp), where=col > 0)
     recall = np.divide(tp, row, out=np.zeros_like(tp), where=row > 0)
     return precision, recall
 
 
+def precision_recall_f1(C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class precision, recall and F1 = 2 p r / (p + r) (0 where p + r = 0).
+
+    Examples
+    --------
+    >>> _, _, f1 = precision_recall_f1(np.array([[2, 0], [1, 1]]))
+    >>> f1.round(4).tolist()
+    [0.8, 0.6667]
+    """
+    p, r = precision_recall(C)
+    s = p + r
+    f1 = np.divide(2 * p * r, s, out=np.zeros_like(s), where=s > 0)
+    return p, r, f1
+
+
+def _real(name: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    t, p = _same_length(name, y_true, y_pred)
+    return t.astype(np.float64), p.astype(np.float64)
+
+
 def mse(y_true, y_pred) -> float:
-    """Mean squared error.
+    """Mean squared error, ``mean((y_true - y_pred)**2)``.
 
     Examples
     --------
     >>> mse([1.0, 2.0], [1.0, 4.0])
     2.0
     """
-    t, p = _same_length("mse", y_true, y_pred)
-    return float(np.mean((t.astype(np.float64) - p) ** 2))
+    t, p = _real("mse", y_true, y_pred)
+    return float(np.mean((t - p) ** 2))
 
 
 def mae(y_true, y_pred) -> float:
-    """Mean absolute error."""
-    t, p = _same_length("mae", y_true, y_pred)
-    return float(np.mean(np.abs(t.astype(np.float64) - p)))
+    """Mean absolute error, ``mean(|y_true - y_pred|)``.
+
+    Examples
+    --------
+    >>> mae([1.0, 2.0], [1.5, 4.0])
+    1.25
+    """
+    t, p = _real("mae", y_true, y_pred)
+    return float(np.mean(np.abs(t - p)))
 
 
 def r2(y_true, y_pred) -> float:
-    """Coefficient of determination, 1 - SS_res / SS_tot.
+    """Coefficient of determination, ``1 - SS_res / SS_tot``.
 
-    A constant target gives 1.0 when predicted exactly and 0.0 otherwise.
+    1 is a perfect fit, 0 is no better than predicting the mean, and it can be negative.
+    A constant target (SS_tot = 0) gives 1.0 when predicted exactly and 0.0 otherwise, as
+    scikit-learn's ``r2_score`` does.
 
     Examples
     --------
     >>> r2([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
     1.0
+    >>> r2([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
+    0.0
     """
-    t, p = _same_length("r2", y_true, y_pred)
-    t = t.astype(np.float64)
+    t, p = _real("r2", y_true, y_pred)
     ss_res, ss_tot = float(np.sum((t - p) ** 2)), float(np.sum((t - t.mean()) ** 2))
     if ss_tot == 0:
         return 1.0 if ss_res == 0 else 0.0
     return 1.0 - ss_res / ss_tot
 
 
+# The metrics the trainer can report, by name; each takes (y_true, y_pred).
+METRICS = {"accuracy": accuracy, "mse": mse, "mae": mae, "r2": r2}
+
+
 def classification_report(y_true, y_pred, label_names: list[str] | None = None) -> dict:
-    """Accuracy, per-class precision and recall, and the confusion matrix, as plain Python."""
+    """Accuracy, per-class precision, recall, F1 and support, and the confusion matrix.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (n_samples,)
+        Class indices.
+    label_names : list of str, optional
+        The name of each class; it also fixes the number of classes.
+
+    Returns
+    -------
+    dict
+        Plain Python values, ready for JSON: ``accuracy``, ``per_class`` (name to
+        ``{"precision", "recall", "f1", "support"}``), ``confusion_matrix`` (a list of rows)
+        and ``labels``.
+
+    Examples
+    --------
+    >>> rep = classification_report([0, 1, 1], [0, 1, 0], ["cat", "dog"])
+    >>> rep["per_class"]["dog"]
+    {'precision': 1.0, 'recall': 0.5, 'f1': 0.6666666666666666, 'support': 2}
+    """
     n = len(label_names) if label_names else None
     C = confusion_matrix(y_true, y_pred, n)
-    prec, rec = precision_recall(C)
-    names = label_names or [str(i) for i in range(len(C))]
+    prec, rec, f1 = precision_recall_f1(C)
+    names = list(label_names) if label_names else [str(i) for i in range(len(C))]
     return {
         "accuracy": accuracy(y_true, y_pred),
         "per_class": {
-            name: {"precision": float(p), "recall": float(r), "support": int(s)}
-            for name, p, r, s in zip(names, prec, rec, C.sum(axis=1))
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(names, prec, rec, f1, C.sum(axis=1))
         },
         "confusion_matrix": C.tolist(),
         "labels": names,
@@ -125,5 +252,11 @@ def classification_report(y_true, y_pred, label_names: list[str] | None = None) 
 
 
 def regression_report(y_true, y_pred) -> dict:
-    """MSE, MAE and R^2 as plain Python floats."""
+    """MSE, MAE and R^2 as plain Python floats.
+
+    Examples
+    --------
+    >>> regression_report([1.0, 2.0, 3.0], [1.0, 2.0, 4.0])
+    {'mse': 0.3333333333333333, 'mae': 0.3333333333333333, 'r2': 0.5}
+    """
     return {"mse": mse(y_true, y_pred), "mae": mae(y_true, y_pred), "r2": r2(y_true, y_pred)}

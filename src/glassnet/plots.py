@@ -1,29 +1,25 @@
-"""Pictures of a training run, drawn with matplotlib (imported only by these functions)."""
+"""Pictures of a training run, drawn with matplotlib (imported only by these functions).
+
+The figures are drawn on a ``matplotlib.figure.Figure`` directly, not through ``pyplot``,
+so drawing one neither needs a display nor changes the caller's matplotlib backend.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io as _bytesio
 from pathlib import Path
+
+from . import io
+from .errors import GlassnetError
 
 __all__ = ["plot_curves"]
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no window, works without a display
-    import matplotlib.pyplot as plt
-
-    return plt
+_MAIN_METRICS = ("accuracy", "r2", "mae", "mse")
 
 
 def _metric_of(history) -> str | None:
     cols = history.columns()
-    for name in ("accuracy", "r2", "mae"):
-        if name in cols:
-            return name
-    return None
+    return next((name for name in _MAIN_METRICS if name in cols), None)
 
 
 def plot_curves(history, path, title: str = "") -> Path:
@@ -34,19 +30,44 @@ def plot_curves(history, path, title: str = "") -> Path:
     history : History
         From :meth:`glassnet.train.Trainer.fit`.
     path : str or Path
-        Where to write the image (PNG by its suffix); written atomically.
+        Where to write the image; its suffix chooses the format (``.png``, ``.svg``,
+        ``.pdf``). Written atomically.
     title : str
         Shown above the plots.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    GlassnetError
+        For an empty history.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from glassnet.train import History
+    >>> h = History([{"epoch": 1, "loss": 0.9, "val_loss": 1.0},
+    ...              {"epoch": 2, "loss": 0.5, "val_loss": 0.7}])
+    >>> out = plot_curves(h, pathlib.Path(tempfile.mkdtemp()) / "curves.png")
+    >>> out.read_bytes()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
     """
-    plt = _pyplot()
+    from matplotlib.figure import Figure
+
+    if len(history) == 0:
+        raise GlassnetError("plot_curves: the history is empty; train for an epoch first")
     metric = _metric_of(history)
-    fig, axes = plt.subplots(1, 2 if metric else 1, figsize=(10 if metric else 5, 3.6))
-    axes = axes if metric else [axes]
+    keys = ["loss"] + ([metric] if metric else [])
+    fig = Figure(figsize=(5 * len(keys), 3.6))
+    axes = fig.subplots(1, len(keys), squeeze=False)[0]
     epochs = history["epoch"]
-    for ax, key in zip(axes, ["loss", metric]):
-        ax.plot(epochs, history[key], label=f"training {key}")
-        if any(v is not None for v in history[f"val_{key}"]):
-            ax.plot(epochs, history[f"val_{key}"], label=f"validation {key}")
+    marker = "o" if len(history) <= 20 else None  # a short run would be hard to see
+    for ax, key in zip(axes, keys):
+        ax.plot(epochs, history[key], marker=marker, label=f"training {key}")
+        if f"val_{key}" in history:
+            ax.plot(epochs, history[f"val_{key}"], marker=marker, label=f"validation {key}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)
@@ -55,13 +76,6 @@ def plot_curves(history, path, title: str = "") -> Path:
         fig.suptitle(title)
     fig.tight_layout()
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=100)
-        os.replace(tmp, path)
-    finally:
-        plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    buf = _bytesio.BytesIO()
+    fig.savefig(buf, format=path.suffix.lstrip(".").lower() or "png", dpi=100)
+    return io.atomic_write_bytes(path, buf.getvalue())

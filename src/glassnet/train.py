@@ -5,10 +5,16 @@ validation. Everything a run depends on (weights, optimizer moments, schedule, t
 the batches, dropout's random numbers, early-stopping bookkeeping) lives in the
 :class:`Trainer` and goes into its checkpoints, so a resumed run ends bit-identical to one
 that was never interrupted.
+
+The training loss and metrics of an epoch are averages over its batches, each computed with
+the weights of that moment (as Keras reports them, and at no extra cost); the validation
+loss and metrics are computed after the epoch, in evaluation mode.
 """
 
 from __future__ import annotations
 
+import csv
+import io as _stringio
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -16,57 +22,104 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io, losses, metrics, optim
-from .data import DataLoader
-from .errors import DataError, GlassnetError
+from . import io, losses, optim
+from .data import DataLoader, split_indices
+from .errors import DataError, GlassnetError, ModelFileError
+from .metrics import METRICS
 from .tensor import no_grad
 
 __all__ = ["Trainer", "History", "Callback", "TrainingDiverged", "predict_logits"]
 
-_LOWER_IS_BETTER = {"loss", "mse", "mae"}
+TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}
+_CHECKPOINT_KEYS = ("epoch", "history", "best", "loader", "rngs")
 
 
 class TrainingDiverged(GlassnetError, FloatingPointError):
-    """The loss became NaN or infinite."""
+    """The loss or the weights became NaN or infinite; ``epoch`` and ``batch`` say where."""
+
+    def __init__(self, message: str, epoch: int | None = None, batch: int | None = None):
+        super().__init__(message)
+        self.epoch, self.batch = epoch, batch
+
+
+def _cell(value) -> str:
+    """A CSV cell: floats in their shortest exact form, nothing for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
 
 
 class History:
     """Per-epoch records, e.g. ``{"epoch": 3, "loss": 0.41, "val_loss": 0.45, "lr": 0.01}``.
 
-    ``history["val_loss"]`` gives one column as a list, as Keras's ``history.history`` does.
+    ``history["val_loss"]`` gives one column as a list, as Keras's ``history.history`` does;
+    ``history.rows`` holds the records. The ``time`` column (seconds per epoch) is the only
+    one that differs between two runs of the same training.
+
+    Examples
+    --------
+    >>> h = History([{"epoch": 1, "loss": 0.5}, {"epoch": 2, "loss": 0.25, "val_loss": 0.3}])
+    >>> h["loss"], h["val_loss"], len(h)
+    ([0.5, 0.25], [None, 0.3], 2)
+    >>> h.columns()
+    ['epoch', 'loss', 'val_loss']
     """
 
-    def __init__(self, rows: list[dict] | None = None):
-        self.rows: list[dict] = list(rows or [])
+    def __init__(self, rows: Sequence[dict] | None = None):
+        self.rows: list[dict] = [dict(r) for r in rows or []]
 
     def append(self, row: dict) -> None:
-        self.rows.append(row)
+        self.rows.append(dict(row))
 
     def __getitem__(self, key: str) -> list:
+        if key not in self.columns():
+            raise KeyError(f"no column {key!r} in the history; it has {', '.join(self.columns())}")
         return [r.get(key) for r in self.rows]
+
+    def __contains__(self, key) -> bool:
+        return key in self.columns()
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def columns(self) -> list[str]:
+        """Every key that appears in a record, in order of first appearance."""
         cols: list[str] = []
         for r in self.rows:
             cols += [k for k in r if k not in cols]
         return cols
 
-    def to_csv(self, path) -> None:
-        """Write one line per epoch with a header row."""
+    def to_csv(self, path) -> Path:
+        """Write a header row, then one row per epoch; written atomically.
+
+        Floats are written in their shortest exact form (``repr``), so reading the file
+        back gives the same numbers; a missing value is an empty cell.
+        """
+        buf = _stringio.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
         cols = self.columns()
-        lines = [",".join(cols)]
-        for r in self.rows:
-            lines.append(",".join("" if r.get(c) is None else repr(r[c]) for c in cols))
-        io.atomic_write_text(path, "\n".join(lines) + "\n")
+        writer.writerow(cols)
+        writer.writerows([_cell(r.get(c)) for c in cols] for r in self.rows)
+        return io.atomic_write_text(path, buf.getvalue())
+
+    def __repr__(self) -> str:
+        return f"History({len(self)} epochs, columns {self.columns()})"
 
 
 class Callback:
     """Override any of these named events; each receives the trainer and the event's details.
 
-    Setting ``trainer.stop_training = True`` in a callback ends training after the epoch.
+    The order within a run: ``on_train_begin``; for each epoch ``on_epoch_begin``,
+    ``on_batch_end`` after every optimizer step, ``on_epoch_end`` (the epoch's history
+    record, already appended), then ``on_checkpoint`` for each checkpoint written;
+    finally ``on_train_end``. Setting ``trainer.stop_training = True`` ends training after
+    the current epoch.
     """
 
     def on_train_begin(self, trainer) -> None: ...
@@ -78,15 +131,61 @@ class Callback:
 
 
 def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
-    """The model's raw outputs for ``X``, in eval mode and without recording a graph."""
+    """The model's raw outputs for ``X``, in eval mode and without recording a graph.
+
+    Examples
+    --------
+    >>> from glassnet import nn
+    >>> predict_logits(nn.MLP([4, 3], seed=0), np.zeros((5, 4), np.float32)).shape
+    (5, 3)
+    """
     was_training = model.training
     model.eval()
     try:
         with no_grad():
-            outs = [model(X[i : i + batch_size]).data for i in range(0, len(X), batch_size)]
+            outs = [model(X[i : i + batch_size]).data for i in range(0, max(len(X), 1), batch_size)]
     finally:
         model.train(was_training)
-    return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
+    return np.concatenate(outs)
+
+
+class _Running:
+    """Sums over an epoch's batches, for the training loss and metrics."""
+
+    def __init__(self, task: str, names: Sequence[str]):
+        self.task, self.names = task, names
+        self.n, self.loss, self.correct, self.sse, self.sae = 0, 0.0, 0, 0.0, 0.0
+        self.y_mean, self.y_m2 = 0.0, 0.0  # merged batch by batch (Chan et al.)
+
+    def update(self, out: np.ndarray, y: np.ndarray, loss: float) -> None:
+        nb = len(y)
+        self.loss += loss * nb  # the loss is a mean over the batch
+        if self.task == "classify":
+            self.correct += int(np.count_nonzero(out.argmax(axis=1) == y))  # (B, k) -> (B,)
+        else:
+            y64 = y.astype(np.float64).ravel()
+            e = out.reshape(y.shape).astype(np.float64).ravel() - y64  # (B,)
+            self.sse, self.sae = self.sse + float(e @ e), self.sae + float(np.abs(e).sum())
+            mb = float(y64.mean())
+            delta, total = mb - self.y_mean, self.n + nb
+            self.y_m2 += float(((y64 - mb) ** 2).sum()) + delta**2 * self.n * nb / total
+            self.y_mean += delta * nb / total
+        self.n += nb
+
+    def result(self) -> dict:
+        n = max(self.n, 1)
+        if self.task == "classify":
+            values = {"accuracy": self.correct / n}
+        else:
+            r2 = 1.0 - self.sse / self.y_m2 if self.y_m2 > 0 else float(self.sse == 0)
+            values = {"mse": self.sse / n, "mae": self.sae / n, "r2": r2}
+        return {"loss": self.loss / n, **{k: values[k] for k in self.names}}
+
+    def metric_text(self) -> str:
+        if not self.names or not self.n:
+            return ""
+        name = self.names[0]
+        return f"{name} {self.result()[name]:.4f}"
 
 
 class Trainer:
@@ -99,28 +198,53 @@ class Trainer:
         predictions (regression).
     task : {"classify", "regress"}
         Chooses the default loss (cross-entropy or MSE) and metrics (accuracy or MSE, MAE, R^2).
-    optimizer : Optimizer or {"sgd", "momentum", "adam"}
-        An optimizer over ``model.named_parameters()`` is built from a name.
+    optimizer : Optimizer or {"sgd", "momentum", "adam", "adamw", "rmsprop"}
+        An optimizer over ``model.named_parameters()`` is built from a name
+        ("momentum" is SGD with momentum 0.9).
     lr : float
         Learning rate for an optimizer built from a name.
     epochs, batch_size : int
         The loop's sizes.
     loss : callable, optional
         ``loss(output, target) -> scalar Tensor``; defaults by task.
-    scheduler : callable, optional
-        ``scheduler(optimizer) -> schedule``; its ``step()`` runs after every epoch.
+    metrics : sequence of str, optional
+        Reported each epoch, for training and validation: "accuracy" for classification;
+        any of "mse", "mae", "r2" for regression. Default: all of the task's.
+    scheduler : LRScheduler or callable, optional
+        A schedule on this trainer's optimizer, or ``scheduler(optimizer) -> schedule``;
+        its ``step()`` runs after every epoch.
     early_stopping : int, optional
-        Stop after this many epochs without a better validation loss.
+        Stop after this many epochs without a better validation loss (training loss when
+        there is no validation data).
     restore_best : bool
         With early stopping, end with the weights of the best epoch.
     checkpoint_dir : path, optional
         Where ``last.safetensors`` (every ``checkpoint_every`` epochs) and ``best.safetensors``
-        (at each new best validation loss) are written.
+        (at each new best validation loss) are written; both can resume the run.
+    checkpoint_every : int
+        Epochs between two ``last.safetensors``; 0 writes only ``best.safetensors``.
     callbacks : sequence of Callback
     progress : {"auto", "bar", "lines", "none"}
         A live bar on a terminal, one line per epoch otherwise, or nothing.
     seed : int
-        Seeds the batch order.
+        Seeds the batch order (and a ``validation_split``).
+    console : rich.console.Console, optional
+        Where the progress goes (default: standard output).
+
+    Attributes
+    ----------
+    history : History
+    epoch : int
+        Epochs completed.
+    best : dict
+        ``score`` (best validation loss), ``epoch`` (when), ``wait`` (epochs since).
+    stop_training : bool
+
+    Raises
+    ------
+    TrainingDiverged
+        From :meth:`fit`, when the loss or the weights become NaN or infinite; the message
+        names the epoch and the batch, and no checkpoint is written from then on.
 
     Examples
     --------
@@ -129,175 +253,306 @@ class Trainer:
     >>> ds = load_dataset("iris")
     >>> model = nn.MLP([4, 16, 3], seed=0)
     >>> history = Trainer(model, epochs=5, progress="none").fit(ds.X, ds.y)
-    >>> len(history)
-    5
+    >>> len(history), history.columns()[:3]
+    (5, ['epoch', 'loss', 'accuracy'])
     """
 
     def __init__(
         self, model, *, task: str = "classify", optimizer="adam", lr: float = 0.01,
         epochs: int = 100, batch_size: int = 32, loss: Callable | None = None,
-        scheduler: Callable | None = None, early_stopping: int | None = None,
-        restore_best: bool = True, checkpoint_dir=None, checkpoint_every: int = 1,
-        callbacks: Sequence[Callback] = (), progress: str = "auto", seed: int = 0,
-        console=None,
+        metrics: Sequence[str] | None = None, scheduler=None,
+        early_stopping: int | None = None, restore_best: bool = True, checkpoint_dir=None,
+        checkpoint_every: int = 1, callbacks: Sequence[Callback] = (), progress: str = "auto",
+        seed: int = 0, console=None,
     ):  # fmt: skip
-        if task not in ("classify", "regress"):
-            raise GlassnetError(f"task must be 'classify' or 'regress', got {task!r}")
+        if task not in TASK_METRICS:
+            raise GlassnetError(f"Trainer: task must be 'classify' or 'regress', got {task!r}")
+        _check_counts(epochs=epochs, batch_size=batch_size, checkpoint_every=checkpoint_every,
+                      early_stopping=early_stopping)  # fmt: skip
         self.model, self.task, self.epochs, self.batch_size = model, task, epochs, batch_size
+        self.metric_names = _check_metrics(metrics, task)
         self.optimizer = _make_optimizer(optimizer, model, lr)
-        self.scheduler = scheduler(self.optimizer) if scheduler else None
-        self.loss_fn = loss or (losses.cross_entropy if task == "classify" else _mse_loss)
+        self.scheduler = _make_scheduler(scheduler, self.optimizer)
+        self.loss_fn = loss or (losses.cross_entropy if task == "classify" else losses.mse)
         self.early_stopping, self.restore_best = early_stopping, restore_best
-        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.checkpoint_every, self.callbacks, self.seed = checkpoint_every, list(callbacks), seed
         self.progress, self.console = progress, console
         self.history = History()
-        self.epoch = 0  # epochs completed
-        self.best = {"score": math.inf, "epoch": 0, "wait": 0, "state": None}
+        self.epoch = 0
+        self.best = {"score": math.inf, "epoch": 0, "wait": 0}
+        self.best_state: dict | None = None  # weights of the best epoch, for restore_best
         self.stop_training = False
         self.loader: DataLoader | None = None
+        self._loader_state: dict | None = None  # from a checkpoint, before fit makes a loader
+        self._batch: int | None = None  # set while an epoch runs
+        self._last_checkpoint: tuple[Path, int] | None = None
 
     # -- the loop ---------------------------------------------------------------------------
-    def fit(self, X, y, validation_data=None) -> History:
-        """Train for the remaining epochs (all of them, or those after a resumed checkpoint)."""
-        X, y = _check_xy(X, y, self.task)
-        val = _check_xy(*validation_data, self.task) if validation_data is not None else None
-        if self.loader is None:
-            self.loader = DataLoader(X, y, batch_size=self.batch_size, shuffle=True, seed=self.seed)
-        else:  # resumed: keep the restored shuffling state, use the data given now
-            self.loader.X, self.loader.y = X, y
-        self._emit("on_train_begin")
+    def fit(self, X, y, validation_data=None, validation_split: float = 0.0) -> History:
+        """Train for the remaining epochs (all of them, or those after a resumed checkpoint).
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features)
+        y : array of shape (n_samples,)
+            Class indices (classification) or real values (regression).
+        validation_data : tuple (X_val, y_val), optional
+        validation_split : float
+            Without ``validation_data``, hold out this fraction of (X, y) (stratified for
+            classification, drawn from ``seed``) for validation.
+
+        Returns
+        -------
+        History
+        """
+        X, y = self._check_xy(X, y, "the training data")
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise DataError("validation_data must be a pair (X_val, y_val)")
+            val = self._check_xy(*validation_data, "the validation data")
+        elif validation_split:
+            X, y, val = self._split_off(X, y, validation_split)
+        self._make_loader(X, y)
         from ._progress import Progress  # rich is imported only when training starts
 
-        with Progress(self.progress, self.epochs, len(self.loader), self.console) as bar:
+        self._emit("on_train_begin")
+        with Progress(self.progress, self.epochs, len(self.loader), self.console,
+                      start=self.epoch) as bar:  # fmt: skip
             while self.epoch < self.epochs and not self.stop_training:
+                t0 = time.perf_counter()
                 logs = self._train_epoch(bar)
-                self._end_epoch(logs, X, y, val)
+                self._end_epoch(logs, val, t0)
                 bar.epoch_done(self.epoch, logs)
-        if self.restore_best and self.best["state"] is not None:
-            self.model.load_state_dict(self.best["state"])
+        if self.restore_best and self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
         self._emit("on_train_end")
         return self.history
 
     def _train_epoch(self, bar) -> dict:
         epoch = self.epoch + 1
         self._emit("on_epoch_begin", epoch)
-        model, opt, loss_fn = self.model, self.optimizer, self.loss_fn
-        model.train()
-        total, count, t0 = 0.0, 0, time.perf_counter()
-        for b, (xb, yb) in enumerate(self.loader, start=1):
-            loss = loss_fn(model(xb), yb)  # forward
-            value = loss.item()
-            if not math.isfinite(value):
-                raise TrainingDiverged(
-                    f"the loss became {value} at epoch {epoch}, batch {b}; try a smaller "
-                    f"learning rate (now {opt.lr:g})"
-                    + (
-                        f"; the last good checkpoint is in {self.checkpoint_dir}"
-                        if self.checkpoint_dir
-                        else ""
-                    )
-                )
-            opt.zero_grad()
-            loss.backward()  # the chain rule, output to input
-            opt.step()  # gradient descent
-            total, count = total + value * len(xb), count + len(xb)
-            bar.batch_done(epoch, b, value, count / (time.perf_counter() - t0))
-            if self.callbacks:
+        self.model.train()
+        running, lr = _Running(self.task, self.metric_names), self.optimizer.lr
+        t0 = time.perf_counter()
+        # Overflow or 0/0 anywhere in a step raises at once instead of spreading NaNs.
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            for b, (xb, yb) in enumerate(self.loader, start=1):
+                self._batch = b
+                value = self._step(xb, yb, epoch, b, running)
+                bar.batch_done(epoch, b, value, running, running.n / (time.perf_counter() - t0))
                 self._emit("on_batch_end", epoch, b, value)
-        return {"epoch": epoch, "loss": total / max(count, 1), "lr": opt.lr,
-                "time": time.perf_counter() - t0}  # fmt: skip
+        self._batch = None
+        self._check_weights(epoch, b)
+        return {"epoch": epoch, **running.result(), "lr": lr}
 
-    def _end_epoch(self, logs: dict, X, y, val) -> None:
-        logs.update(self.evaluate(X, y, prefix=""))
+    def _step(self, xb, yb, epoch: int, b: int, running: _Running) -> float:
+        """One optimisation step on one mini-batch; returns the batch's loss."""
+        try:
+            out = self.model(xb)  # forward: (B, n_features) -> (B, n_outputs)
+            loss = self.loss_fn(out, yb)
+            value = loss.item()
+            if math.isfinite(value):
+                self.optimizer.zero_grad()
+                loss.backward()  # the chain rule, from the loss back to every weight
+                self.optimizer.step()  # gradient descent
+        except FloatingPointError as exc:
+            raise self._diverged(f"a NaN or infinity appeared ({exc})", epoch, b) from None
+        if not math.isfinite(value):
+            raise self._diverged(f"the loss became {value}", epoch, b)
+        running.update(out.data, yb, value)
+        return value
+
+    def _check_weights(self, epoch: int, batch: int) -> None:
+        for name, p in self.model.named_parameters():
+            if not np.isfinite(p.data).all():
+                raise self._diverged(f"the weights {name} became NaN or infinite", epoch, batch)
+
+    def _diverged(self, what: str, epoch: int, batch: int) -> TrainingDiverged:
+        msg = (f"training diverged: {what} at epoch {epoch}, batch {batch}; "
+               f"try a smaller learning rate (it is {self.optimizer.lr:g})")  # fmt: skip
+        if self._last_checkpoint is not None:
+            path, at = self._last_checkpoint
+            msg += f"; the last good checkpoint, after epoch {at}, is {path}"
+        return TrainingDiverged(msg, epoch, batch)
+
+    def _end_epoch(self, logs: dict, val, t0: float) -> None:
+        lr = logs.pop("lr")
         if val is not None:
-            logs.update(self.evaluate(*val, prefix="val_"))
+            logs.update(self._evaluate(*val, prefix="val_"))
+        logs.update(lr=lr, time=time.perf_counter() - t0)
         self.epoch = logs["epoch"]
         if self.scheduler is not None:
             self.scheduler.step()
         self.history.append(logs)
-        self._track_best(logs)
-        if (
-            self.checkpoint_dir
-            and self.checkpoint_every
-            and self.epoch % self.checkpoint_every == 0
-        ):
-            self.save_checkpoint(self.checkpoint_dir / "last.safetensors")
+        improved = self._track_best(logs)
         self._emit("on_epoch_end", self.epoch, logs)
+        if self.checkpoint_dir is None:
+            return
+        if improved and "val_loss" in logs:
+            self.save_checkpoint(self.checkpoint_dir / "best.safetensors")
+        if self.checkpoint_every and self.epoch % self.checkpoint_every == 0:
+            self.save_checkpoint(self.checkpoint_dir / "last.safetensors")
 
-    def _track_best(self, logs: dict) -> None:
-        score = logs.get("val_loss", logs["loss"])
+    def _track_best(self, logs: dict) -> bool:
+        score = logs["val_loss"] if "val_loss" in logs else logs["loss"]
         if score < self.best["score"]:
             self.best.update(score=score, epoch=self.epoch, wait=0)
             if self.restore_best and self.early_stopping:
-                self.best["state"] = self.model.state_dict()
-            if self.checkpoint_dir and "val_loss" in logs:
-                self.save_checkpoint(self.checkpoint_dir / "best.safetensors")
-        else:
-            self.best["wait"] += 1
-            if self.early_stopping and self.best["wait"] >= self.early_stopping:
-                self.stop_training = True
+                self.best_state = self.model.state_dict()
+            return True
+        self.best["wait"] += 1
+        if self.early_stopping and self.best["wait"] >= self.early_stopping:
+            self.stop_training = True
+        return False
 
-    # -- evaluation ---------------------------------------------------------------------------
+    # -- data and evaluation ----------------------------------------------------------------
     def evaluate(self, X, y, prefix: str = "") -> dict:
-        """The loss and the task's metrics on (X, y), without recording a graph."""
+        """The loss and the metrics on (X, y), in evaluation mode, without recording a graph.
+
+        Returns
+        -------
+        dict
+            ``{prefix + "loss": float, prefix + metric: float, ...}``.
+        """
+        return self._evaluate(*self._check_xy(X, y, "the evaluation data"), prefix=prefix)
+
+    def _evaluate(self, X, y, prefix: str) -> dict:
         out = predict_logits(self.model, X)
         with no_grad():
             loss = float(self.loss_fn(out, y).item())
-        if self.task == "classify":
-            scores = {"accuracy": metrics.accuracy(y, out.argmax(axis=1))}
-        else:
-            scores = metrics.regression_report(y, out.reshape(np.shape(y)))
+        pred = out.argmax(axis=1) if self.task == "classify" else out.reshape(y.shape)
+        scores = {name: METRICS[name](y, pred) for name in self.metric_names}
         return {prefix + "loss": loss, **{prefix + k: v for k, v in scores.items()}}
+
+    def _check_xy(self, X, y, what: str) -> tuple[np.ndarray, np.ndarray]:
+        dtype = self.model.parameters()[0].dtype
+        return _check_xy(X, y, self.task, dtype, what)
+
+    def _split_off(self, X, y, fraction: float):
+        strat = y if self.task == "classify" else None
+        train, val, _ = split_indices(len(y), fraction, 0.0, seed=self.seed, y=strat)
+        return X[train], y[train], (X[val], y[val])
+
+    def _make_loader(self, X, y) -> None:
+        """A loader over (X, y) that continues the shuffling of the previous or saved one."""
+        state = self.loader.state_dict() if self.loader is not None else self._loader_state
+        self.loader = DataLoader(X, y, batch_size=self.batch_size, shuffle=True, seed=self.seed)
+        if state is not None:
+            self.loader.load_state_dict(state)
+        self._loader_state = None
 
     def _emit(self, event: str, *args) -> None:
         for cb in self.callbacks:
             getattr(cb, event)(self, *args)
 
-    # -- checkpoints ----------------------------------------------------------------------------
+    # -- checkpoints ------------------------------------------------------------------------
     def save_checkpoint(self, path) -> Path:
-        """Write everything the run depends on, atomically, to one file."""
+        """Write everything the run depends on to one file, atomically.
+
+        Only between epochs (before :meth:`fit`, from ``on_epoch_end`` or after): the
+        shuffling generator advances when an epoch starts, so that is when the state of
+        a run is whole.
+
+        Raises
+        ------
+        GlassnetError
+            When called during an epoch (e.g. from ``on_batch_end``).
+        """
+        if self._batch is not None:
+            raise GlassnetError(
+                f"save_checkpoint: called during epoch {self.epoch + 1} (batch {self._batch}); "
+                "a checkpoint is taken between epochs, e.g. from on_epoch_end"
+            )
         extra = {
-            "epoch": self.epoch,
-            "history": self.history.rows,
-            "best": {k: v for k, v in self.best.items() if k != "state"},
-            "loader": self.loader.state_dict() if self.loader else None,
+            "epoch": self.epoch, "history": self.history.rows, "best": dict(self.best),
+            "best_state": self.best_state, "stopped": self.stop_training,
+            "loader": self.loader.state_dict() if self.loader else self._loader_state,
             "scheduler": self.scheduler.state_dict() if self.scheduler else None,
             "rngs": _module_rng_states(self.model),
-        }
-        model_state = self.model.state_dict()
-        if self.best["state"] is not None:
-            model_state.update({"best." + k: v for k, v in self.best["state"].items()})
-        io.save_checkpoint(path, model_state, self.optimizer.state_dict(), extra)
-        self._emit("on_checkpoint", Path(path))
-        return Path(path)
+        }  # fmt: skip
+        path = io.save_checkpoint(path, self.model.state_dict(), self.optimizer.state_dict(), extra)
+        self._last_checkpoint = (path, self.epoch)
+        self._emit("on_checkpoint", path)
+        return path
 
-    def load_checkpoint(self, path, X=None, y=None) -> None:
-        """Restore a checkpoint written by :meth:`save_checkpoint`; ``fit`` then continues."""
+    def load_checkpoint(self, path) -> None:
+        """Restore a checkpoint written by :meth:`save_checkpoint`; ``fit`` then continues.
+
+        Build the trainer as for the original run (same model architecture, optimizer,
+        schedule, batch size, callbacks), load, and call ``fit`` with the same data: the
+        run ends bit-identical to one that was never interrupted.
+
+        Raises
+        ------
+        ModelFileError
+            For a file that is not a training checkpoint, or one that does not fit this
+            trainer's model, optimizer or schedule (naming what differs).
+        """
         ck = io.load_checkpoint(path)
-        state, extra = ck["model"], ck["extra"]
-        best = {k[5:]: v for k, v in state.items() if k.startswith("best.")}
-        self.model.load_state_dict({k: v for k, v in state.items() if not k.startswith("best.")})
-        self.optimizer.load_state_dict(ck["optimizer"])
-        if self.scheduler is not None and extra.get("scheduler"):
-            self.scheduler.load_state_dict(extra["scheduler"])
-        self.epoch, self.history = extra["epoch"], History(extra["history"])
-        self.best = {**extra["best"], "state": best or None}
-        _set_module_rng_states(self.model, extra.get("rngs", {}))
-        if extra.get("loader") is not None:
-            dummy = np.zeros((1, 1), np.float32)
-            self.loader = DataLoader(dummy, np.zeros(1), batch_size=self.batch_size, seed=self.seed)
-            self.loader.load_state_dict(extra["loader"])
+        extra = ck["extra"]
+        missing = [k for k in _CHECKPOINT_KEYS if k not in extra]
+        if missing:
+            raise ModelFileError(f"{path}: a checkpoint without {', '.join(missing)}; not one "
+                                 "written by Trainer.save_checkpoint")  # fmt: skip
+        shapes = {name: p.shape for name, p in self.model.named_parameters()}
+        io.check_state(ck["model"], shapes, source=path)
+        self._load_optimizer(path, ck["optimizer"], extra.get("scheduler"))
+        self.model.load_state_dict(ck["model"])
+        _set_module_rng_states(self.model, extra["rngs"])
+        self.epoch, self.history = int(extra["epoch"]), History(extra["history"])
+        self.best = dict(extra["best"])
+        self.best_state = extra.get("best_state")
+        self.stop_training = bool(extra.get("stopped", False))
+        self.loader, self._loader_state = None, extra["loader"]
+        self._last_checkpoint = (Path(path), self.epoch)
+
+    def _load_optimizer(self, path, opt_state: dict, sched_state: dict | None) -> None:
+        if (sched_state is None) != (self.scheduler is None):
+            has = "has" if sched_state is not None else "has no"
+            raise ModelFileError(f"{path}: the checkpoint {has} a learning-rate schedule and "
+                                 "this trainer does not match it")  # fmt: skip
+        try:
+            self.optimizer.load_state_dict(opt_state)
+            if self.scheduler is not None:
+                self.scheduler.load_state_dict(sched_state)
+        except (GlassnetError, KeyError, TypeError) as exc:
+            raise ModelFileError(f"{path}: the checkpoint's optimizer state does not fit this "
+                                 f"trainer: {exc}") from None  # fmt: skip
 
 
-def _mse_loss(pred, target):
-    return losses.mse(pred, target)
+def _check_counts(**counts) -> None:
+    for name, value in counts.items():
+        low = 0 if name == "checkpoint_every" else 1
+        if value is None and name == "early_stopping":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise GlassnetError(f"Trainer: {name} must be an integer >= {low}, got {value!r}")
+
+
+def _check_metrics(metrics, task: str) -> tuple[str, ...]:
+    allowed = TASK_METRICS[task]
+    if metrics is None:
+        return allowed
+    names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    bad = [m for m in names if m not in allowed]
+    if bad:
+        raise GlassnetError(f"Trainer: metric {bad[0]!r} does not apply to task {task!r}; "
+                            f"choose from {', '.join(allowed)}")  # fmt: skip
+    return names
 
 
 def _make_optimizer(optimizer, model, lr: float):
-    if not isinstance(optimizer, str):
-        return optimizer
     params = list(model.named_parameters())
+    if not isinstance(optimizer, str):
+        if not isinstance(optimizer, optim.Optimizer):
+            raise GlassnetError(f"Trainer: optimizer must be a name or an Optimizer, got "
+                                f"{type(optimizer).__name__}")  # fmt: skip
+        if [id(p) for p in optimizer.params] != [id(p) for _, p in params]:
+            raise GlassnetError("Trainer: the optimizer does not hold this model's parameters "
+                                "(build it from model.named_parameters())")  # fmt: skip
+        return optimizer
     makers = {
         "sgd": lambda: optim.SGD(params, lr=lr),
         "momentum": lambda: optim.SGD(params, lr=lr, momentum=0.9),
@@ -306,32 +561,48 @@ def _make_optimizer(optimizer, model, lr: float):
         "rmsprop": lambda: optim.RMSprop(params, lr=lr),
     }
     if optimizer not in makers:
-        raise GlassnetError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(makers)}")
+        raise GlassnetError(f"Trainer: unknown optimizer {optimizer!r}; choose one of "
+                            f"{', '.join(makers)}")  # fmt: skip
     return makers[optimizer]()
 
 
-def _check_xy(X, y, task: str) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X)
-    if X.dtype != np.float64:
-        X = X.astype(np.float32, copy=False)
-    y = np.asarray(y)
-    if X.ndim != 2:
-        raise DataError(
-            f"features must be an array of shape (n_samples, n_features), got {X.shape}"
-        )
-    if len(y) != len(X):
-        raise DataError(
-            f"features of shape {X.shape} and targets of shape {y.shape}: {len(X)} rows vs {len(y)}"
-        )
-    if task == "classify":
-        y = y.astype(np.int64, copy=False)
-    else:
-        y = y.astype(X.dtype, copy=False)
-    return X, y
+def _make_scheduler(scheduler, optimizer):
+    if scheduler is None:
+        return None
+    sched = scheduler if isinstance(scheduler, optim.LRScheduler) else scheduler(optimizer)
+    if not isinstance(sched, optim.LRScheduler) or sched.optimizer is not optimizer:
+        raise GlassnetError("Trainer: scheduler must be a schedule on the trainer's optimizer, "
+                            "or a function optimizer -> schedule")  # fmt: skip
+    return sched
+
+
+def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or X.dtype.kind not in "biuf":
+        raise DataError(f"{what}: features must be numbers in an array of shape "
+                        f"(n_samples, n_features), got {X.dtype} of shape {X.shape}")  # fmt: skip
+    X = X.astype(dtype, copy=False)
+    if not np.isfinite(X).all():
+        row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
+        raise DataError(f"{what}: row {row} of the features holds NaN or infinity")
+    if len(y) != len(X) or y.ndim not in ((1,) if task == "classify" else (1, 2)):
+        raise DataError(f"{what}: targets of shape {y.shape} do not match features of shape "
+                        f"{X.shape}: expected ({len(X)},)")  # fmt: skip
+    if task == "regress":
+        if y.dtype.kind not in "biuf" or not np.isfinite(y.astype(np.float64)).all():
+            raise DataError(f"{what}: regression targets must be finite numbers")
+        return X, y.astype(dtype, copy=False)
+    whole = y.dtype.kind in "iu" or (
+        y.dtype.kind == "f" and bool(np.isfinite(y).all()) and np.array_equal(y, np.round(y))
+    )
+    if not whole or (len(y) and y.min() < 0):
+        raise DataError(f"{what}: class targets must be indices 0, 1, 2, ... (load_dataset "
+                        f"and read_csv encode labels so), got {y.dtype} values")  # fmt: skip
+    return X, y.astype(np.int64, copy=False)
 
 
 def _module_rng_states(model) -> dict:
-    """The state of every random generator held by a module (e.g. Dropout's)."""
+    """The state of every random generator held by a module (e.g. Dropout's), by module name."""
     return {
         name: mod.rng.bit_generator.state
         for name, mod in model.named_modules()
