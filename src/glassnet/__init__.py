@@ -8,7 +8,7 @@ on top, and the tools around them: data, training, model files and the command l
 
 __version__ = "0.1.0"
 
-from . import data, errors, graph, io, losses, metrics, nn, optim, scalar, tensor
+from . import data, errors, graph, io, losses, metrics, nn, optim, reference, scalar, tensor
 from .data import (
     DataLoader,
     Dataset,
@@ -37,7 +37,7 @@ __all__ = [
     "__version__",
     # engines
     "scalar", "tensor", "Tensor", "no_grad", "enable_grad", "is_grad_enabled",
-    "nn", "losses", "optim", "metrics",
+    "nn", "losses", "optim", "metrics", "reference",
     # checking and drawing
     "gradcheck", "GradcheckReport", "graph", "to_dot", "draw",
     # data and files
