@@ -51,7 +51,7 @@ def _class_indices(name: str, what: str, a: np.ndarray) -> np.ndarray:
         raise DataError(f"{name}: {what} must be integer class indices, got dtype {a.dtype}")
     if bad.size:
         raise DataError(f"{name}: {what} must be class indices 0, 1, 2, ...; "
-                        f"position {bad[0]} holds {a[bad[0]]!r}")
+                        f"position {bad[0]} holds {a[bad[0]].item()!r}")
     return a.astype(np.intp)
 
 
