@@ -55,10 +55,12 @@ def _check_config(config, where: str) -> None:
         raise bad(f"has task {task!r}; expected 'classify' or 'regress'")
     names = config.get("feature_names")
     if not isinstance(names, list) or len(names) != sizes[0]:
-        raise bad(f"must name the {sizes[0]} input features in 'feature_names'")
+        got = f" (got {len(names)})" if isinstance(names, list) else ""
+        raise bad(f"must name the {sizes[0]} input features in 'feature_names'{got}")
     labels = config.get("label_names")
     if task == "classify" and (not isinstance(labels, list) or len(labels) != sizes[-1]):
-        raise bad(f"must name the {sizes[-1]} classes in 'label_names'")
+        got = f" (got {len(labels)})" if isinstance(labels, list) else ""
+        raise bad(f"must name the {sizes[-1]} classes in 'label_names'{got}")
     if task == "regress" and sizes[-1] != 1:
         raise bad(f"describes a regression model with {sizes[-1]} outputs; expected 1")
     if config.get("standardizer") is not None:

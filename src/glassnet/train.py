@@ -510,9 +510,10 @@ class Trainer:
 
     def _load_optimizer(self, path, opt_state: dict, sched_state: dict | None) -> None:
         if (sched_state is None) != (self.scheduler is None):
-            has = "has" if sched_state is not None else "has no"
-            raise ModelFileError(f"{path}: the checkpoint {has} a learning-rate schedule and "
-                                 "this trainer does not match it")  # fmt: skip
+            which = ("has a learning-rate schedule but this trainer has none"
+                     if sched_state is not None
+                     else "has no learning-rate schedule but this trainer has one")  # fmt: skip
+            raise ModelFileError(f"{path}: the checkpoint {which}")
         try:
             self.optimizer.load_state_dict(opt_state)
             if self.scheduler is not None:

@@ -1,0 +1,187 @@
+"""Checkpoints every N epochs and at the best validation loss; divergence keeps the last one."""
+
+import math
+
+import numpy as np
+import pytest
+
+from glassnet import io, losses, nn, optim
+from glassnet.data import Standardizer, load_dataset, train_val_test_split
+from glassnet.errors import GlassnetError, ModelFileError
+from glassnet.train import Callback, Trainer, TrainingDiverged
+
+
+@pytest.fixture(scope="module")
+def iris():
+    ds = load_dataset("iris")
+    s = train_val_test_split(ds.X, ds.y, val_size=0.2, test_size=0.0001, seed=2)
+    scaler = Standardizer().fit(s.X_train)
+    return scaler.transform(s.X_train), s.y_train, scaler.transform(s.X_val), s.y_val
+
+
+class Snapshots(Callback):
+    """The weights and optimizer state at each epoch's end, and every checkpoint written."""
+
+    def __init__(self):
+        self.states, self.opt, self.written = {}, {}, []
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        self.states[epoch] = trainer.model.state_dict()
+        self.opt[epoch] = trainer.optimizer.state_dict()
+
+    def on_checkpoint(self, trainer, path):
+        self.written.append((trainer.epoch, path.name, path.read_bytes()))
+
+
+def _assert_tree_equal(a, b):
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            _assert_tree_equal(a[k], b[k])
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    else:
+        assert a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
+
+
+def test_checkpoints_every_n_epochs_and_at_each_best_validation_loss(iris, tmp_path):
+    X, y, Xv, yv = iris
+    snap = Snapshots()
+    trainer = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=7, checkpoint_dir=tmp_path,
+                      checkpoint_every=3, callbacks=[snap], progress="none")  # fmt: skip
+    history = trainer.fit(X, y, validation_data=(Xv, yv))
+    val = history["val_loss"]
+    improved = [e for e in range(1, 8) if val[e - 1] < min(val[: e - 1], default=math.inf)]
+    expected = []
+    for e in range(1, 8):
+        expected += [(e, "best.safetensors")] if e in improved else []
+        expected += [(e, "last.safetensors")] if e % 3 == 0 else []
+    assert [(e, name) for e, name, _ in snap.written] == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.safetensors", "last.safetensors"]
+
+    last = io.load_checkpoint(tmp_path / "last.safetensors")
+    assert last["extra"]["epoch"] == 6
+    _assert_tree_equal(last["model"], snap.states[6])
+    _assert_tree_equal(last["optimizer"], snap.opt[6])
+    assert last["extra"]["history"] == history.rows[:6]
+
+    best = io.load_checkpoint(tmp_path / "best.safetensors")
+    b = int(np.argmin(val)) + 1
+    assert best["extra"]["epoch"] == b == improved[-1]
+    _assert_tree_equal(best["model"], snap.states[b])
+    _assert_tree_equal(best["optimizer"], snap.opt[b])
+    assert best["extra"]["best"]["score"] == val[b - 1]
+
+
+def test_checkpoint_every_zero_writes_only_the_best(iris, tmp_path):
+    X, y, Xv, yv = iris
+    Trainer(nn.MLP([4, 3], seed=0), epochs=2, checkpoint_dir=tmp_path, checkpoint_every=0,
+            progress="none").fit(X, y, validation_data=(Xv, yv))  # fmt: skip
+    assert [p.name for p in tmp_path.iterdir()] == ["best.safetensors"]
+
+
+def test_a_checkpoint_cannot_be_taken_in_the_middle_of_an_epoch(iris, tmp_path):
+    X, y, _, _ = iris
+
+    class SaveMidEpoch(Callback):
+        def on_batch_end(self, trainer, epoch, batch, loss):
+            trainer.save_checkpoint(tmp_path / "mid.safetensors")
+
+    trainer = Trainer(nn.MLP([4, 3], seed=0), epochs=1, callbacks=[SaveMidEpoch()],
+                      progress="none")  # fmt: skip
+    with pytest.raises(GlassnetError, match=r"during epoch 1 \(batch 1\).*between epochs"):
+        trainer.fit(X, y)
+    assert not (tmp_path / "mid.safetensors").exists()
+
+
+class BlowUpAt(Callback):
+    """Sets a huge learning rate when epoch ``at`` begins."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_epoch_begin(self, trainer, epoch):
+        if epoch == self.at:
+            trainer.optimizer.lr = 1e30
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_diverging_run_stops_naming_epoch_and_batch_and_keeps_the_last_good_checkpoint(
+    iris, tmp_path, optimizer
+):
+    X, y, Xv, yv = iris
+    snap = Snapshots()
+    trainer = Trainer(nn.MLP([4, 16, 3], seed=0), optimizer=optimizer, lr=0.01, epochs=10,
+                      checkpoint_dir=tmp_path, callbacks=[snap, BlowUpAt(4)],
+                      progress="none")  # fmt: skip
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.fit(X, y, validation_data=(Xv, yv))
+    msg = str(info.value)
+    assert info.value.epoch == 4 and info.value.batch >= 1
+    assert f"at epoch 4, batch {info.value.batch}" in msg
+    assert "try a smaller learning rate (it is 1e+30)" in msg
+    assert f"last good checkpoint, after epoch 3, is {tmp_path / 'last.safetensors'}" in msg
+    assert "\n" not in msg
+    assert isinstance(info.value, FloatingPointError) and isinstance(info.value, GlassnetError)
+    # the file is the one written after epoch 3, byte for byte, and it loads
+    written = [b for e, name, b in snap.written if name == "last.safetensors"]
+    assert (tmp_path / "last.safetensors").read_bytes() == written[-1]
+    ck = io.load_checkpoint(tmp_path / "last.safetensors")
+    assert ck["extra"]["epoch"] == 3
+    _assert_tree_equal(ck["model"], snap.states[3])
+    assert all(np.isfinite(w).all() for w in ck["model"].values())
+
+
+def test_a_nan_loss_names_its_batch_and_leaves_the_weights_of_the_batch_before(iris):
+    X, y, _, _ = iris
+    seen = []
+
+    def loss(out, target):
+        value = losses.cross_entropy(out, target)
+        seen.append(1)
+        return value * float("nan") if len(seen) == 7 else value  # epoch 3, batch 1
+
+    class Keep(Callback):
+        def on_batch_end(self, trainer, epoch, batch, value):
+            self.state = trainer.model.state_dict()
+
+    keep = Keep()
+    model = nn.MLP([4, 3], seed=0)
+    trainer = Trainer(model, loss=loss, batch_size=50, epochs=5, callbacks=[keep],
+                      progress="none")  # fmt: skip
+    assert len(y) == 119  # 3 batches of at most 50 per epoch
+    with pytest.raises(TrainingDiverged, match="the loss became nan at epoch 3, batch 1;") as info:
+        trainer.fit(X, y)
+    assert (info.value.epoch, info.value.batch) == (3, 1)
+    assert "checkpoint" not in str(info.value)  # none was asked for
+    for name, w in model.state_dict().items():
+        np.testing.assert_array_equal(w, keep.state[name])
+
+
+def test_without_checkpoints_the_message_still_names_the_rate():
+    X = np.array([[1e30, -1e30]] * 8, dtype=np.float32)  # overflows the first layer
+    y = np.array([0, 1] * 4)
+    model = nn.MLP([2, 4, 2], seed=0)
+    trainer = Trainer(model, optimizer=optim.SGD(model.named_parameters(), lr=1.0), epochs=2,
+                      progress="none")  # fmt: skip
+    with pytest.raises(TrainingDiverged, match=r"at epoch \d, batch 1; try a smaller learning "
+                                               r"rate \(it is 1\)$"):  # fmt: skip
+        trainer.fit(X, y)
+
+
+def test_loading_a_checkpoint_that_does_not_fit_is_a_clear_error(iris, tmp_path):
+    X, y, _, _ = iris
+    t = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=1, progress="none")
+    t.fit(X, y)
+    path = t.save_checkpoint(tmp_path / "ck.safetensors")
+    with pytest.raises(ModelFileError, match=r"'layers.0.weight' has shape \(8, 4\), expected "
+                                             r"\(5, 4\)"):  # fmt: skip
+        Trainer(nn.MLP([4, 5, 3], seed=0)).load_checkpoint(path)
+    with pytest.raises(ModelFileError, match="optimizer state does not fit.*Adam"):
+        Trainer(nn.MLP([4, 8, 3], seed=0), optimizer="sgd").load_checkpoint(path)
+    with pytest.raises(ModelFileError, match="has no learning-rate schedule"):
+        Trainer(nn.MLP([4, 8, 3], seed=0),
+                scheduler=lambda o: optim.StepLR(o, 2)).load_checkpoint(path)  # fmt: skip
+    other = io.save_checkpoint(tmp_path / "other.safetensors", {"w": np.zeros(2)}, {}, {})
+    with pytest.raises(ModelFileError, match="not one written by Trainer.save_checkpoint"):
+        Trainer(nn.MLP([4, 8, 3], seed=0)).load_checkpoint(other)
