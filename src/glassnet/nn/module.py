@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import GlassnetError, ShapeError
 from ..tensor import Tensor
+from ..tensor.tensor import _trace_hook
 
 __all__ = ["Parameter", "Module", "IncompatibleKeys"]
 
@@ -131,7 +132,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        tracer = _trace_hook.tracer
+        if tracer is None:
+            return self.forward(*args, **kwargs)
+        return tracer.call_module(self, args, kwargs)  # inside glassnet.trace(): name the ops
 
     # -- walking the tree ------------------------------------------------------------------
     def named_children(self) -> list[tuple[str, Module]]:

@@ -50,6 +50,19 @@ class _GradMode(threading.local):
 _grad_mode = _GradMode()
 
 
+class _TraceHook(threading.local):
+    """The recorder of ``glassnet.trace()`` in this thread, or None (the usual case).
+
+    ``_result``, ``_run_backward`` and ``Module.__call__`` read it once and do nothing more
+    when it is None, so an untraced program pays one attribute read per operation.
+    """
+
+    tracer = None
+
+
+_trace_hook = _TraceHook()
+
+
 def is_grad_enabled() -> bool:
     """Whether new operations record a graph (False inside ``no_grad()``)."""
     return _grad_mode.enabled
@@ -386,12 +399,14 @@ def _result(data: np.ndarray, parents: tuple, op: str, backward: Callable) -> Te
     """Wrap an op's output; record the graph only when a parent needs a gradient."""
     out = Tensor.__new__(Tensor)
     out.data, out.grad, out._op, out.label = data, None, op, ""
+    out.requires_grad, out._prev, out._backward = False, (), None
     if _grad_mode.enabled:
         for p in parents:
             if p.requires_grad:
                 out.requires_grad, out._prev, out._backward = True, parents, backward
-                return out
-    out.requires_grad, out._prev, out._backward = False, (), None
+                break
+    if _trace_hook.tracer is not None:
+        _trace_hook.tracer.forward_op(out, parents, backward)
     return out
 
 
@@ -437,10 +452,14 @@ def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
     or that is passed through unchanged from the result (as by ``+``), is copied on arrival,
     and one of another dtype (from mixing float32 and float64 tensors) is converted.
     """
+    tracer = _trace_hook.tracer
+    if tracer is not None:
+        tracer.backward_begins(order[-1])
     for node in reversed(order):
         g_out = node.grad
         if g_out is not None:
-            for p, g in zip(node._prev, node._backward(g_out)):
+            grads = node._backward(g_out) if tracer is None else tracer.backward_node(node, g_out)
+            for p, g in zip(node._prev, grads):
                 if g is None or not p.requires_grad:
                     continue
                 if p._prev:  # an intermediate: contributions are summed
