@@ -1,18 +1,32 @@
 """Drawing computation graphs with Graphviz.
 
-:func:`to_dot` turns a graph into DOT text, the language of Graphviz: one record per
-value showing its label, data and gradient, and one small oval per operation, with edges
-running from the operands through the operation to its result. It needs nothing but the
-standard library and works on any node with the attributes ``_prev``, ``_op``, ``data``,
-``grad`` and ``label`` (scalar Values, and Tensors whose ``data`` is an array).
+:func:`to_dot` turns a graph into DOT text, the language of Graphviz. It needs nothing but
+NumPy and works on three kinds of graph:
 
-:func:`draw` renders that text to SVG or PNG through the optional ``graphviz`` package
-and the Graphviz ``dot`` program.
+- scalar :class:`~glassnet.scalar.Value` graphs (and any node with the attributes
+  ``_prev``, ``_op``, ``data``, ``grad`` and ``label``): one record per value showing its
+  label, data and gradient, and one small oval per operation;
+- :class:`~glassnet.Tensor` graphs: one box per operation with its formula
+  (``z1 = x @ W1.T + b1``), its shape and, for tensors of at most 16 entries, its values
+  and gradient (a larger tensor shows its gradient's L2 norm), plus one box per input and
+  parameter;
+- a :class:`~glassnet.explain.Trace`: the graph it recorded, drawn the same way.
+
+``backward()`` frees the graph it runs through, so a Tensor graph can be drawn *with its
+gradients* in two ways: call ``loss.backward(retain_graph=True)``, or run the pass inside
+``with glassnet.explain.trace() as t:`` and draw ``t``, which keeps the graph it saw.
+Drawing a freed graph raises :class:`~glassnet.errors.GraphError` saying so.
+
+:func:`draw` renders the text to SVG, PNG or PDF through the optional ``graphviz`` package
+and the Graphviz ``dot`` program, or writes the DOT text itself to a ``.dot`` file (no
+Graphviz needed); without a path it returns a :class:`Drawing`, which a Jupyter notebook
+shows as SVG.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 from pathlib import Path
 
@@ -20,9 +34,11 @@ import numpy as np
 
 from .errors import DomainError, GraphvizNotFoundError
 
-__all__ = ["to_dot", "draw"]
+__all__ = ["to_dot", "draw", "Drawing"]
 
 _FORMATS = ("svg", "png", "pdf")
+_SUFFIXES = ", ".join("." + f for f in (*_FORMATS, "dot"))
+_NODE_LINE = re.compile(r"^  [vn]\d+(_op)? \[")
 
 
 def _nodes_in_order(root) -> list:
@@ -72,25 +88,38 @@ def _escape(text: str) -> str:
     return out
 
 
-def to_dot(root, *, rankdir: str = "LR") -> str:
+def to_dot(root, *, rankdir: str = "LR", max_values: int = 16) -> str:
     """Describe the graph that produced ``root`` in Graphviz's DOT language.
 
-    Each value becomes a record ``{ label | data ... | grad ... }`` named ``v0``, ``v1``
-    ... in the order of a depth-first walk from the inputs (deterministic: the same
-    graph always gives the same text). Each operation becomes an oval ``v3_op`` with an
-    edge from every operand (twice for ``a * a``) and one to its result.
+    For a Value graph, each value becomes a record ``{ label | data ... | grad ... }``
+    named ``v0``, ``v1`` ... in the order of a depth-first walk from the inputs
+    (deterministic: the same graph always gives the same text), and each operation an oval
+    ``v3_op`` with an edge from every operand (twice for ``a * a``) and one to its result.
+    Array data in such nodes shows its values up to 4 entries.
+
+    For a Tensor or a Trace, each tensor becomes a box ``n0``, ``n1`` ... (operands first)
+    holding its name, its operation and formula, its shape and dtype, and its values and
+    gradient when it has at most ``max_values`` entries (else the gradient's L2 norm); an
+    edge runs from each operand to the operation that used it.
 
     Parameters
     ----------
-    root : Value or Tensor
-        The output; any object with ``_prev``, ``_op``, ``data``, ``grad``, ``label``.
+    root : Value, Tensor or Trace
+        The output (or a recorded trace).
     rankdir : {'LR', 'TB'}
         Left-to-right (default) or top-to-bottom layout.
+    max_values : int
+        Tensors with at most this many entries show their values (Tensor graphs only).
 
     Returns
     -------
     str
         The DOT source.
+
+    Raises
+    ------
+    GraphError
+        For a Tensor whose graph was freed by ``backward()`` (see the module's notes).
 
     Examples
     --------
@@ -111,6 +140,11 @@ def to_dot(root, *, rankdir: str = "LR") -> str:
       v1 -> v2_op;
     }
     """
+    nodes = _tensor_graph(root)
+    if nodes is not None:
+        from .explain._dot import tensor_dot
+
+        return tensor_dot(nodes, rankdir=rankdir, max_values=max_values)
     nodes = _nodes_in_order(root)
     name = {id(v): f"v{i}" for i, v in enumerate(nodes)}
     lines = ["digraph glassnet {", f"  rankdir={rankdir};", '  node [fontname="Helvetica"];']
@@ -130,53 +164,153 @@ def to_dot(root, *, rankdir: str = "LR") -> str:
     return "\n".join(lines)
 
 
-def draw(root, path, *, rankdir: str = "LR") -> Path:
-    """Render the graph of ``root`` to an image file; the format comes from the suffix.
+def _tensor_graph(root) -> list[dict] | None:
+    """The nodes of a Tensor graph or a trace, or None for a Value graph."""
+    if hasattr(root, "graph_nodes"):  # a Trace
+        return root.graph_nodes()
+    from .tensor import Tensor
+
+    if isinstance(root, Tensor):
+        from .explain.trace import _capture
+
+        return _capture(root).graph_nodes()
+    return None
+
+
+def draw(root, path=None, *, rankdir: str = "LR", max_values: int = 16):
+    """Render the graph of ``root`` to a file, or return it as a :class:`Drawing`.
 
     Parameters
     ----------
-    root : Value or Tensor
-        The output whose graph is drawn.
-    path : str or path-like
-        Where to write: ``graph.svg``, ``graph.png`` or ``graph.pdf``.
+    root : Value, Tensor or Trace
+        The output whose graph is drawn, or a recorded trace.
+    path : str or path-like, optional
+        Where to write; the format comes from the suffix: ``graph.svg``, ``graph.png``,
+        ``graph.pdf`` (rendered by Graphviz) or ``graph.dot`` (the DOT text itself, which
+        needs no Graphviz). Without a path, nothing is written.
     rankdir : {'LR', 'TB'}
         Layout direction.
+    max_values : int
+        Tensors with at most this many entries show their values (see :func:`to_dot`).
 
     Returns
     -------
-    pathlib.Path
-        The written file.
+    pathlib.Path or Drawing
+        The written file, or (without ``path``) a :class:`Drawing`, which a notebook
+        shows as SVG.
 
     Raises
     ------
     GraphvizNotFoundError
-        When the ``graphviz`` Python package or the ``dot`` program is missing. The DOT
-        text is then written to ``<path>.dot`` instead, and the message says how to
-        install what is missing.
+        When rendering needs the ``graphviz`` Python package or the ``dot`` program and
+        one is missing. The DOT text is then written to ``<path>.dot`` instead, and the
+        message says how to install what is missing.
     DomainError
-        For a suffix other than .svg, .png or .pdf.
+        For a suffix other than .svg, .png, .pdf or .dot.
+
+    Examples
+    --------
+    >>> import glassnet
+    >>> w = glassnet.Tensor([[1.0, -2.0]], requires_grad=True, label="w")
+    >>> loss = (w * w).sum()
+    >>> loss.backward(retain_graph=True)  # keep the graph, to draw it with its gradients
+    >>> d = draw(loss)  # in a notebook, `d` alone shows the drawing
+    >>> "loss = sum(t1)" in d.source, "<TD>-4</TD>" in d.source  # dloss/dw = 2w = (2, -4)
+    (True, True)
     """
+    source = to_dot(root, rankdir=rankdir, max_values=max_values)
+    if path is None:
+        return Drawing(source)
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
+    if fmt == "dot":
+        path.write_text(source + "\n", encoding="utf-8")
+        return path
     if fmt not in _FORMATS:
         raise DomainError(
             f"draw(): cannot tell the image format from {str(path)!r}; "
-            f"use a name ending in {', '.join('.' + f for f in _FORMATS)}"
+            f"use a name ending in {_SUFFIXES}"
         )
-    source = to_dot(root, rankdir=rankdir)
+    path.write_bytes(_render(source, fmt, target=path))
+    return path
+
+
+def _render(source: str, fmt: str, target: Path | None = None) -> bytes:
+    """Render DOT text with Graphviz. If it is missing, write the text to ``<target>.dot``
+    (when there is a target) and say how to install it."""
     missing = _missing_graphviz()
     if missing:
-        dot_path = path.with_name(path.name + ".dot")
-        dot_path.write_text(source + "\n", encoding="utf-8")
+        what, where = "draw a graph", ""
+        if target is not None:
+            dot_path = target.with_name(target.name + ".dot")
+            dot_path.write_text(source + "\n", encoding="utf-8")
+            what = f"render {target.name}"
+            where = f" The DOT text was written to {dot_path}; `dot -T{fmt} {dot_path}` renders it."
         raise GraphvizNotFoundError(
-            f"draw() needs {missing} to render {path.name}. Install them with "
-            "`pip install glassnet[graph]` and the Graphviz programs with "
-            "`apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz` (macOS). "
-            f"The DOT text was written to {dot_path}; `dot -T{fmt} {dot_path}` renders it."
+            f"draw() needs {missing} to {what}. Install them with `pip install glassnet[graph]` "
+            "and the Graphviz programs with `apt-get install graphviz` (Debian/Ubuntu) or "
+            f"`brew install graphviz` (macOS).{where}"
         )
     graphviz = importlib.import_module("graphviz")
-    path.write_bytes(graphviz.Source(source).pipe(format=fmt))
-    return path
+    return graphviz.Source(source).pipe(format=fmt)
+
+
+class Drawing:
+    """A computation graph ready to show: a notebook displays it as SVG.
+
+    Parameters
+    ----------
+    source : str
+        The DOT text (see :func:`to_dot`).
+
+    Attributes
+    ----------
+    source : str
+
+    Examples
+    --------
+    >>> from glassnet.scalar import Value
+    >>> d = Drawing(to_dot(Value(2.0) * 3))
+    >>> d.source.startswith("digraph glassnet {")
+    True
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self._svg: str | None = None
+
+    def svg(self) -> str:
+        """The drawing as SVG text (rendered once by Graphviz, then kept)."""
+        if self._svg is None:
+            self._svg = _render(self.source, "svg").decode("utf-8")
+        return self._svg
+
+    def save(self, path) -> Path:
+        """Write the drawing to ``path`` (.svg, .png, .pdf or .dot)."""
+        path = Path(path)
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt == "dot":
+            path.write_text(self.source + "\n", encoding="utf-8")
+        elif fmt in _FORMATS:
+            path.write_bytes(_render(self.source, fmt, target=path))
+        else:
+            raise DomainError(
+                f"Drawing.save(): use a name ending in {_SUFFIXES}, got {str(path)!r}"
+            )
+        return path
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        try:
+            return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        except GraphvizNotFoundError as e:
+            return {"text/plain": f"{self!r}\n{e}"}
+
+    def __repr__(self) -> str:
+        n = sum(1 for line in self.source.splitlines() if _NODE_LINE.match(line))
+        return f"<Drawing: {n} nodes; shown as SVG in a notebook, .save('graph.svg') to write it>"
 
 
 def _missing_graphviz() -> str:
