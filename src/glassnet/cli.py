@@ -183,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error(e: OSError) -> str:
+    where = e.filename2 or e.filename
+    if isinstance(e, FileExistsError) and where:
+        return f"cannot make the folder {where}: a file of that name is in the way"
+    return f"{where}: {e.strerror}" if where and e.strerror else str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``glassnet`` console script; returns the exit code."""
     parser = build_parser()
@@ -200,9 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, BrokenPipeError):  # e.g. `glassnet predict ... | head`
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
-        where = e.filename2 or e.filename
-        what = f"{where}: {e.strerror}" if where and e.strerror else str(e)
-        print(f"error: {one_line(what)}", file=sys.stderr)
+        print(f"error: {one_line(_os_error(e))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
