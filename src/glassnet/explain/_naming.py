@@ -26,7 +26,7 @@ class Names:
         ops = [ev if kind == "forward" else ev.op for kind, ev in events]
         self._produced = {id(op.out) for op in ops}
         self._roots = {id(ev.op.out) for kind, ev in events if kind == "backward" and ev.root}
-        self._roots.update(outputs)  # ids of one-entry results drawn as "the loss"
+        self._roots.update(outputs)  # ids of scalar results drawn as "the loss"
         self._counts = {"t": 0, "c": 0, "x": 0, "p": 0}
         previous, done = None, set()
         for kind, ev in events:

@@ -435,7 +435,7 @@ def _capture(root) -> Trace:
             op = _Op(node, node._prev, None, True, 0.0, _loss_extra(node._op, node._backward))
             t._ops[id(node)] = op
             t._events.append(("forward", op))
-    if root.size == 1:
+    if root.ndim == 0:  # a scalar result, such as a loss, is drawn as "loss"
         t._outputs = (id(root),)
     if not t._events:  # a leaf alone
         t._events.append(("forward", _Op(root, (), None, True, 0.0, {}, hidden=True)))
