@@ -10,6 +10,8 @@ against it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .errors import DataError, ShapeError
@@ -25,6 +27,7 @@ __all__ = [
     "classification_report",
     "regression_report",
     "METRICS",
+    "RunningMetrics",
 ]
 
 
@@ -260,3 +263,65 @@ def regression_report(y_true, y_pred) -> dict:
     {'mse': 0.3333333333333333, 'mae': 0.3333333333333333, 'r2': 0.5}
     """
     return {"mse": mse(y_true, y_pred), "mae": mae(y_true, y_pred), "r2": r2(y_true, y_pred)}
+
+
+class RunningMetrics:
+    """The loss and metrics of a whole epoch, summed batch by batch as the batches go by.
+
+    The result equals the metric computed on all the rows at once: sums of errors and
+    counts add up, and the target's spread (for R^2) is merged batch by batch with the
+    pairwise update of Chan, Golub and LeVeque, which stays accurate for targets far
+    from zero.
+
+    Parameters
+    ----------
+    task : {"classify", "regress"}
+    names : sequence of str
+        The metrics to report: "accuracy"; or any of "mse", "mae", "r2".
+
+    Examples
+    --------
+    >>> run = RunningMetrics("regress", ["mse", "r2"])
+    >>> run.update(np.array([[1.0], [2.0]]), np.array([1.0, 3.0]), loss=0.5)
+    >>> run.update(np.array([[3.0]]), np.array([2.0]), loss=1.0)
+    >>> run.result()  # the same as mse and r2 of [1, 3, 2] against [1, 2, 3]
+    {'loss': 0.6666666666666666, 'mse': 0.6666666666666666, 'r2': 0.0}
+    """
+
+    def __init__(self, task: str, names: Sequence[str]):
+        self.task, self.names = task, tuple(names)
+        self.n, self.loss, self.correct, self.sse, self.sae = 0, 0.0, 0, 0.0, 0.0
+        self.y_mean, self.y_m2 = 0.0, 0.0  # mean and sum of squared deviations so far
+
+    def update(self, out: np.ndarray, y: np.ndarray, loss: float) -> None:
+        """Add a batch: the model's outputs (logits or predictions), targets, mean loss."""
+        nb = len(y)
+        self.loss += loss * nb  # the loss is a mean over the batch
+        if self.task == "classify":
+            self.correct += int(np.count_nonzero(out.argmax(axis=1) == y))  # (B, k) -> (B,)
+        else:
+            y64 = y.astype(np.float64).ravel()
+            e = out.reshape(y.shape).astype(np.float64).ravel() - y64  # (B,)
+            self.sse, self.sae = self.sse + float(e @ e), self.sae + float(np.abs(e).sum())
+            mb = float(y64.mean())
+            delta, total = mb - self.y_mean, self.n + nb
+            self.y_m2 += float(((y64 - mb) ** 2).sum()) + delta**2 * self.n * nb / total
+            self.y_mean += delta * nb / total
+        self.n += nb
+
+    def result(self) -> dict:
+        """``{"loss": mean loss, name: value, ...}`` over every row added so far."""
+        n = max(self.n, 1)
+        if self.task == "classify":
+            values = {"accuracy": self.correct / n}
+        else:
+            r2 = 1.0 - self.sse / self.y_m2 if self.y_m2 > 0 else float(self.sse == 0)
+            values = {"mse": self.sse / n, "mae": self.sae / n, "r2": r2}
+        return {"loss": self.loss / n, **{k: values[k] for k in self.names}}
+
+    def metric_text(self) -> str:
+        """The first metric as ``"accuracy 0.9375"``, for a progress display."""
+        if not self.names or not self.n:
+            return ""
+        name = self.names[0]
+        return f"{name} {self.result()[name]:.4f}"

@@ -25,7 +25,7 @@ import numpy as np
 from . import io, losses, optim
 from .data import DataLoader, split_indices
 from .errors import DataError, GlassnetError, ModelFileError
-from .metrics import METRICS
+from .metrics import METRICS, RunningMetrics
 from .tensor import no_grad
 
 __all__ = ["Trainer", "History", "Callback", "TrainingDiverged", "predict_logits"]
@@ -147,45 +147,6 @@ def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
     finally:
         model.train(was_training)
     return np.concatenate(outs)
-
-
-class _Running:
-    """Sums over an epoch's batches, for the training loss and metrics."""
-
-    def __init__(self, task: str, names: Sequence[str]):
-        self.task, self.names = task, names
-        self.n, self.loss, self.correct, self.sse, self.sae = 0, 0.0, 0, 0.0, 0.0
-        self.y_mean, self.y_m2 = 0.0, 0.0  # merged batch by batch (Chan et al.)
-
-    def update(self, out: np.ndarray, y: np.ndarray, loss: float) -> None:
-        nb = len(y)
-        self.loss += loss * nb  # the loss is a mean over the batch
-        if self.task == "classify":
-            self.correct += int(np.count_nonzero(out.argmax(axis=1) == y))  # (B, k) -> (B,)
-        else:
-            y64 = y.astype(np.float64).ravel()
-            e = out.reshape(y.shape).astype(np.float64).ravel() - y64  # (B,)
-            self.sse, self.sae = self.sse + float(e @ e), self.sae + float(np.abs(e).sum())
-            mb = float(y64.mean())
-            delta, total = mb - self.y_mean, self.n + nb
-            self.y_m2 += float(((y64 - mb) ** 2).sum()) + delta**2 * self.n * nb / total
-            self.y_mean += delta * nb / total
-        self.n += nb
-
-    def result(self) -> dict:
-        n = max(self.n, 1)
-        if self.task == "classify":
-            values = {"accuracy": self.correct / n}
-        else:
-            r2 = 1.0 - self.sse / self.y_m2 if self.y_m2 > 0 else float(self.sse == 0)
-            values = {"mse": self.sse / n, "mae": self.sae / n, "r2": r2}
-        return {"loss": self.loss / n, **{k: values[k] for k in self.names}}
-
-    def metric_text(self) -> str:
-        if not self.names or not self.n:
-            return ""
-        name = self.names[0]
-        return f"{name} {self.result()[name]:.4f}"
 
 
 class Trainer:
@@ -334,7 +295,7 @@ class Trainer:
         epoch = self.epoch + 1
         self._emit("on_epoch_begin", epoch)
         self.model.train()
-        running, lr = _Running(self.task, self.metric_names), self.optimizer.lr
+        running, lr = RunningMetrics(self.task, self.metric_names), self.optimizer.lr
         t0 = time.perf_counter()
         # Overflow or 0/0 anywhere in a step raises at once instead of spreading NaNs.
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
@@ -347,7 +308,7 @@ class Trainer:
         self._check_weights(epoch, b)
         return {"epoch": epoch, **running.result(), "lr": lr}
 
-    def _step(self, xb, yb, epoch: int, b: int, running: _Running) -> float:
+    def _step(self, xb, yb, epoch: int, b: int, running: RunningMetrics) -> float:
         """One optimisation step on one mini-batch; returns the batch's loss."""
         try:
             out = self.model(xb)  # forward: (B, n_features) -> (B, n_outputs)

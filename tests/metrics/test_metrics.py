@@ -133,3 +133,30 @@ def test_precision_recall_wants_a_square_matrix():
 def test_metrics_table_names_the_functions():
     assert metrics.METRICS == {"accuracy": metrics.accuracy, "mse": metrics.mse,
                                "mae": metrics.mae, "r2": metrics.r2}  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_running_metrics_over_batches_equal_the_metrics_of_all_rows(seed):
+    rng = np.random.default_rng(seed)
+    n = 97
+    cuts = np.sort(rng.choice(np.arange(1, n), size=6, replace=False))
+    y = rng.normal(size=n) * 3 + 1e7  # far from zero: sum(y**2) - n * mean**2 would lose R^2
+    pred = y + rng.normal(size=n)
+    batch_losses = rng.random(7)
+    run = metrics.RunningMetrics("regress", ["mse", "mae", "r2"])
+    for i, (a, b) in enumerate(zip([0, *cuts], [*cuts, n])):
+        run.update(pred[a:b, None], y[a:b], loss=batch_losses[i])
+    sizes = np.diff([0, *cuts, n])
+    got = run.result()
+    assert got["loss"] == pytest.approx(np.dot(batch_losses, sizes) / n, rel=1e-12)
+    assert got["mse"] == pytest.approx(skm.mean_squared_error(y, pred), rel=1e-9)
+    assert got["mae"] == pytest.approx(skm.mean_absolute_error(y, pred), rel=1e-9)
+    assert got["r2"] == pytest.approx(skm.r2_score(y, pred), rel=1e-7)
+
+    t = rng.integers(0, 4, n)
+    logits = rng.normal(size=(n, 4))
+    run = metrics.RunningMetrics("classify", ["accuracy"])
+    for a, b in zip([0, *cuts], [*cuts, n]):
+        run.update(logits[a:b], t[a:b], loss=0.0)
+    assert run.result()["accuracy"] == skm.accuracy_score(t, logits.argmax(axis=1))
+    assert run.metric_text() == f"accuracy {skm.accuracy_score(t, logits.argmax(axis=1)):.4f}"
