@@ -143,7 +143,9 @@ def _add_others(sub) -> None:
     p = _sub(sub, "datasets", "list the built-in datasets with their sizes")
     p.set_defaults(func=_run("datasets"))
 
-    p = _sub(sub, "explain", "show a model's forward and backward pass step by step")
+    p = sub.add_parser("explain", help="show a model's forward and backward pass step by step",
+                       epilog=EXAMPLES["explain"],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("--model", help="a run folder or model file (default: a quick Iris model)")
     p.add_argument(
         "--sample", type=int, metavar="N", help="walk sample N through the network neuron by neuron"

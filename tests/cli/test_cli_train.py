@@ -182,3 +182,30 @@ def test_resume_refuses_what_would_not_continue_the_run(tmp_path, args, message)
     result = glassnet("train", *args, cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert re.fullmatch(rf"error: .*{message}.*\n", result.stderr)
+
+
+def test_ctrl_c_leaves_a_run_that_resumes_to_the_same_end(tmp_path, monkeypatch, capsys):
+    from glassnet import cli
+    from glassnet.train import Trainer
+
+    real = Trainer._train_epoch
+
+    def interrupted_in_epoch_3(self, bar):
+        if self.epoch == 2:
+            raise KeyboardInterrupt
+        return real(self, bar)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Trainer, "_train_epoch", interrupted_in_epoch_3)
+    assert cli.main(["train", "--epochs", "4", "--out", "run", "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err == "interrupted during epoch 3; continue with: glassnet train --resume run\n"
+    assert not (tmp_path / "run" / "model.safetensors").exists()
+    assert io.load_checkpoint(tmp_path / "run" / "last.safetensors")["extra"]["epoch"] == 2
+
+    monkeypatch.setattr(Trainer, "_train_epoch", real)
+    assert cli.main(["train", "--resume", "run", "--quiet"]) == 0
+    assert cli.main(["train", "--epochs", "4", "--out", "whole", "--quiet"]) == 0
+    (a, _), (b, _) = io.load_model(tmp_path / "run"), io.load_model(tmp_path / "whole")
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name])
