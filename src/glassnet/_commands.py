@@ -139,19 +139,27 @@ def _resume_note(trainer, out: Path, settings: dict) -> str:
 
 
 def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:
-    report = {"test": model.evaluate(split.X_test, split.y_test)}
-    if len(split.y_val):
-        report["validation"] = model.evaluate(split.X_val, split.y_val)
-    report["epochs"] = trainer.epoch
-    report["best_epoch"] = trainer.best["epoch"]
-    report["stopped_early"] = trainer.stop_training
+    report = {}
+    for name, X, y in [("test", split.X_test, split.y_test), ("validation", split.X_val,
+                                                                split.y_val)]:  # fmt: skip
+        if len(y):
+            report[name] = model.evaluate(X, y)
+    report.update(epochs=trainer.epoch, best_epoch=trainer.best["epoch"],
+                  stopped_early=trainer.stop_training)  # fmt: skip
     trainer.history.to_csv(out / "history.csv")
     io.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
     from .plots import plot_curves  # matplotlib is imported only here
 
     plot_curves(trainer.history, out / "curves.png", title=title)
-    print(f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out test rows; "
-          f"saved to {out}")  # fmt: skip
+    if "test" in report:
+        result = (f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out "
+                  "test rows")  # fmt: skip
+    elif "validation" in report:
+        result = (f"{_headline(report['validation'], model.task, 'validation ')} on "
+                  f"{len(split.y_val)} validation rows (no test split)")  # fmt: skip
+    else:
+        result = f"final training loss {trainer.history.rows[-1]['loss']:.4g} (no held-out rows)"
+    print(f"{result}; saved to {out}")
 
 
 def _describe(model: nn.MLP) -> str:
@@ -178,6 +186,9 @@ def evaluate(args) -> int:
             raise DataError(f"{args.model}: the model does not record the data it was trained "
                             "on; give --data")  # fmt: skip
         _, split, _, _ = prepare_data({**DEFAULTS, **settings})
+        if len(split.y_test) == 0:
+            raise DataError(f"{args.model}: the run held out no test rows (--test-split 0); "
+                            "give --data")  # fmt: skip
         X, y, where = split.X_test, split.y_test, "the run's test split"
     report = model.evaluate(X, y)
     print(f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}")

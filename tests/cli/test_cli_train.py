@@ -209,3 +209,17 @@ def test_ctrl_c_leaves_a_run_that_resumes_to_the_same_end(tmp_path, monkeypatch,
     (a, _), (b, _) = io.load_model(tmp_path / "run"), io.load_model(tmp_path / "whole")
     for name in a:
         np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_a_run_without_held_out_rows_completes_and_says_so(tmp_path):
+    out = ok(glassnet("train", "--val-split", "0", "--test-split", "0", "--epochs", "2",
+                      "--out", "c", "--quiet", cwd=tmp_path))  # fmt: skip
+    assert re.fullmatch(r"final training loss \S+ \(no held-out rows\); saved to c\n", out)
+    report = json.loads((tmp_path / "c" / "metrics.json").read_text())
+    assert report == {"epochs": 2, "best_epoch": report["best_epoch"], "stopped_early": False}
+    assert list(_history(tmp_path / "c" / "history.csv")[0]) == ["epoch", "loss", "accuracy",
+                                                                 "lr", "time"]  # fmt: skip
+    result = glassnet("evaluate", "--model", "c", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == ("error: c: the run held out no test rows (--test-split 0); "
+                             "give --data\n")
