@@ -341,7 +341,7 @@ class Trainer:
     def _end_epoch(self, logs: dict, val, t0: float) -> None:
         lr = logs.pop("lr")
         if val is not None:
-            logs.update(self._evaluate(*val, prefix="val_"))
+            logs.update(self._validate(val, logs["epoch"]))
         logs.update(lr=lr, time=time.perf_counter() - t0)
         self.epoch = logs["epoch"]
         if self.scheduler is not None:
@@ -355,6 +355,18 @@ class Trainer:
             self.save_checkpoint(self.checkpoint_dir / "best.safetensors")
         if self.checkpoint_every and self.epoch % self.checkpoint_every == 0:
             self.save_checkpoint(self.checkpoint_dir / "last.safetensors")
+
+    def _validate(self, val, epoch: int) -> dict:
+        """The validation scores; a NaN or infinite validation loss also means divergence."""
+        batch = len(self.loader)
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                scores = self._evaluate(*val, prefix="val_")
+        except FloatingPointError as exc:
+            raise self._diverged(f"the validation loss overflowed ({exc})", epoch, batch) from None
+        if not math.isfinite(scores["val_loss"]):
+            raise self._diverged(f"the validation loss became {scores['val_loss']}", epoch, batch)
+        return scores
 
     def _track_best(self, logs: dict) -> bool:
         score = logs["val_loss"] if "val_loss" in logs else logs["loss"]

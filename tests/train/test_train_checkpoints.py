@@ -185,3 +185,13 @@ def test_loading_a_checkpoint_that_does_not_fit_is_a_clear_error(iris, tmp_path)
     other = io.save_checkpoint(tmp_path / "other.safetensors", {"w": np.zeros(2)}, {}, {})
     with pytest.raises(ModelFileError, match="not one written by Trainer.save_checkpoint"):
         Trainer(nn.MLP([4, 8, 3], seed=0)).load_checkpoint(other)
+
+
+def test_a_validation_loss_that_is_not_finite_stops_training(iris, tmp_path):
+    X, y, Xv, yv = iris
+    huge = np.full_like(Xv, 3e38)  # finite, but no network output for it is
+    trainer = Trainer(nn.MLP([4, 16, 3], seed=0), epochs=3, batch_size=50,
+                      checkpoint_dir=tmp_path, progress="none")  # fmt: skip
+    with pytest.raises(TrainingDiverged, match=r"validation loss .* at epoch 1, batch 3;"):
+        trainer.fit(X, y, validation_data=(huge, yv))
+    assert list(tmp_path.iterdir()) == []  # nothing was saved from a diverged epoch
