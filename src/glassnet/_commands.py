@@ -72,10 +72,12 @@ def _settings(args) -> tuple[dict, Path, bool]:
         if not run_file.is_file():
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
         try:
-            settings = json.loads(run_file.read_text())["settings"]
+            saved_settings = json.loads(run_file.read_text())["settings"]
+            settings = {**DEFAULTS, **saved_settings, **given}
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None
-        return {**settings, **given}, out, True
+        settings["lr"] = settings["lr"] or _DEFAULT_LR.get(settings["optimizer"], 0.01)
+        return settings, out, True
     settings = {**DEFAULTS, **given}
     settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
     data = str(settings["data"])
@@ -106,6 +108,9 @@ def train(args) -> int:
         progress="none" if args.quiet else "auto", seed=settings["seed"],
     )  # fmt: skip
     if resuming:
+        if not (out / "last.safetensors").is_file():
+            raise ModelFileError(f"--resume {out}: the run has no last.safetensors: it stopped "
+                                 "before its first checkpoint; train it again")  # fmt: skip
         trainer.load_checkpoint(out / "last.safetensors")
         _say(args, _resume_note(trainer, out, settings))
     else:
@@ -120,11 +125,11 @@ def train(args) -> int:
         print(f"interrupted during epoch {trainer.epoch + 1}; continue with: glassnet train "
               f"--resume {out}", file=sys.stderr)  # fmt: skip
         return 130
-    model_file = saved.save(out, model, task=ds.task, feature_names=ds.feature_names,
+    result = saved.save(out, model, task=ds.task, feature_names=ds.feature_names,
                             label_names=ds.label_names, standardizer=scaler,
                             target_name=ds.target_name, target_scale=y_scale,
                             extra={"dataset": ds.name, "settings": settings})  # fmt: skip
-    _write_results(out, model_file, trainer, split, f"{ds.name}: {_describe(model)}")
+    _write_results(out, result, trainer, split, f"{ds.name}: {_describe(model)}")
     return 0
 
 
