@@ -1,0 +1,37 @@
+"""curves.png: the training curves drawn to a file."""
+
+import struct
+
+import pytest
+
+from glassnet.errors import GlassnetError
+from glassnet.plots import plot_curves
+from glassnet.train import History
+
+ROWS = [{"epoch": e, "loss": 1 / e, "r2": 1 - 1 / e, "val_loss": 1.2 / e, "val_r2": 1 - 1.2 / e}
+        for e in range(1, 31)]  # fmt: skip
+
+
+def test_a_png_with_a_loss_and_a_metric_panel(tmp_path):
+    png = plot_curves(History(ROWS), tmp_path / "curves.png", title="sine").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (1000, 360)  # two panels side by side
+
+
+def test_only_a_loss_gives_one_panel(tmp_path):
+    rows = [{"epoch": e, "loss": 1 / e} for e in (1, 2, 3)]
+    png = plot_curves(History(rows), tmp_path / "c.png").read_bytes()
+    assert struct.unpack(">II", png[16:24]) == (500, 360)
+
+
+def test_the_suffix_chooses_the_format_and_names_the_curves(tmp_path):
+    svg = plot_curves(History(ROWS), tmp_path / "curves.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    for label in ["training loss", "validation loss", "training r2", "validation r2"]:
+        assert label in svg
+
+
+def test_an_empty_history_is_an_error(tmp_path):
+    with pytest.raises(GlassnetError, match="the history is empty"):
+        plot_curves(History(), tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()
