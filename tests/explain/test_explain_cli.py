@@ -73,6 +73,15 @@ def test_batch_size_sets_the_traced_batch(tmp_path):
     assert "(5, 4) @ (4, 16) + (16,) -> (5, 16)" in out and "5 rows of iris" in out
 
 
+def test_an_ascii_terminal_gets_ascii_tables(tmp_path):
+    cmd = [sys.executable, "-m", "glassnet", "explain", "--sample", "0"]
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "200"}
+    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("ascii")  # raises if anything is not ASCII
+    assert "| 1 | 1     | layers.0 | z1 = x @ W1.T + b1" in text
+
+
 def test_a_narrow_terminal_wraps_the_tables_to_its_width(tmp_path):
     out = ok(run(cwd=tmp_path, columns=90))
     assert max(len(line) for line in out.splitlines() if line.startswith("│")) <= 90

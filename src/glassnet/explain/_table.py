@@ -19,9 +19,9 @@ def layer_text(row: dict) -> str:
 
 
 def seconds_text(s: float) -> str:
-    """``12.3 µs``, ``4.56 ms`` or ``1.23 s``."""
+    """``12.3 us``, ``4.56 ms`` or ``1.23 s`` (ASCII, so that any terminal can show it)."""
     if s < 1e-3:
-        return f"{s * 1e6:.1f} µs"
+        return f"{s * 1e6:.1f} us"
     return f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
 
 
