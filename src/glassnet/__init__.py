@@ -8,7 +8,21 @@ on top, and the tools around them: data, training, model files and the command l
 
 __version__ = "0.1.0"
 
-from . import data, errors, graph, io, losses, metrics, nn, optim, reference, scalar, tensor
+from . import (
+    data,
+    errors,
+    graph,
+    io,
+    losses,
+    metrics,
+    nn,
+    optim,
+    reference,
+    saved,
+    scalar,
+    tensor,
+    train,
+)
 from .data import (
     DataLoader,
     Dataset,
@@ -31,7 +45,9 @@ from .errors import (
 from .gradcheck import GradcheckReport, gradcheck
 from .graph import draw, to_dot
 from .io import load_checkpoint, load_model, save_checkpoint, save_model
+from .saved import SavedModel, load, save
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+from .train import Callback, History, Trainer, TrainingDiverged
 
 __all__ = [
     "__version__",
@@ -44,6 +60,9 @@ __all__ = [
     "data", "Dataset", "load_dataset", "list_datasets", "read_csv", "train_val_test_split",
     "Standardizer", "DataLoader",
     "io", "save_model", "load_model", "save_checkpoint", "load_checkpoint",
+    # training and trained models
+    "train", "Trainer", "History", "Callback", "TrainingDiverged",
+    "saved", "SavedModel", "load", "save",
     # errors
     "errors", "GlassnetError", "ShapeError", "DomainError", "DataError", "ModelFileError",
     "GradcheckError", "GraphError", "GraphvizNotFoundError",
