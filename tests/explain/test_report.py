@@ -236,7 +236,8 @@ def test_vanishing_gradients_are_flagged_with_the_rule_and_the_advice():
     html = render_report(rec, history, {}, model)
     page = Page(html)
     (rows,) = [t["rows"] for t in page.tables if t["rows"][0][1] == "norm, epoch 1"]
-    status = {r[0]: r[3] for r in rows[1:]}
+    assert rows[0] == ["layer", "norm, epoch 1", "status"]  # one epoch: one norm column
+    status = {r[0]: r[-1] for r in rows[1:]}
     flagged = {f.layer for f in rec.gradient_flags()}
     assert "layers.0" in flagged and status["layers.0"] == "vanishing"
     assert all(status[n] == "healthy" for n in rec.layer_names if n not in flagged)
@@ -262,7 +263,8 @@ def test_a_diverged_run_still_gets_a_report_with_its_explosion():
 
 def test_a_recorder_that_never_ran_gives_a_page_that_says_so():
     model = nn.MLP([3, 4, 2], seed=0)
-    html = render_report(ReportRecorder(), History(), {}, model)
+    empty = np.zeros((0, 3))  # an empty test split counts as none
+    html = render_report(ReportRecorder(), History(), {}, model, X_test=empty, y_test=[])
     assert "No gradients were recorded" in html and "No snapshots were recorded" in html
     assert [sid for sid, _ in Page(html).sections] == [
         "summary", "settings", "network", "curves", "gradients", "layers"

@@ -45,6 +45,8 @@ def _column(history, key: str) -> np.ndarray:
 
 def curves(history, metric: str | None) -> str:
     """Training and validation loss, and ``metric`` if given, per epoch."""
+    from matplotlib.ticker import MaxNLocator
+
     keys = ["loss"] + ([metric] if metric else [])
     fig = _figure(4.6 * len(keys), 3.4)
     epochs = _column(history, "epoch")
@@ -54,6 +56,7 @@ def curves(history, metric: str | None) -> str:
         val = _column(history, "val_" + key) if "val_" + key in history.columns() else None
         if val is not None and np.isfinite(val).any():
             ax.plot(epochs, val, marker=marker, ms=3, label="validation")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.set_title(key)
@@ -135,7 +138,8 @@ def decision_boundary(X, y, predict, names: list[str], feature_names, steps: int
 def gradient_norms(epochs, norms: dict, flags, thresholds: dict) -> str:
     """Each layer's mean gradient norm per epoch on a log scale; flagged epochs ringed red.
 
-    A log axis cannot show 0, so norms of exactly 0 are drawn as triangles at the bottom.
+    A log axis cannot show 0 or infinity: norms of exactly 0 are drawn as triangles at the
+    bottom, norms that are not finite numbers as triangles at the top.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -144,22 +148,27 @@ def gradient_norms(epochs, norms: dict, flags, thresholds: dict) -> str:
     x = np.asarray(epochs, dtype=float)
     table = {name: np.asarray(v, dtype=float) for name, v in norms.items()}
     pos = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in table.values()] or [[]])
-    floor = float(pos.min()) / 10 if pos.size else 0.0  # where the zeros are drawn
+    lo = float(pos.min()) if pos.size else thresholds["vanishing"]
+    hi = float(pos.max()) if pos.size else thresholds["exploding"]
+    floor, ceiling = lo / 10, hi * 10  # where zeros and non-finite norms are drawn
     for i, (name, v) in enumerate(table.items()):
-        shown = np.where(np.isfinite(v) & (v > 0), v, np.nan)
-        shown[v == 0] = floor if floor == 0 else np.nan
+        zero, bad = v == 0, ~np.isfinite(v)
+        at = np.where(zero, floor, np.where(bad, ceiling, v))  # (n_epochs,) heights drawn
         label = f"{name} (output)" if i == len(table) - 1 else name
-        ax.plot(x, shown, marker="o" if len(x) <= 30 else None, ms=3, color=_color(i), label=label)
-        at = np.where(v == 0, floor, shown)  # (n_epochs,) the height of each point drawn
-        if floor > 0 and (v == 0).any():
-            ax.scatter(x[v == 0], at[v == 0], marker="v", s=30, color=_color(i), zorder=3)
+        line = np.where(zero | bad, np.nan, v)
+        ax.plot(x, line, marker="o" if len(x) <= 30 else None, ms=3, color=_color(i), label=label)
+        ax.scatter(x[zero], at[zero], marker="v", s=30, color=_color(i), zorder=3)
+        ax.scatter(x[bad], at[bad], marker="^", s=30, color=_color(i), zorder=3)
         for f in flags:
             if f.layer == name:
                 idx = [epochs.index(e) for e in f.epochs]
                 ax.scatter(x[idx], at[idx], s=80, facecolors="none", edgecolors="#d62728", lw=1.5)
-    if pos.size:
-        _log_axis(ax, thresholds, any((v == 0).any() for v in table.values()))
+    _log_axis(ax, thresholds, [any(m.any() for m in ms) for ms in
+                               ([v == 0 for v in table.values()],
+                                [~np.isfinite(v) for v in table.values()])])  # fmt: skip
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(x) == 1:
+        ax.set_xlim(x[0] - 1, x[0] + 1)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean gradient norm per batch")
     ax.grid(alpha=0.3, which="both")
@@ -167,8 +176,8 @@ def gradient_norms(epochs, norms: dict, flags, thresholds: dict) -> str:
     return png_data_uri(fig)
 
 
-def _log_axis(ax, thresholds: dict, has_zeros: bool) -> None:
-    """Log scale, the thresholds that fall in view, and a legend entry for the zeros."""
+def _log_axis(ax, thresholds: dict, specials: list[bool]) -> None:
+    """Log scale, the thresholds that fall in view, legend entries for 0 and non-finite."""
     ax.set_yscale("log")
     lo, hi = ax.get_ylim()
     for label, t in thresholds.items():
@@ -177,8 +186,11 @@ def _log_axis(ax, thresholds: dict, has_zeros: bool) -> None:
             ax.annotate(f"{label} below" if label == "vanishing" else f"{label} above",
                         (0.01, t), xycoords=("axes fraction", "data"), color="#d62728",
                         va="bottom", fontsize=8)  # fmt: skip
+    has_zeros, has_bad = specials
     if has_zeros:
-        ax.scatter([], [], marker="v", s=30, color="#444444", label="a norm of exactly 0")
+        ax.scatter([], [], marker="v", s=30, color="#444444", label="norm exactly 0")
+    if has_bad:
+        ax.scatter([], [], marker="^", s=30, color="#444444", label="norm not finite")
 
 
 def _hist(ax, values: np.ndarray, title: str, color: str) -> None:

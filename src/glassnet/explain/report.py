@@ -186,7 +186,7 @@ def _layer_info(model) -> list[dict]:
 
 
 def _test_results(task, X_test, y_test, predict, label_names) -> dict | None:
-    if X_test is None:
+    if X_test is None or len(X_test) == 0:  # no test split: no section
         return None
     y_true = np.asarray(y_test)
     y_pred = np.asarray(predict(np.asarray(X_test))).reshape(-1)
@@ -270,7 +270,7 @@ def _network(layers: list[dict], task: str) -> str:
     if not layers:
         return _p("The model has no Linear layer to draw.")
     widths = [layers[0]["in"]] + [layer["out"] for layer in layers]
-    last = "logits" if task == "classify" else "outputs"
+    last = "logits" if task == "classify" else ("output" if widths[-1] == 1 else "outputs")
     labels = [f"input\n{widths[0]} features"] + [
         f"{lay['name']}\n{lay['out']} " + (", ".join(lay["after"]) or last).lower()
         for lay in layers
@@ -369,8 +369,8 @@ _RULE = (
 
 def _gradients(recorder, flags) -> str:
     if not recorder.epochs:
-        return _p("No gradients were recorded: pass the ReportRecorder to the Trainer "
-                  "in callbacks.")  # fmt: skip
+        return _p("No gradients were recorded: no training step ran with the "
+                  "ReportRecorder among the Trainer's callbacks.")  # fmt: skip
     first, last = recorder.epochs[0], recorder.epochs[-1]
     intro = _p(
         "Backpropagation sends the error from the output back through the layers. The "
@@ -389,11 +389,13 @@ def _gradients(recorder, flags) -> str:
     status = {name: [] for name in recorder.layer_names}
     for f in flags:
         status[f.layer].append(f.kind)
-    rows = [[f"<code>{_esc(n)}</code>", _esc(f"{v[0]:.3g}"), _esc(f"{v[-1]:.3g}"),
+    at = [0] if first == last else [0, -1]  # the first and the last epoch's norms
+    rows = [[f"<code>{_esc(n)}</code>", *[_esc(f"{v[k]:.3g}") for k in at],
              f'<span class="warn">{", ".join(status[n])}</span>' if status[n]
              else '<span class="ok">healthy</span>']
             for n, v in recorder.grad_norms.items()]  # fmt: skip
-    table = _table(["layer", f"norm, epoch {first}", f"norm, epoch {last}", "status"], rows)
+    header = ["layer", *[f"norm, epoch {recorder.epochs[k]}" for k in at], "status"]
+    table = _table(header, rows)
     notes = "".join(_flag_box(kind, [f for f in flags if f.kind == kind]) for kind in ADVICE) or (
         '<div class="good">Every layer\'s gradient stayed within the healthy range.</div>'
     )
@@ -410,7 +412,7 @@ def _flag_box(kind: str, flags) -> str:
 
 def _layers(recorder, layers: list[dict]) -> str:
     if not recorder.grads_start or not recorder.weights_end:
-        return _p("No snapshots were recorded: pass the ReportRecorder to the Trainer.")
+        return _p("No snapshots were recorded: no training step ran with the ReportRecorder.")
     out = [_p(
         "For each layer: on the left, the distribution of its weights before the first "
         "update (grey) and after training (blue outline); training reshapes the initial "
