@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 from . import (
     data,
     errors,
+    explain,
     graph,
     io,
     losses,
@@ -42,8 +43,9 @@ from .errors import (
     ModelFileError,
     ShapeError,
 )
+from .explain import Trace, trace
 from .gradcheck import GradcheckReport, gradcheck
-from .graph import draw, to_dot
+from .graph import Drawing, draw, to_dot
 from .io import load_checkpoint, load_model, save_checkpoint, save_model
 from .saved import SavedModel, load, save
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
@@ -55,7 +57,8 @@ __all__ = [
     "scalar", "tensor", "Tensor", "no_grad", "enable_grad", "is_grad_enabled",
     "nn", "losses", "optim", "metrics", "reference",
     # checking and drawing
-    "gradcheck", "GradcheckReport", "graph", "to_dot", "draw",
+    "gradcheck", "GradcheckReport", "graph", "to_dot", "draw", "Drawing",
+    "explain", "trace", "Trace",
     # data and files
     "data", "Dataset", "load_dataset", "list_datasets", "read_csv", "train_val_test_split",
     "Standardizer", "DataLoader",
