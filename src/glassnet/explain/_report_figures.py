@@ -193,13 +193,19 @@ def _log_axis(ax, thresholds: dict, specials: list[bool]) -> None:
         ax.scatter([], [], marker="^", s=30, color="#444444", label="norm not finite")
 
 
+def _finite(a: np.ndarray) -> np.ndarray:
+    v = np.asarray(a, dtype=np.float64).ravel()
+    return v[np.isfinite(v)]
+
+
 def _hist(ax, values: np.ndarray, title: str, color: str) -> None:
-    v = values[np.isfinite(values)].astype(np.float64)
+    v = _finite(values)
     if v.size == 0:
         ax.text(0.5, 0.5, "no finite values", ha="center", transform=ax.transAxes)
         ax.set_title(title, fontsize=10)
     else:
-        ax.hist(v, bins=_bins(v), color=color, alpha=0.85)
+        counts, edges = np.histogram(v, bins=_bins(v))
+        ax.stairs(counts, edges, fill=True, color=color, alpha=0.85)  # one artist: fast
         ax.set_title(f"{title}\nmean {v.mean():.2g}, std {v.std():.2g}", fontsize=10)
     ax.set_ylabel("count")
     ax.grid(alpha=0.3)
@@ -208,26 +214,27 @@ def _hist(ax, values: np.ndarray, title: str, color: str) -> None:
 def _bins(v: np.ndarray) -> int | np.ndarray:
     if v.max() == v.min():  # all equal (e.g. all-zero gradients): one narrow bar
         c = float(v[0])
-        return np.array([c - 0.5, c + 0.5]) if c == 0 else np.array([c * 0.9, c * 1.1])
+        return np.array([c - 0.5, c + 0.5]) if c == 0 else np.sort([c * 0.9, c * 1.1])
     return min(40, max(10, int(math.sqrt(v.size))))
 
 
 def layer_histograms(w0, w1, g0, g1) -> str:
     """Weights at the start and end (shared bins, overlaid), and first and last gradients."""
-    fig = _figure(11.0, 2.7)
+    fig = _figure(11.0, 2.7, layout=None)  # fixed margins: much faster than a layout engine
+    fig.subplots_adjust(left=0.055, right=0.99, bottom=0.11, top=0.8, wspace=0.28)
     ax_w, ax_g0, ax_g1 = fig.subplots(1, 3)
-    both = np.concatenate([w0.ravel(), w1.ravel()]).astype(np.float64)
-    both = both[np.isfinite(both)]
-    if both.size:
-        edges = np.histogram_bin_edges(both, bins=_bins(both))
-        ax_w.hist(w0.ravel(), bins=edges, color=_START, alpha=0.55, label="start")
-        ax_w.hist(w1.ravel(), bins=edges, histtype="step", color=_END, lw=1.8, label="end")
+    v0, v1 = _finite(w0), _finite(w1)
+    if v0.size + v1.size:
+        edges = np.histogram_bin_edges(np.concatenate([v0, v1]), bins=_bins(np.r_[v0, v1]))
+        ax_w.stairs(np.histogram(v0, edges)[0], edges, fill=True, color=_START, alpha=0.55,
+                    label="start")  # fmt: skip
+        ax_w.stairs(np.histogram(v1, edges)[0], edges, color=_END, lw=1.8, label="end")
         ax_w.legend(fontsize=8)
     ax_w.set_title("weights W: start vs end\n ", fontsize=10)  # two lines, as its neighbours
     ax_w.set_ylabel("count")
     ax_w.grid(alpha=0.3)
-    _hist(ax_g0, g0.ravel(), "gradient dL/dW, first batch", _START)
-    _hist(ax_g1, g1.ravel(), "gradient dL/dW, last batch", _END)
+    _hist(ax_g0, g0, "gradient dL/dW, first batch", _START)
+    _hist(ax_g1, g1, "gradient dL/dW, last batch", _END)
     return png_data_uri(fig)
 
 
