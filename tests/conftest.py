@@ -13,3 +13,29 @@ def _numpy_errors_raise():
     """Overflow, division by zero and invalid operations fail the test instead of warning."""
     with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
         yield
+
+
+# Shared runs for the command-line tests (tests/cli). They live here rather than in a
+# tests/cli/conftest.py because two conftest modules of the same name cannot coexist in
+# pytest's default import mode. ``cli_helpers`` sits beside those tests, whose folder pytest
+# puts on sys.path when it collects them.
+
+
+@pytest.fixture(scope="session")
+def iris_run(tmp_path_factory):
+    """A short Iris run, shared by the tests that evaluate and predict."""
+    from cli_helpers import glassnet, ok
+
+    cwd = tmp_path_factory.mktemp("iris_run")
+    ok(glassnet("train", "--epochs", 5, "--out", "run", "--quiet", cwd=cwd))
+    return cwd / "run"
+
+
+@pytest.fixture(scope="session")
+def sine_run(tmp_path_factory):
+    """A short regression run on the noisy sine."""
+    from cli_helpers import glassnet, ok
+
+    cwd = tmp_path_factory.mktemp("sine_run")
+    ok(glassnet("train", "--data", "sine", "--epochs", 5, "--out", "run", "--quiet", cwd=cwd))
+    return cwd / "run"

@@ -15,7 +15,8 @@ import numpy as np
 from . import io, nn, saved
 from .data import Standardizer, list_datasets, load_dataset, read_features_csv, train_val_test_split
 from .errors import DataError, GlassnetError, ModelFileError
-from .train import Trainer
+from .explain.recorder import ReportRecorder
+from .train import Trainer, TrainingDiverged
 
 DEFAULTS = {
     "data": "iris", "target": None, "task": None, "hidden": [32, 32], "activation": "relu",
@@ -101,11 +102,13 @@ def train(args) -> int:
     n_out = len(ds.label_names) if ds.task == "classify" else 1
     model = nn.MLP([ds.n_features, *settings["hidden"], n_out],
                    activation=settings["activation"], seed=settings["seed"])  # fmt: skip
+    recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = Trainer(
         model, task=ds.task, optimizer=settings["optimizer"], lr=settings["lr"],
         epochs=settings["epochs"], batch_size=settings["batch_size"],
         early_stopping=settings["early_stopping"], checkpoint_dir=out,
         progress="none" if args.quiet else "auto", seed=settings["seed"],
+        callbacks=[recorder],
     )  # fmt: skip
     if resuming:
         if not (out / "last.safetensors").is_file():
@@ -125,12 +128,39 @@ def train(args) -> int:
         print(f"interrupted during epoch {trainer.epoch + 1}; continue with: glassnet train "
               f"--resume {out}", file=sys.stderr)  # fmt: skip
         return 130
+    except TrainingDiverged:
+        _write_report(out, recorder, trainer, settings, ds, split, None)  # shows what blew up
+        raise
     result = saved.save(out, model, task=ds.task, feature_names=ds.feature_names,
                             label_names=ds.label_names, standardizer=scaler,
                             target_name=ds.target_name, target_scale=y_scale,
                             extra={"dataset": ds.name, "settings": settings})  # fmt: skip
     _write_results(out, result, trainer, split, f"{ds.name}: {_describe(model)}")
+    _write_report(out, recorder, trainer, settings, ds, split, result)
     return 0
+
+
+def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, result) -> None:
+    """report.html: the run in pictures. Without a saved model (a diverged run) it leaves
+    out the sections that need predictions."""
+    if not recorder.epochs and (out / "report.html").exists():
+        return  # a resumed run with nothing left to train: keep the report it has
+    from .explain.report import write_report  # matplotlib is imported only here
+
+    title = f"{ds.name}: {_describe(trainer.model)}"
+    extra = {}
+    if result is None:
+        title += " (training diverged)"
+    else:
+        outputs = result.outputs  # raw features in; logits, or values in real units
+        extra = {"X_test": split.X_test, "y_test": split.y_test,
+                 "predict": (lambda X: outputs(X).argmax(axis=1)) if ds.task == "classify"
+                 else outputs}  # fmt: skip
+        if ds.task == "classify" and ds.n_features == 2:
+            extra.update(X_2d=ds.X, y_2d=ds.y)
+    write_report(out / "report.html", recorder, trainer.history, settings, trainer.model,
+                 task=ds.task, label_names=ds.label_names, feature_names=ds.feature_names,
+                 title=title, **extra)  # fmt: skip
 
 
 def _resume_note(trainer, out: Path, settings: dict) -> str:

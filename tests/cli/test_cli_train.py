@@ -43,7 +43,7 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     assert re.fullmatch(r"iris-\d{8}-\d{6}", run.name)
     assert sorted(p.name for p in run.iterdir()) == [
         "best.safetensors", "curves.png", "history.csv", "last.safetensors", "metrics.json",
-        "model.safetensors", "run.json"]  # fmt: skip
+        "model.safetensors", "report.html", "run.json"]  # fmt: skip
 
     lines = out.splitlines()
     assert lines[0].startswith("training MLP 4-32-32-3 (relu) on iris (")
