@@ -21,7 +21,7 @@ from .train import Trainer, TrainingDiverged
 DEFAULTS = {
     "data": "iris", "target": None, "task": None, "hidden": [32, 32], "activation": "relu",
     "epochs": 100, "batch_size": 32, "lr": None, "optimizer": "adam", "seed": 0,
-    "val_split": 0.15, "test_split": 0.2, "early_stopping": None,
+    "val_split": 0.15, "test_split": 0.2, "early_stopping": 20,
 }  # fmt: skip
 _DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
 # What a resumed run may change: the rest must stay as it was for the run to continue exactly.
@@ -106,7 +106,7 @@ def train(args) -> int:
     trainer = Trainer(
         model, task=ds.task, optimizer=settings["optimizer"], lr=settings["lr"],
         epochs=settings["epochs"], batch_size=settings["batch_size"],
-        early_stopping=settings["early_stopping"], checkpoint_dir=out,
+        early_stopping=settings["early_stopping"] or None, checkpoint_dir=out,
         progress="none" if args.quiet else "auto", seed=settings["seed"],
         callbacks=[recorder],
     )  # fmt: skip

@@ -79,6 +79,16 @@ def _positive(kind):
     return parse
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -115,9 +125,9 @@ def _add_train(sub) -> None:
     p.add_argument("--val-split", type=_fraction, help="fraction for validation (default 0.15)")
     p.add_argument("--test-split", type=_fraction,
                    help="fraction held out for the test (default 0.2)")  # fmt: skip
-    p.add_argument("--early-stopping", type=_positive(int), metavar="PATIENCE",
+    p.add_argument("--early-stopping", type=_non_negative_int, metavar="PATIENCE",
                    help="stop after PATIENCE epochs without a better validation loss, "
-                        "keeping the best weights")  # fmt: skip
+                        "keeping the best weights (default 20; 0 trains every epoch)")  # fmt: skip
     p.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<data>-<time>)")
     p.add_argument("--resume", metavar="DIR",
                    help="continue the run saved in DIR (with --epochs to train longer)")

@@ -48,14 +48,18 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     lines = out.splitlines()
     assert lines[0].startswith("training MLP 4-32-32-3 (relu) on iris (")
     epochs = [line.split("  ")[0] for line in lines[1:-1]]
-    assert epochs == [f"epoch {k}/100" for k in range(1, 101)]
+    n = len(epochs)  # early stopping (patience 20 by default) may end before epoch 100
+    assert 20 < n <= 100 and epochs == [f"epoch {k}/100" for k in range(1, n + 1)]
     final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows; saved to (.+)",
                          lines[-1])  # fmt: skip
     assert final and final[2] == f"runs/{run.name}"
 
     history = _history(run / "history.csv")
     assert list(history[0])[:5] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
-    assert [int(r["epoch"]) for r in history] == list(range(1, 101))
+    assert [int(r["epoch"]) for r in history] == list(range(1, n + 1))
+    if n < 100:  # stopped early: 20 epochs without a better validation loss than the best
+        losses = [float(r["val_loss"]) for r in history]
+        assert min(losses[-20:]) >= min(losses[:-20])
 
     report = json.loads((run / "metrics.json").read_text())
     assert f"{report['test']['accuracy']:.3f}" == final[1]
@@ -64,7 +68,8 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     split = train_val_test_split(ds.X, ds.y, val_size=0.15, test_size=0.2, seed=0)
     pred = saved.load(run).predict(split.X_test)
     acc = accuracy_score(np.array(ds.label_names)[split.y_test], pred)
-    assert report["test"]["accuracy"] == acc and report["epochs"] == 100
+    assert report["test"]["accuracy"] == acc and report["epochs"] == n
+    assert report["stopped_early"] == (n < 100)
     assert acc >= 0.8
 
     png = (run / "curves.png").read_bytes()
@@ -74,7 +79,7 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     assert settings == {"data": "iris", "target": None, "task": None, "hidden": [32, 32],
                         "activation": "relu", "epochs": 100, "batch_size": 32, "lr": 0.01,
                         "optimizer": "adam", "seed": 0, "val_split": 0.15, "test_split": 0.2,
-                        "early_stopping": None}  # fmt: skip
+                        "early_stopping": 20}  # fmt: skip
 
 
 def test_options_reach_the_model_the_optimizer_and_the_splits(tmp_path):
