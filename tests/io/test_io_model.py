@@ -2,12 +2,12 @@ import json
 import os
 import pickle
 import struct
+import zipfile
 
 import numpy as np
 import pytest
 import safetensors
 import safetensors.numpy
-import torch
 
 import glassnet
 from glassnet import io
@@ -139,7 +139,10 @@ def test_pickle_is_refused_without_running_it(tmp_path):
 
 def test_torch_and_numpy_files_are_refused(tmp_path):
     pt = tmp_path / "model.pt"
-    torch.save({"w": torch.zeros(2)}, pt)
+    # PyTorch's torch.save format: a zip archive whose data.pkl is a pickle
+    with zipfile.ZipFile(pt, "w") as z:
+        z.writestr("model/data.pkl", pickle.dumps({"w": [0.0, 0.0]}))
+        z.writestr("model/version", "3\n")
     with pytest.raises(ModelFileError, match="zip archive.*PyTorch"):
         io.load_model(pt)
     npy = tmp_path / "w.npy"
