@@ -66,37 +66,25 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-def _positive(kind):
+def _number(kind, ok, must: str):
+    """An argparse type: ``kind(text)`` that satisfies ``ok``, else a message saying ``must``."""
+
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {must}, got {text}")
         return value
 
     return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must lie in [0, 1), got {text}")
-    return value
+_positive_int = _number(int, lambda v: v > 0, "positive")
+_positive_float = _number(float, lambda v: v > 0, "positive")
+_count = _number(int, lambda v: v >= 0, "0 or more")
+_fraction = _number(float, lambda v: 0 <= v < 1, "in [0, 1)")
 
 
 def _sub(sub, name: str, help: str) -> argparse.ArgumentParser:
@@ -116,16 +104,16 @@ def _add_train(sub) -> None:
                    help="hidden layer sizes (default: 32,32)")  # fmt: skip
     p.add_argument("--activation", choices=["relu", "tanh", "sigmoid"],
                    help="hidden activation (default: relu)")  # fmt: skip
-    p.add_argument("--epochs", type=_positive(int), help="passes over the data (default: 100)")
-    p.add_argument("--batch-size", type=_positive(int), help="rows per step (default: 32)")
-    p.add_argument("--lr", type=_positive(float),
+    p.add_argument("--epochs", type=_positive_int, help="passes over the data (default: 100)")
+    p.add_argument("--batch-size", type=_positive_int, help="rows per step (default: 32)")
+    p.add_argument("--lr", type=_positive_float,
                    help="learning rate (default: 0.01 adam, 0.1 sgd, 0.05 momentum)")  # fmt: skip
     p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], help="default: adam")
     p.add_argument("--seed", type=int, help="seed of the weights, splits and batches (default 0)")
     p.add_argument("--val-split", type=_fraction, help="fraction for validation (default 0.15)")
     p.add_argument("--test-split", type=_fraction,
                    help="fraction held out for the test (default 0.2)")  # fmt: skip
-    p.add_argument("--early-stopping", type=_non_negative_int, metavar="PATIENCE",
+    p.add_argument("--early-stopping", type=_count, metavar="PATIENCE",
                    help="stop after PATIENCE epochs without a better validation loss, "
                         "keeping the best weights (default 20; 0 trains every epoch)")  # fmt: skip
     p.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<data>-<time>)")
@@ -164,7 +152,7 @@ def _add_others(sub) -> None:
         "--graph", metavar="PATH", help="draw the computation graph to PATH (.svg, .png or .dot)"
     )
     p.add_argument(
-        "--batch-size", type=_positive(int), default=8, help="rows in the traced mini-batch"
+        "--batch-size", type=_positive_int, default=8, help="rows in the traced mini-batch"
     )
     p.set_defaults(func=_run("explain"))
 
