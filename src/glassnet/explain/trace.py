@@ -410,21 +410,11 @@ def trace(model=None) -> Trace:
 def _capture(root) -> Trace:
     """A trace of the graph that produced ``root``, read from the graph itself (for drawing
     a Tensor that was computed outside any trace). Raises GraphError if it was freed."""
+    from ..graph import _nodes_in_order
     from ..tensor.tensor import _freed
 
     t = Trace()
-    order, seen, stack = [], {id(root)}, [(root, iter(root._prev))]
-    while stack:  # operands before results, without recursion
-        node, operands = stack[-1]
-        for p in operands:
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, iter(p._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    for node in order:
+    for node in _nodes_in_order(root):  # operands before results, without recursion
         if node._backward is _freed:
             raise GraphError(
                 f"to_dot(): the graph that produced this '{node._op}' result was freed by "
