@@ -42,6 +42,7 @@ from .errors import (
     GraphvizNotFoundError,
     ModelFileError,
     ShapeError,
+    TrainingDiverged,
 )
 from .explain import Trace, trace
 from .gradcheck import GradcheckReport, gradcheck
@@ -49,7 +50,7 @@ from .graph import Drawing, draw, to_dot
 from .io import load_checkpoint, load_model, save_checkpoint, save_model
 from .saved import SavedModel, load, save
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
-from .train import Callback, History, Trainer, TrainingDiverged
+from .train import Callback, History, Trainer
 
 __all__ = [
     "__version__",

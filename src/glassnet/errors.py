@@ -17,6 +17,7 @@ __all__ = [
     "GradcheckError",
     "GraphvizNotFoundError",
     "GraphError",
+    "TrainingDiverged",
 ]
 
 
@@ -50,3 +51,11 @@ class GraphError(GlassnetError, RuntimeError):
 
 class GraphvizNotFoundError(GlassnetError, RuntimeError):
     """The Graphviz programs (``dot``) or the ``graphviz`` Python package are missing."""
+
+
+class TrainingDiverged(GlassnetError, FloatingPointError):
+    """The loss or the weights became NaN or infinite; ``epoch`` and ``batch`` say where."""
+
+    def __init__(self, message: str, epoch: int | None = None, batch: int | None = None):
+        super().__init__(message)
+        self.epoch, self.batch = epoch, batch

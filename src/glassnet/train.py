@@ -22,7 +22,7 @@ import numpy as np
 
 from . import io, losses, optim
 from .data import DataLoader, split_indices
-from .errors import DataError, GlassnetError, ModelFileError
+from .errors import DataError, GlassnetError, ModelFileError, TrainingDiverged
 from .history import Callback, History
 from .metrics import METRICS, RunningMetrics
 from .tensor import no_grad
@@ -31,14 +31,6 @@ __all__ = ["Trainer", "History", "Callback", "TrainingDiverged", "predict_logits
 
 TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}
 _CHECKPOINT_KEYS = ("epoch", "history", "best", "loader", "rngs")
-
-
-class TrainingDiverged(GlassnetError, FloatingPointError):
-    """The loss or the weights became NaN or infinite; ``epoch`` and ``batch`` say where."""
-
-    def __init__(self, message: str, epoch: int | None = None, batch: int | None = None):
-        super().__init__(message)
-        self.epoch, self.batch = epoch, batch
 
 
 def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
