@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pytest
 
@@ -39,3 +41,15 @@ def sine_run(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("sine_run")
     ok(glassnet("train", "--data", "sine", "--epochs", 5, "--out", "run", "--quiet", cwd=cwd))
     return cwd / "run"
+
+
+@pytest.fixture
+def graphviz_or_skip():
+    """Skip a rendering test, naming what to install, when Graphviz is not available."""
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        pytest.skip("rendering needs the graphviz Python package (pip install glassnet[graph])")
+    if shutil.which("dot") is None:
+        pytest.skip("rendering needs the Graphviz programs (apt-get install graphviz, "
+                    "or brew install graphviz)")  # fmt: skip

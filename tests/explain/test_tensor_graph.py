@@ -158,21 +158,8 @@ def test_unknown_suffixes_are_refused(tmp_path):
         draw(t).save(tmp_path / "graph.txt")
 
 
-def _graphviz_missing():
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
-        return "the graphviz Python package (pip install glassnet[graph])"
-    if shutil.which("dot") is None:
-        return "the Graphviz programs (apt-get install graphviz, or brew install graphviz)"
-    return ""
-
-
 @pytest.mark.parametrize(("suffix", "magic"), [(".svg", b"<svg"), (".png", b"\x89PNG")])
-def test_a_trace_renders_to_an_image(tmp_path, suffix, magic):
-    missing = _graphviz_missing()
-    if missing:
-        pytest.skip(f"rendering needs {missing}")
+def test_a_trace_renders_to_an_image(tmp_path, suffix, magic, graphviz_or_skip):
     t, _, _ = _tiny_step()
     path = draw(t, tmp_path / f"graph{suffix}")
     content = path.read_bytes()
@@ -183,10 +170,7 @@ def test_a_trace_renders_to_an_image(tmp_path, suffix, magic):
             assert needle in text, needle
 
 
-def test_a_drawing_shows_as_svg_in_a_notebook(tmp_path):
-    missing = _graphviz_missing()
-    if missing:
-        pytest.skip(f"rendering needs {missing}")
+def test_a_drawing_shows_as_svg_in_a_notebook(tmp_path, graphviz_or_skip):
     t, _, _ = _tiny_step()
     d = t.draw()
     svg = d._repr_svg_()

@@ -120,21 +120,8 @@ def test_scalar_reexports():
     assert scalar_to_dot is to_dot and scalar_draw is draw
 
 
-def _graphviz_ready():
-    try:
-        import graphviz  # noqa: F401
-    except ImportError:
-        return "the graphviz Python package (pip install glassnet[graph])"
-    if shutil.which("dot") is None:
-        return "the Graphviz programs (apt-get install graphviz, or brew install graphviz)"
-    return ""
-
-
 @pytest.mark.parametrize(("suffix", "magic"), [(".svg", b"<svg"), (".png", b"\x89PNG")])
-def test_draw_renders(tmp_path, suffix, magic):
-    missing = _graphviz_ready()
-    if missing:
-        pytest.skip(f"rendering needs {missing}")
+def test_draw_renders(tmp_path, suffix, magic, graphviz_or_skip):
     model = MLP(2, [2, 1], seed=0)
     out = model([1.0, -1.0])
     out.backward()

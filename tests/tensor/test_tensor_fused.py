@@ -74,6 +74,22 @@ def _targets(kind, rng, n, c):
     return rng.uniform(0, 2, (n, c))  # unnormalised rows: -sum_c y_c log p_c still holds
 
 
+def _assert_twins_agree(fused, composed, z_data, y, reduction, w, tol):
+    """The fused loss and its composed twin give the same loss and the same gradient, both
+    in the logits' dtype (``w`` weights the per-entry losses when ``reduction="none"``)."""
+    dtype = z_data.dtype
+    results = []
+    for loss_fn in (fused, composed):
+        z = Tensor(z_data.copy(), requires_grad=True)
+        loss = loss_fn(z, y, reduction)
+        assert loss.dtype == dtype
+        loss.backward(None if w is None else w.astype(dtype))
+        assert z.grad.dtype == dtype
+        results.append((loss.data, z.grad))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=tol, atol=tol)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("kind", ["indices", "probabilities", "one-hot", "unnormalised"])
@@ -82,17 +98,8 @@ def test_cross_entropy_matches_its_composed_twin(kind, reduction, dtype, rng):
     z_data = (rng.standard_normal((n, c)) * 3).astype(dtype)
     y = _targets(kind, rng, n, c)
     w = rng.standard_normal(n) if reduction == "none" else None
-    results = []
-    for loss_fn in (softmax_cross_entropy, composed_cross_entropy):
-        z = Tensor(z_data.copy(), requires_grad=True)
-        loss = loss_fn(z, y, reduction)
-        assert loss.dtype == dtype
-        loss.backward(None if w is None else w.astype(dtype))
-        assert z.grad.dtype == dtype
-        results.append((loss.data, z.grad))
     tol = 1e-5 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(results[0][0], results[1][0], rtol=tol, atol=tol)
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=tol, atol=tol)
+    _assert_twins_agree(softmax_cross_entropy, composed_cross_entropy, z_data, y, reduction, w, tol)
 
 
 def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
@@ -140,17 +147,8 @@ def test_binary_cross_entropy_matches_its_composed_twin(reduction, dtype, rng):
     y = rng.uniform(0, 1, (5, 3))
     y[0] = [0.0, 1.0, 0.5]
     w = rng.standard_normal((5, 3)) if reduction == "none" else None
-    results = []
-    for loss_fn in (sigmoid_binary_cross_entropy, composed_bce):
-        z = Tensor(z_data.copy(), requires_grad=True)
-        loss = loss_fn(z, y, reduction)
-        assert loss.dtype == dtype
-        loss.backward(None if w is None else w.astype(dtype))
-        assert z.grad.dtype == dtype
-        results.append((loss.data, z.grad))
     tol = 2e-5 if dtype == np.float32 else 1e-10
-    np.testing.assert_allclose(results[0][0], results[1][0], rtol=tol, atol=tol)
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=tol, atol=tol)
+    _assert_twins_agree(sigmoid_binary_cross_entropy, composed_bce, z_data, y, reduction, w, tol)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
