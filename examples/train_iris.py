@@ -1,7 +1,7 @@
 """Train an MLP on the Iris flowers from Python, save it, load it back and predict.
 
 The same job as ``glassnet train`` with its defaults, in a few lines: load the data, split
-it, standardise it with the training rows' statistics, train a 4-32-32-3 network with Adam
+it, standardise it with the training rows' statistics, train a 4-32-32-3 tanh network with Adam
 (stopping when the validation loss has not improved for 20 epochs, with the best weights
 kept), save it with everything needed to use it, then load it as a user would and predict
 species from raw measurements. Run it with ``python examples/train_iris.py [OUT_DIR]``.
@@ -26,7 +26,7 @@ def main(out_dir: str, epochs: int = 100, verbose: bool = True) -> dict:
     s = train_val_test_split(ds.X, ds.y, val_size=0.15, test_size=0.2, seed=0)
     scaler = Standardizer().fit(s.X_train)  # statistics of the training rows only
 
-    model = nn.MLP([ds.n_features, 32, 32, len(ds.label_names)], seed=0)
+    model = nn.MLP([ds.n_features, 32, 32, len(ds.label_names)], activation="tanh", seed=0)
     trainer = Trainer(model, optimizer="adam", lr=0.01, epochs=epochs, batch_size=32,
                       early_stopping=20,  # keep the weights of the best validation loss
                       progress="lines" if verbose else "none")  # fmt: skip

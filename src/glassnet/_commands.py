@@ -19,7 +19,7 @@ from .explain.recorder import ReportRecorder
 from .train import Trainer, TrainingDiverged
 
 DEFAULTS = {
-    "data": "iris", "target": None, "task": None, "hidden": [32, 32], "activation": "relu",
+    "data": "iris", "target": None, "task": None, "hidden": [32, 32], "activation": "tanh",
     "epochs": 100, "batch_size": 32, "lr": None, "optimizer": "adam", "seed": 0,
     "val_split": 0.15, "test_split": 0.2, "early_stopping": 20,
 }  # fmt: skip

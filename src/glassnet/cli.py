@@ -103,7 +103,7 @@ def _add_train(sub) -> None:
     p.add_argument("--hidden", type=_hidden, metavar="SIZES",
                    help="hidden layer sizes (default: 32,32)")  # fmt: skip
     p.add_argument("--activation", choices=["relu", "tanh", "sigmoid"],
-                   help="hidden activation (default: relu)")  # fmt: skip
+                   help="hidden activation (default: tanh)")  # fmt: skip
     p.add_argument("--epochs", type=_positive_int, help="passes over the data (default: 100)")
     p.add_argument("--batch-size", type=_positive_int, help="rows per step (default: 32)")
     p.add_argument("--lr", type=_positive_float,

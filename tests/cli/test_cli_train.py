@@ -46,7 +46,7 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
         "model.safetensors", "report.html", "run.json"]  # fmt: skip
 
     lines = out.splitlines()
-    assert lines[0].startswith("training MLP 4-32-32-3 (relu) on iris (")
+    assert lines[0].startswith("training MLP 4-32-32-3 (tanh) on iris (")
     epochs = [line.split("  ")[0] for line in lines[1:-1]]
     n = len(epochs)  # early stopping (patience 20 by default) may end before epoch 100
     assert 20 < n <= 100 and epochs == [f"epoch {k}/100" for k in range(1, n + 1)]
@@ -77,7 +77,7 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     assert struct.unpack(">II", png[16:24]) == (1000, 360)  # two panels, 10 x 3.6 in at 100 dpi
     settings = json.loads((run / "run.json").read_text())["settings"]
     assert settings == {"data": "iris", "target": None, "task": None, "hidden": [32, 32],
-                        "activation": "relu", "epochs": 100, "batch_size": 32, "lr": 0.01,
+                        "activation": "tanh", "epochs": 100, "batch_size": 32, "lr": 0.01,
                         "optimizer": "adam", "seed": 0, "val_split": 0.15, "test_split": 0.2,
                         "early_stopping": 20}  # fmt: skip
 

@@ -134,3 +134,16 @@ def test_help_of_the_command_lists_the_commands_and_examples(tmp_path):
     for command in ["train", "evaluate", "predict", "datasets"]:
         assert re.search(rf"^    {command} ", out, re.MULTILINE)
     assert "examples:\n  glassnet train" in out
+
+
+def test_train_help_states_the_defaults_the_command_uses():
+    from glassnet._commands import DEFAULTS
+    from glassnet.cli import build_parser
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    stated = {a.dest: re.search(r"default:? ([^;)]+)", a.help or "") for a in train._actions}
+    shown = {dest: m.group(1) for dest, m in stated.items() if m}
+    expected = {"hidden": ",".join(map(str, DEFAULTS["hidden"])), "seed": str(DEFAULTS["seed"])}
+    expected.update({k: str(DEFAULTS[k]) for k in ("activation", "epochs", "batch_size",
+                     "optimizer", "val_split", "test_split", "early_stopping", "data")})
+    assert {k: shown[k] for k in expected} == expected

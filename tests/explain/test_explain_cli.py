@@ -120,7 +120,9 @@ def test_sample_shows_the_arithmetic_of_each_neuron(iris_run, tmp_path):
     assert shown_b == pytest.approx(b1[0], abs=5e-4)
     assert shown_z == pytest.approx(W1[0] @ x + b1[0], abs=1e-3)  # z = w . x + b
     # the whole network by hand: predicted class and probabilities
-    a = np.maximum(W1 @ x + b1, 0)
+    g = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[config["architecture"]["activation"]]
+    a = g(W1 @ x + b1)
     z = weights["layers.2.weight"].astype(np.float64) @ a + weights["layers.2.bias"]
     p = np.exp(z - z.max())
     p /= p.sum()
