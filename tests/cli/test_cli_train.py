@@ -160,6 +160,8 @@ def test_a_resumed_run_ends_identical_to_an_uninterrupted_one(tmp_path):
     assert lines[0] == "resuming part after epoch 3 of 6"
     assert [line.split("  ")[0] for line in lines[1:-1]] == ["epoch 4/6", "epoch 5/6", "epoch 6/6"]
     whole, part = tmp_path / "whole", tmp_path / "part"
+    # written by different processes, the two model files are the same bytes
+    assert (part / "model.safetensors").read_bytes() == (whole / "model.safetensors").read_bytes()
     (state_a, config_a), (state_b, config_b) = io.load_model(whole), io.load_model(part)
     assert config_a == config_b and list(state_a) == list(state_b)
     for name in state_a:

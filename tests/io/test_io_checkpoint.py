@@ -137,7 +137,7 @@ def test_a_failed_checkpoint_save_keeps_the_last_good_one(tmp_path, monkeypatch)
         fh.write(data[:10])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(io, "_write_all", writer)
+    monkeypatch.setattr(io._files, "_write_all", writer)
     with pytest.raises(KeyboardInterrupt):
         io.save_checkpoint(tmp_path, {"w": np.ones(3)}, {}, {"epoch": 5})
     assert os.listdir(tmp_path) == ["checkpoint.safetensors"]

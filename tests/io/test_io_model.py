@@ -225,7 +225,7 @@ def test_a_failed_save_leaves_the_previous_model_whole(tmp_path, rng, monkeypatc
         fh.write(data[: len(data) // 2])
         raise error("interrupted mid-write")
 
-    monkeypatch.setattr(io, "_write_all", writer)
+    monkeypatch.setattr(io._files, "_write_all", writer)
     with pytest.raises(error):
         io.save_model(tmp_path, {"w": np.ones(1000)}, {"version": "new"})
     assert sorted(os.listdir(tmp_path)) == ["model.safetensors"]  # no temporary file left
@@ -236,7 +236,7 @@ def test_a_failed_save_leaves_the_previous_model_whole(tmp_path, rng, monkeypatc
 
 
 def test_a_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(io, "_write_all", failing_writer)
+    monkeypatch.setattr(io._files, "_write_all", failing_writer)
     with pytest.raises(RuntimeError, match="disk full"):
         io.save_model(tmp_path / "out", {"w": np.ones(3)}, {})
     assert os.listdir(tmp_path / "out") == []
@@ -283,7 +283,7 @@ def test_atomic_text_and_bytes(tmp_path, monkeypatch):
     path = io.atomic_write_text(tmp_path / "deep" / "metrics.json", "{\"acc\": 0.9}\n")
     assert path.read_text() == "{\"acc\": 0.9}\n"
     assert io.atomic_write_bytes(path, b"\x00\x01").read_bytes() == b"\x00\x01"
-    monkeypatch.setattr(io, "_write_all", failing_writer)
+    monkeypatch.setattr(io._files, "_write_all", failing_writer)
     with pytest.raises(RuntimeError):
         io.atomic_write_text(path, "new text that never lands")
     assert path.read_bytes() == b"\x00\x01"
@@ -295,3 +295,34 @@ def test_rewriting_keeps_the_file_mode(tmp_path):
     os.chmod(path, 0o640)
     io.atomic_write_text(path, "b\n")
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+_WRITE_IN_A_NEW_PROCESS = """
+import sys, numpy as np
+from glassnet import io
+rng = np.random.default_rng(0)
+state = {"w": rng.normal(size=(3, 4)).astype(np.float32), "b": np.arange(3.0)}
+io.save_model(sys.argv[1], state, {"labels": ["a", "b"], "sizes": [4, 3]})
+io.save_checkpoint(sys.argv[2], state, {"state": {0: {"step": 2}}}, {"epoch": 4})
+"""
+
+
+def test_the_same_contents_are_written_as_the_same_bytes_by_every_process(tmp_path):
+    import subprocess
+    import sys
+
+    files = []
+    for run, hash_seed in enumerate(["1", "2", "3"]):
+        model, ckpt = tmp_path / f"m{run}.safetensors", tmp_path / f"c{run}.safetensors"
+        subprocess.run([sys.executable, "-c", _WRITE_IN_A_NEW_PROCESS, model, ckpt], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": hash_seed}, timeout=60)  # fmt: skip
+        files.append((model.read_bytes(), ckpt.read_bytes()))
+    assert files[0] == files[1] == files[2]
+    for data in files[0]:
+        size = struct.unpack("<Q", data[:8])[0]
+        assert size % 8 == 0  # the header stays padded as safetensors pads it
+        meta = json.loads(data[8:8 + size])["__metadata__"]
+        assert list(meta) == sorted(meta)
+    with safetensors.safe_open(tmp_path / "m0.safetensors", "np") as f:  # the library reads it
+        assert json.loads(f.metadata()["config"])["sizes"] == [4, 3]
+        np.testing.assert_array_equal(f.get_tensor("b"), np.arange(3.0))

@@ -1,0 +1,40 @@
+"""Model and checkpoint files: safetensors weights with a JSON description, never pickle.
+
+A glassnet file is one `safetensors <https://github.com/huggingface/safetensors>`_ file: a
+JSON header giving each tensor's dtype, shape and byte range, then the raw little-endian
+bytes. Loading reads only numbers and text, so a model file can never run code (a pickle,
+inside PyTorch's ``.pt`` files, can). The header's ``__metadata__`` map (str to str) holds
+``format`` (``"glassnet"``), ``kind`` (``"model"`` or ``"checkpoint"``), ``format_version``,
+``glassnet_version``; for a model, ``config`` (the caller's JSON) and ``order`` (the tensor
+names in their saved order); for a checkpoint, ``tree`` (the nested state as JSON, each array
+replaced by the name of its tensor); and ``sha256``, a hash of every other metadata entry and
+of every tensor's name, dtype, shape and bytes, so that a change anywhere is caught on load.
+The metadata entries are written in sorted key order, so the same contents always give the
+same bytes, whichever process writes them.
+
+Writes are atomic: the bytes go to a temporary file in the target's folder, are flushed
+and fsync'ed, and only then renamed over the target, so a crash or Ctrl-C during a save
+leaves the previous file whole.
+
+A ``path`` may name a file or a folder: an existing folder, or a new path not ending in
+``.safetensors``, means the file ``model.safetensors`` (or ``checkpoint.safetensors``)
+inside that folder.
+"""
+
+from ._files import atomic_write_bytes, atomic_write_text
+from ._format import FORMAT_VERSION
+from .checkpoint import load_checkpoint, save_checkpoint
+from .model import (
+    CHECKPOINT_FILENAME,
+    MODEL_FILENAME,
+    check_state,
+    load_model,
+    read_header,
+    save_model,
+)
+
+__all__ = [
+    "save_model", "load_model", "save_checkpoint", "load_checkpoint", "check_state",
+    "read_header", "atomic_write_bytes", "atomic_write_text",
+    "MODEL_FILENAME", "CHECKPOINT_FILENAME", "FORMAT_VERSION",
+]

@@ -1,0 +1,108 @@
+"""Paths and atomic writes: a file is always either the old one or the new one, never half."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import ModelFileError
+
+_CHUNK = 1 << 20  # bytes per write call
+
+
+def _save_path(path: str | os.PathLike, default_name: str) -> Path:
+    p = Path(path)
+    if p.is_dir() or (not p.exists() and p.suffix != ".safetensors"):
+        return p / default_name
+    return p
+
+
+def _load_path(path: str | os.PathLike, default_name: str) -> Path:
+    p = Path(path)
+    if p.is_dir():
+        if not (p / default_name).is_file():
+            raise ModelFileError(f"{p}: the folder holds no {default_name}")
+        return p / default_name
+    if not p.exists():
+        raise ModelFileError(f"{p}: no such file or folder")
+    return p
+
+
+def _write_all(fh, data: bytes) -> None:
+    view = memoryview(data)
+    for start in range(0, len(view), _CHUNK):
+        fh.write(view[start:start + _CHUNK])
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that ``path`` is always either the old or the new file.
+
+    The bytes go to a temporary file in the same folder (created if needed), which is
+    flushed, fsync'ed and renamed over ``path``; on any error, Ctrl-C included, the
+    temporary file is removed and ``path`` is untouched.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    data : bytes
+        Its new contents.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "sub" / "notes.bin"
+    >>> atomic_write_bytes(path, b"abc").read_bytes()
+    b'abc'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write_all(fh, data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:  # also KeyboardInterrupt: never leave a half-written temp file
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable where possible
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` atomically, like :func:`atomic_write_bytes`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "metrics.json"
+    >>> atomic_write_text(path, '{"accuracy": 0.97}\\n').read_text()
+    '{"accuracy": 0.97}\\n'
+    """
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"{path}: cannot be read ({exc.strerror})") from None
+
