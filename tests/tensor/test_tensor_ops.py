@@ -254,6 +254,20 @@ def test_pow_forms():
     np.testing.assert_allclose(x.grad, [2 * np.log(2), 4 * np.log(2)], rtol=1e-6)
 
 
+def test_the_zeroth_power_has_a_zero_gradient_at_zero_too():
+    from glassnet.scalar import Value
+
+    x = tensor([0.0, 2.0, -3.0], requires_grad=True)
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+    a, b = tensor([0.0, 0.0, 2.0], requires_grad=True), tensor([0.0, 2.0, 0.0])
+    (a**b).sum().backward()  # an exponent tensor with zeros in some places only
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0, 0.0])
+    v = Value(0.0)
+    (v**0).backward()
+    assert v.grad == x.grad[0]
+
+
 def test_pow_with_a_negative_base_and_an_integer_exponent():
     x = tensor([-2.0, 3.0], requires_grad=True)
     (x**3).sum().backward()

@@ -117,11 +117,20 @@ def pow(a, b) -> Tensor:  # noqa: A001 - the operator's name
         raise _broadcast_error("pow", a, b) from None
 
     def backward(g):
-        ga = sum_to(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None
+        ga = sum_to(g * _dpow_da(a.data, b.data), a.shape) if a.requires_grad else None
         gb = sum_to(g * data * np.log(a.data), b.shape) if b.requires_grad else None
         return ga, gb
 
     return _result(data, (a, b), "**", backward)
+
+
+def _dpow_da(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """d(a**b)/da = b * a**(b-1). Where b = 0, a**0 is the constant 1 and the derivative
+    is 0, also at a = 0 (where the formula gives 0 * inf); the scalar engine agrees."""
+    exponent = b - 1
+    if np.any(b == 0):
+        exponent = np.where(b == 0, 1, exponent).astype(b.dtype)  # then b * a**1 = 0
+    return b * a**exponent
 
 
 def _check_pow_domain(a: Tensor, b: Tensor) -> None:
