@@ -160,7 +160,7 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
             extra.update(X_2d=ds.X, y_2d=ds.y)
     write_report(out / "report.html", recorder, trainer.history, settings, trainer.model,
                  task=ds.task, label_names=ds.label_names, feature_names=ds.feature_names,
-                 title=title, **extra)  # fmt: skip
+                 title=title, kept_epoch=trainer.kept_epoch, **extra)  # fmt: skip
 
 
 def _resume_note(trainer, out: Path, settings: dict) -> str:
@@ -180,12 +180,12 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
         if len(y):
             report[name] = model.evaluate(X, y)
     report.update(epochs=trainer.epoch, best_epoch=trainer.best["epoch"],
-                  stopped_early=trainer.stop_training)  # fmt: skip
+                  kept_epoch=trainer.kept_epoch, stopped_early=trainer.stop_training)  # fmt: skip
     trainer.history.to_csv(out / "history.csv")
     io.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
     from .plots import plot_curves  # matplotlib is imported only here
 
-    plot_curves(trainer.history, out / "curves.png", title=title)
+    plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
     if "test" in report:
         result = (f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out "
                   "test rows")  # fmt: skip
@@ -194,6 +194,9 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
                   f"{len(split.y_val)} validation rows (no test split)")  # fmt: skip
     else:
         result = f"final training loss {trainer.history.rows[-1]['loss']:.4g} (no held-out rows)"
+    if trainer.kept_epoch != trainer.epoch:
+        by = "validation" if len(split.y_val) else "training"
+        result += f", with the weights of epoch {trainer.kept_epoch} (lowest {by} loss)"
     print(f"{result}; saved to {out}")
 
 

@@ -9,20 +9,23 @@ from __future__ import annotations
 import io as _bytesio
 from pathlib import Path
 
+import numpy as np
+
 from . import io
 from .errors import GlassnetError
 
-__all__ = ["plot_curves"]
+__all__ = ["plot_curves", "draw_curves"]
 
 _MAIN_METRICS = ("accuracy", "r2", "mae", "mse")
 
 
-def _metric_of(history) -> str | None:
+def main_metric(history) -> str | None:
+    """The metric drawn beside the loss: accuracy, else R^2, MAE or MSE; None if none."""
     cols = history.columns()
     return next((name for name in _MAIN_METRICS if name in cols), None)
 
 
-def plot_curves(history, path, title: str = "") -> Path:
+def plot_curves(history, path, title: str = "", kept_epoch: int | None = None) -> Path:
     """Training and validation loss, and the main metric, per epoch, saved to ``path``.
 
     Parameters
@@ -34,6 +37,9 @@ def plot_curves(history, path, title: str = "") -> Path:
         ``.pdf``). Written atomically.
     title : str
         Shown above the plots.
+    kept_epoch : int, optional
+        The epoch whose weights the model kept (see :attr:`Trainer.kept_epoch`); when it
+        is not the last, a dashed line marks it.
 
     Returns
     -------
@@ -58,20 +64,8 @@ def plot_curves(history, path, title: str = "") -> Path:
 
     if len(history) == 0:
         raise GlassnetError("plot_curves: the history is empty; train for an epoch first")
-    metric = _metric_of(history)
-    keys = ["loss"] + ([metric] if metric else [])
-    fig = Figure(figsize=(5 * len(keys), 3.6))
-    axes = fig.subplots(1, len(keys), squeeze=False)[0]
-    epochs = history["epoch"]
-    marker = "o" if len(history) <= 20 else None  # a short run would be hard to see
-    for ax, key in zip(axes, keys):
-        ax.plot(epochs, history[key], marker=marker, label=f"training {key}")
-        if f"val_{key}" in history:
-            ax.plot(epochs, history[f"val_{key}"], marker=marker, label=f"validation {key}")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
+    fig = Figure(figsize=(5 * (1 + bool(main_metric(history))), 3.6))
+    draw_curves(fig, history, kept_epoch)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -79,3 +73,37 @@ def plot_curves(history, path, title: str = "") -> Path:
     buf = _bytesio.BytesIO()
     fig.savefig(buf, format=path.suffix.lstrip(".").lower() or "png", dpi=100)
     return io.atomic_write_bytes(path, buf.getvalue())
+
+
+def draw_curves(fig, history, kept_epoch: int | None = None) -> None:
+    """Draw the loss, and the main metric if there is one, side by side on ``fig``.
+
+    Each panel has the training curve, the validation curve when the history has one, and,
+    when ``kept_epoch`` is given and is not the last epoch, a dashed line at the epoch
+    whose weights were kept.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    metric = main_metric(history)
+    keys = ["loss"] + ([metric] if metric else [])
+    epochs = history["epoch"]
+    marker = "o" if len(epochs) <= 25 else None  # a short run would be hard to see
+    for ax, key in zip(fig.subplots(1, len(keys), squeeze=False)[0], keys):
+        ax.plot(epochs, _column(history, key), marker=marker, ms=3, label=f"training {key}")
+        if f"val_{key}" in history.columns():
+            val = _column(history, f"val_{key}")
+            if np.isfinite(val).any():
+                ax.plot(epochs, val, marker=marker, ms=3, label=f"validation {key}")
+        if kept_epoch is not None and kept_epoch != epochs[-1]:
+            ax.axvline(kept_epoch, color="0.35", ls="--", lw=1,
+                       label=f"weights kept (epoch {kept_epoch})")  # fmt: skip
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        ax.grid(alpha=0.3)
+        ax.legend()
+
+
+def _column(history, key: str):
+    """A history column as floats, with NaN where an epoch has no value."""
+    return np.array([np.nan if v is None else float(v) for v in history[key]])

@@ -102,6 +102,8 @@ class Trainer:
         Epochs completed.
     best : dict
         ``score`` (best validation loss), ``epoch`` (when), ``wait`` (epochs since).
+    kept_epoch : int
+        After :meth:`fit`, the epoch whose weights the model holds.
     stop_training : bool
 
     Raises
@@ -193,6 +195,13 @@ class Trainer:
             self.model.load_state_dict(self.best_state)
         self._emit("on_train_end")
         return self.history
+
+    @property
+    def kept_epoch(self) -> int:
+        """The best epoch when early stopping restored its weights at the end of :meth:`fit`,
+        else the last epoch trained."""
+        restored = self.restore_best and self.best_state is not None
+        return self.best["epoch"] if restored else self.epoch
 
     def _train_epoch(self, bar) -> dict:
         epoch = self.epoch + 1

@@ -50,9 +50,10 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     epochs = [line.split("  ")[0] for line in lines[1:-1]]
     n = len(epochs)  # early stopping (patience 20 by default) may end before epoch 100
     assert 20 < n <= 100 and epochs == [f"epoch {k}/100" for k in range(1, n + 1)]
-    final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows; saved to (.+)",
+    final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows(?:, with the "
+                         r"weights of epoch (\d+) \(lowest validation loss\))?; saved to (.+)",
                          lines[-1])  # fmt: skip
-    assert final and final[2] == f"runs/{run.name}"
+    assert final and final[3] == f"runs/{run.name}"
 
     history = _history(run / "history.csv")
     assert list(history[0])[:5] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
@@ -70,6 +71,10 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     acc = accuracy_score(np.array(ds.label_names)[split.y_test], pred)
     assert report["test"]["accuracy"] == acc and report["epochs"] == n
     assert report["stopped_early"] == (n < 100)
+    # early stopping keeps the epoch of the lowest validation loss, and the line names it
+    val_losses = [float(r["val_loss"]) for r in history]
+    assert report["kept_epoch"] == 1 + val_losses.index(min(val_losses)) == report["best_epoch"]
+    assert final[2] == (str(report["kept_epoch"]) if report["kept_epoch"] != n else None)
     assert acc >= 0.8
 
     png = (run / "curves.png").read_bytes()
@@ -224,7 +229,8 @@ def test_a_run_without_held_out_rows_completes_and_says_so(tmp_path):
                       "--out", "c", "--quiet", cwd=tmp_path))  # fmt: skip
     assert re.fullmatch(r"final training loss \S+ \(no held-out rows\); saved to c\n", out)
     report = json.loads((tmp_path / "c" / "metrics.json").read_text())
-    assert report == {"epochs": 2, "best_epoch": report["best_epoch"], "stopped_early": False}
+    assert report == {"epochs": 2, "best_epoch": report["best_epoch"], "kept_epoch": 2,
+                      "stopped_early": False}  # fmt: skip
     assert list(_history(tmp_path / "c" / "history.csv")[0]) == ["epoch", "loss", "accuracy",
                                                                  "lr", "time"]  # fmt: skip
     result = glassnet("evaluate", "--model", "c", cwd=tmp_path)

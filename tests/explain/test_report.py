@@ -160,6 +160,22 @@ def test_the_summary_holds_the_last_epoch_and_the_test_accuracy(moons_run):
     assert rec.gradient_flags() == []
 
 
+def test_the_kept_epoch_is_named_in_the_summary_and_marked_on_the_curves(moons_run):
+    rec, model = moons_run["rec"], moons_run["model"]
+    history = History([{"epoch": e, "loss": 1 / e, "accuracy": 0.5, "val_loss": abs(e - 3) + 0.25,
+                        "val_accuracy": 0.5} for e in range(1, 7)])  # fmt: skip
+    page = Page(render_report(rec, history, {}, model, kept_epoch=3))
+    rows = dict((r[0], r[1]) for r in page.table("")[1:])
+    assert rows["weights kept"].startswith("epoch 3, the lowest val_loss (0.25): the saved model")
+    plain = [Page(render_report(rec, history, {}, model, kept_epoch=k)) for k in (6, None)]
+    for other in plain:  # the last epoch kept, or nothing said: no row, no dashed line
+        assert "weights kept" not in dict((r[0], r[1]) for r in other.table("")[1:])
+    curves = render_report(rec, history, {}, model, kept_epoch=3).split('id="curves"')[1]
+    assert "The dashed line marks epoch 3, whose weights were kept" in curves
+    assert all("dashed line" not in render_report(rec, history, {}, model, kept_epoch=k)
+               for k in (6, None))  # fmt: skip
+
+
 def test_the_network_table_has_every_linear_layer_with_its_shapes(moons_run):
     rows = moons_run["page"].table("layer")
     params = dict(moons_run["model"].named_parameters())

@@ -170,6 +170,7 @@ def test_early_stopping_stops_after_patience_epochs_and_restores_the_best(iris):
     assert len(history) == best + patience
     assert all(v >= val[best - 1] for v in val[best:])
     assert trainer.best["epoch"] == best and trainer.stop_training
+    assert trainer.kept_epoch == best  # the weights the model holds are that epoch's
     for name, w in model.state_dict().items():
         np.testing.assert_array_equal(w, rec.states[best][name])
     assert not np.array_equal(rec.states[best]["layers.0.weight"],
@@ -181,8 +182,10 @@ def test_without_restore_best_the_last_weights_stay(iris):
     yv = np.random.default_rng(5).integers(0, 3, len(Xv))
     rec = Recorder()
     model = nn.MLP([4, 16, 3], seed=0)
-    history = Trainer(model, epochs=60, early_stopping=3, restore_best=False, callbacks=[rec],
-                      progress="none").fit(X, y, validation_data=(Xv, yv))  # fmt: skip
+    trainer = Trainer(model, epochs=60, early_stopping=3, restore_best=False, callbacks=[rec],
+                      progress="none")  # fmt: skip
+    history = trainer.fit(X, y, validation_data=(Xv, yv))
+    assert trainer.kept_epoch == len(history) > trainer.best["epoch"]
     for name, w in model.state_dict().items():
         np.testing.assert_array_equal(w, rec.states[len(history)][name])
 

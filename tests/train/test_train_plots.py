@@ -35,3 +35,11 @@ def test_an_empty_history_is_an_error(tmp_path):
     with pytest.raises(GlassnetError, match="the history is empty"):
         plot_curves(History(), tmp_path / "c.png")
     assert not (tmp_path / "c.png").exists()
+
+
+def test_the_kept_epoch_is_marked_when_it_is_not_the_last(tmp_path):
+    marked = plot_curves(History(ROWS), tmp_path / "a.svg", kept_epoch=12).read_text()
+    assert marked.count("weights kept (epoch 12)") == 2  # in the legend of both panels
+    for kept in (30, None):  # the last epoch, or not given: nothing to mark
+        svg = plot_curves(History(ROWS), tmp_path / "b.svg", kept_epoch=kept).read_text()
+        assert "weights kept" not in svg

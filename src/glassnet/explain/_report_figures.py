@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from ..plots import draw_curves, main_metric
+
 # matplotlib's "tab10" colours, one per class, fixed here so a class keeps its colour
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]  # fmt: skip
@@ -36,32 +38,13 @@ def _color(k: int) -> str:
     return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
-def _column(history, key: str) -> np.ndarray:
-    return np.array([np.nan if v is None else float(v) for v in history[key]])
-
-
 # --- curves and results -----------------------------------------------------------------------
 
 
-def curves(history, metric: str | None) -> str:
-    """Training and validation loss, and ``metric`` if given, per epoch."""
-    from matplotlib.ticker import MaxNLocator
-
-    keys = ["loss"] + ([metric] if metric else [])
-    fig = _figure(4.6 * len(keys), 3.4)
-    epochs = _column(history, "epoch")
-    for ax, key in zip(fig.subplots(1, len(keys), squeeze=False)[0], keys):
-        marker = "o" if len(epochs) <= 25 else None
-        ax.plot(epochs, _column(history, key), marker=marker, ms=3, label="training")
-        val = _column(history, "val_" + key) if "val_" + key in history.columns() else None
-        if val is not None and np.isfinite(val).any():
-            ax.plot(epochs, val, marker=marker, ms=3, label="validation")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.set_title(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
+def curves(history, kept_epoch: int | None = None) -> str:
+    """Training and validation loss, and the main metric, per epoch (drawn as curves.png is)."""
+    fig = _figure(4.6 * (1 + bool(main_metric(history))), 3.4)
+    draw_curves(fig, history, kept_epoch)
     return png_data_uri(fig)
 
 

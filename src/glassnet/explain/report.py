@@ -23,6 +23,7 @@ from .. import metrics
 from ..errors import DataError, GlassnetError, ShapeError
 from ..io import atomic_write_text
 from ..nn import Linear
+from ..plots import main_metric
 from ..train import predict_logits
 from . import _report_figures as fig
 from .recorder import ADVICE, EXPLODE_ABOVE, EXPLODE_GROWTH, VANISH_BELOW, VANISH_RATIO
@@ -84,7 +85,7 @@ def render_report(
     label_names: list[str] | None = None, feature_names: list[str] | None = None,
     X_test=None, y_test=None, X_2d=None, y_2d=None,
     predict: Callable[[np.ndarray], np.ndarray] | None = None,
-    title: str = "Training report",
+    title: str = "Training report", kept_epoch: int | None = None,
 ) -> str:  # fmt: skip
     """The report's HTML, as a string.
 
@@ -114,6 +115,9 @@ def render_report(
         model's own outputs (arg-max for classification).
     title : str
         The page's title.
+    kept_epoch : int, optional
+        The epoch whose weights the model holds (:attr:`Trainer.kept_epoch`), named in the
+        summary and marked on the curves when it is not the last epoch.
 
     Raises
     ------
@@ -133,10 +137,10 @@ def render_report(
         recorder.snapshot_end()  # training stopped with an exception before on_train_end
     flags = recorder.gradient_flags()
     sections = {
-        "summary": _summary(history, test, flags, task),
+        "summary": _summary(history, test, flags, task, kept_epoch),
         "settings": _settings_table(settings),
         "network": _network(layers, task),
-        "curves": _curves(history, task),
+        "curves": _curves(history, task, kept_epoch),
         "test": _test_section(test, label_names) if test else None,
         "boundary": (_boundary(X_2d, y_2d, predict, label_names, feature_names)
                      if X_2d is not None else None),
@@ -245,9 +249,15 @@ def _last(history, key: str):
     return None
 
 
-def _summary(history, test, flags, task: str) -> str:
+def _summary(history, test, flags, task: str, kept_epoch: int | None) -> str:
     metric = "accuracy" if task == "classify" else "r2"
     rows = [["epochs trained", _esc(len(history))]]
+    kept = next((r for r in history.rows if r["epoch"] == kept_epoch), None)
+    if kept is not None and kept is not history.rows[-1]:
+        by = "val_loss" if kept.get("val_loss") is not None else "loss"
+        rows.append(["weights kept", _esc(
+            f"epoch {kept_epoch}, the lowest {by} ({_fmt(float(kept[by]))}): the saved model "
+            "and the test scores use these weights, not the last epoch's")])  # fmt: skip
     for key in ("loss", metric, "val_loss", "val_" + metric):
         v = _last(history, key)
         if v is not None:
@@ -294,19 +304,24 @@ def _network(layers: list[dict], task: str) -> str:
     )  # fmt: skip
 
 
-def _curves(history, task: str) -> str:
+def _curves(history, task: str, kept_epoch: int | None) -> str:
     if len(history) == 0:
         return _p("No epoch was trained, so there is no curve to draw.")
-    metric = "accuracy" if task == "classify" else "r2"
-    metric = metric if metric in history.columns() else None
+    metric = {"accuracy": " and the accuracy", "r2": " and R\u00b2 (1 is perfect)",
+              "mae": " and the MAE", "mse": " and the MSE"}.get(main_metric(history), "")
+    kept = ""
+    if kept_epoch is not None and kept_epoch != history.rows[-1]["epoch"]:
+        by = "validation" if "val_loss" in history.columns() else "training"
+        kept = (f" The dashed line marks epoch {kept_epoch}, whose weights were kept: "
+                f"early stopping went back to the epoch with the lowest {by} loss.")
     return (
-        _p("The loss (lower is better) and "
-           + ("the accuracy" if task == "classify" else "R\u00b2 (1 is perfect)")
+        _p("The loss (lower is better)" + metric
            + " after each epoch, on the training data and on the validation data the model "
            "never trains on. Both losses falling together means the model is learning "
            "patterns that generalise. A training loss that keeps falling while the validation "
-           "loss rises means it has started to memorise the training data (overfitting).")
-        + _img(fig.curves(history, metric), "learning curves")
+           "loss rises means it has started to memorise the training data (overfitting)."
+           + kept)
+        + _img(fig.curves(history, kept_epoch), "learning curves")
     )  # fmt: skip
 
 
