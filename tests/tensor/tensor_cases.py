@@ -287,6 +287,8 @@ def _shape_cases() -> list[Case]:
              lambda xp, a: xp.transpose(a, (1, 2, 0)), (x3,)),
         Case("transpose/negative-axes", lambda a: a.transpose(-1, 0, -2),
              lambda xp, a: xp.transpose(a, (2, 0, 1)), (x3,)),
+        Case("transpose/swap(0, 2)", lambda a: a.transpose(0, 2),
+             lambda xp, a: xp.swapaxes(a, 0, 2), (x3,)),
         Case("concatenate/axis0", lambda a, b: concatenate([a, b]),
              lambda xp, a, b: xp.concatenate([a, b]), (away((2, 3)), away((4, 3)))),
         Case("concatenate/axis1-three", lambda a, b, c: concatenate([a, b, c], axis=1),

@@ -59,6 +59,8 @@ ERRORS = [  # (id, call, error class, the whole message or a regular expression 
      r"^index: only integers, slices .* \(tensor of shape \(3, 2\)\)$"),
     ("transpose axes", lambda: ones(3, 2).transpose(0, 2), ShapeError,
      "transpose: axes (0, 2) do not fit a tensor of shape (3, 2)"),
+    ("transpose three axes", lambda: ones(3, 2).transpose(0, 1, 2), ShapeError,
+     "transpose: axes (0, 1, 2) do not fit a tensor of shape (3, 2)"),
     ("sum axis", lambda: ones(2, 3).sum(axis=2), ShapeError,
      "sum: axis 2 does not fit a tensor of shape (2, 3)"),
     ("mean duplicate axes", lambda: ones(2, 3).mean(axis=(0, 0)), ShapeError,

@@ -223,9 +223,20 @@ def test_repr_shows_values_dtype_and_origin():
 
 def test_transpose_forms_agree():
     x = tensor(np.arange(6.0).reshape(2, 3))
-    for y in (x.T, x.transpose(), x.transpose(1, 0), x.transpose((1, 0)), x.transpose(-1, 0)):
+    for y in (x.T, x.transpose(), x.transpose(1, 0), x.transpose((1, 0)), x.transpose(-1, 0),
+              x.transpose(0, 1), x.transpose([0, -1])):  # two axes: swapped, as in PyTorch
         np.testing.assert_array_equal(y.data, np.arange(6.0).reshape(2, 3).T)
-    np.testing.assert_array_equal(x.transpose(0, 1).data, x.data)  # NumPy's meaning
+
+
+def test_two_axes_of_a_larger_tensor_are_swapped_and_the_rest_stay():
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x = tensor(data, requires_grad=True)
+    y = x.transpose(0, 2)
+    np.testing.assert_array_equal(y.data, np.swapaxes(data, 0, 2))  # shape (4, 3, 2)
+    (y * tensor(np.arange(24.0).reshape(4, 3, 2))).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.swapaxes(np.arange(24.0).reshape(4, 3, 2), 0, 2))
+    np.testing.assert_array_equal(x.transpose(-1, 1).data, np.swapaxes(data, 2, 1))
+    np.testing.assert_array_equal(x.transpose(1, 1).data, data)
 
 
 def test_reshape_forms_agree():

@@ -98,18 +98,32 @@ def reshape(a, shape) -> Tensor:
 
 
 def transpose(a, axes=None) -> Tensor:
-    """Permute axes as NumPy does (reverse them by default). The gradient is permuted back.
+    """Reverse the axes, swap two of them, or permute them all. The gradient is permuted back.
 
-    ``axes`` is a full permutation, as in ``np.transpose``: for a matrix, ``transpose()``
-    and ``transpose(1, 0)`` swap the two axes (``transpose(0, 1)`` leaves it unchanged).
+    ``axes=None`` reverses the axes (``a.T``). Two axes swap those two, as PyTorch's
+    ``transpose(dim0, dim1)``: for a matrix ``transpose(0, 1)`` and ``transpose(1, 0)`` both
+    swap rows and columns (NumPy would read ``(0, 1)`` as the identity permutation and do
+    nothing). Any other number of axes is a full permutation, as in ``np.transpose``.
     """
     a = _lift(a)
+    if isinstance(axes, (tuple, list)) and len(axes) == 2:
+        axes = _swap(a, axes)
     try:
         data = np.transpose(a.data, axes)
     except ValueError:
         raise ShapeError(f"transpose: axes {axes} do not fit a tensor of shape {a.shape}") from None
     inverse = None if axes is None else np.argsort([ax % a.ndim for ax in axes])
     return _result(data, (a,), "transpose", lambda g: (np.transpose(g, inverse),))
+
+
+def _swap(a: Tensor, axes) -> tuple[int, ...]:
+    """The permutation that swaps the two ``axes`` of ``a`` and keeps the others in place."""
+    if not all(isinstance(ax, (int, np.integer)) and -a.ndim <= ax < a.ndim for ax in axes):
+        raise ShapeError(f"transpose: axes {tuple(axes)} do not fit a tensor of shape {a.shape}")
+    i, j = (int(ax) % a.ndim for ax in axes)
+    order = list(range(a.ndim))
+    order[i], order[j] = j, i
+    return tuple(order)
 
 
 def getitem(a, index) -> Tensor:
