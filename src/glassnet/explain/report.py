@@ -140,7 +140,7 @@ def render_report(
         "summary": _summary(history, test, flags, task, kept_epoch),
         "settings": _settings_table(settings),
         "network": _network(layers, task),
-        "curves": _curves(history, task, kept_epoch),
+        "curves": _curves(history, kept_epoch),
         "test": _test_section(test, label_names) if test else None,
         "boundary": (_boundary(X_2d, y_2d, predict, label_names, feature_names)
                      if X_2d is not None else None),
@@ -304,7 +304,7 @@ def _network(layers: list[dict], task: str) -> str:
     )  # fmt: skip
 
 
-def _curves(history, task: str, kept_epoch: int | None) -> str:
+def _curves(history, kept_epoch: int | None) -> str:
     if len(history) == 0:
         return _p("No epoch was trained, so there is no curve to draw.")
     metric = {"accuracy": " and the accuracy", "r2": " and R\u00b2 (1 is perfect)",
