@@ -119,11 +119,14 @@ class SavedModel:
     >>> net = nn.MLP([4, 3], seed=0)
     >>> saved = save(tempfile.mkdtemp(), net, task="classify",
     ...              feature_names=ds.feature_names, label_names=ds.label_names)
-    >>> again = load(saved.path)  # an untrained network: its answers are arbitrary
-    >>> again.predict(ds.X[[0, 100]]).tolist()
-    ['setosa', 'versicolor']
-    >>> again.predict_proba(ds.X[[0, 100]]).round(3).tolist()
-    [[0.595, 0.404, 0.001], [0.075, 0.925, 0.0]]
+    >>> again = load(saved.path)  # read back: the same network, answering in label names
+    >>> again.predict(ds.X[:5]).tolist() == saved.predict(ds.X[:5]).tolist()
+    True
+    >>> set(again.predict(ds.X)) <= set(ds.label_names)
+    True
+    >>> p = again.predict_proba(ds.X[:5])  # one row of class probabilities per flower
+    >>> p.shape, bool(np.allclose(p.sum(axis=1), 1.0))
+    ((5, 3), True)
     """
 
     def __init__(self, model, config: dict, path=None):
