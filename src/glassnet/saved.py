@@ -30,7 +30,7 @@ from .data import Standardizer, load_dataset, read_csv
 from .errors import DataError, GlassnetError, ModelFileError
 from .train import predict_logits
 
-__all__ = ["SavedModel", "load", "save"]
+__all__ = ["SavedModel", "load", "save", "wrap"]
 
 TASKS = ("classify", "regress")
 
@@ -328,8 +328,24 @@ def save(
     SavedModel
         With ``path`` set to the file written.
     """
+    saved = wrap(model, task=task, feature_names=feature_names, label_names=label_names,
+                 standardizer=standardizer, target_name=target_name, target_scale=target_scale,
+                 extra=extra, where=f"cannot save {path}")  # fmt: skip
+    saved.save(path)
+    return saved
+
+
+def wrap(
+    model, *, task: str, feature_names=None, label_names=None, standardizer=None,
+    target_name: str = "target", target_scale: dict | None = None, extra: dict | None = None,
+    where: str = "glassnet.saved.wrap",
+) -> SavedModel:  # fmt: skip
+    """A SavedModel around ``model``, with the config :func:`save` writes, not yet in a file.
+
+    The parameters are those of :func:`save`; ``where`` starts the error messages.
+    """
     if not isinstance(model, nn.MLP):
-        raise ModelFileError(f"cannot save {path}: glassnet.save takes an nn.MLP, got "
+        raise ModelFileError(f"{where}: glassnet.save takes an nn.MLP, got "
                              f"{type(model).__name__}; save other modules' state_dict() with "
                              "glassnet.io.save_model")  # fmt: skip
     n_in, n_out = model.sizes[0], model.sizes[-1]
@@ -346,7 +362,5 @@ def save(
         "target_scale": target_scale,
         **(extra or {}),
     }  # fmt: skip
-    _check_config(config, f"cannot save {path}")
-    saved = SavedModel(model, config)
-    saved.save(path)
-    return saved
+    _check_config(config, where)
+    return SavedModel(model, config)

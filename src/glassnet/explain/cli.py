@@ -64,11 +64,9 @@ def default_model(seed: int = 0) -> tuple[saved.SavedModel, str]:
     Trainer(net, epochs=DEFAULT_EPOCHS, lr=0.01, batch_size=32, progress="none",
             seed=seed).fit(X, ds.y)  # fmt: skip
     net.eval()
-    with_names = {"feature_names": list(ds.feature_names), "label_names": ds.label_names,
-                  "target_name": ds.target_name, "standardizer": scaler.to_dict(),
-                  "dataset": ds.name, "target_scale": None}  # fmt: skip
-    config = {"architecture": {"type": "MLP", **net.config()}, "task": "classify", **with_names}
-    model = saved.SavedModel(net, config)
+    model = saved.wrap(net, task="classify", feature_names=ds.feature_names,
+                       label_names=ds.label_names, standardizer=scaler,
+                       target_name=ds.target_name, extra={"dataset": ds.name})  # fmt: skip
     accuracy = float((model.predict(ds.X) == np.asarray(ds.label_names)[ds.y]).mean())
     note = (f"no --model given: trained a default model on all {len(ds.y)} rows of iris just "
             f"now ({DEFAULT_EPOCHS} epochs of Adam in {time.perf_counter() - start:.2f} s, "
