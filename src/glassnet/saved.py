@@ -150,7 +150,9 @@ class SavedModel:
         return f"SavedModel(MLP {sizes}, {what}{where})"
 
     # -- predictions ------------------------------------------------------------------------
-    def _inputs(self, X) -> np.ndarray:
+    def network_inputs(self, X) -> np.ndarray:
+        """Raw feature rows as the network sees them: checked, standardised with the
+        training split's statistics, in the parameters' dtype."""
         X = np.asarray(X)
         n = len(self.feature_names)
         if X.ndim != 2 or X.shape[1] != n or X.dtype.kind not in "biuf":
@@ -168,7 +170,7 @@ class SavedModel:
         """The network's outputs for raw feature rows: class logits, array of shape
         (n_samples, n_classes), or regression predictions in the target's units,
         array of shape (n_samples,)."""
-        out = predict_logits(self.model, self._inputs(X))
+        out = predict_logits(self.model, self.network_inputs(X))
         if self.task == "classify":
             return out
         out = out.reshape(-1).astype(np.float64)  # (N, 1) -> (N,)

@@ -114,14 +114,6 @@ def _model_data(model: saved.SavedModel, model_arg) -> _Data:
     return _Data(X, y, "random rows", f" (no data set fits the model: {problems[-1]})")
 
 
-def _inputs(model: saved.SavedModel, X: np.ndarray) -> np.ndarray:
-    """Raw rows as the network sees them: standardised, in the parameters' dtype."""
-    X = np.asarray(X, dtype=np.float64)
-    if model.standardizer is not None:
-        X = model.standardizer.transform(X)
-    return X.astype(model.model.parameters()[0].data.dtype)
-
-
 def _loss(model: saved.SavedModel, out: Tensor, y: np.ndarray) -> Tensor:
     if model.task == "classify":
         return losses.cross_entropy(out, y.astype(np.int64))
@@ -171,7 +163,7 @@ def _batch(data: _Data, size: int) -> np.ndarray:
 
 
 def _traced_pass(model: saved.SavedModel, data: _Data, rows: np.ndarray):
-    x = _inputs(model, data.X[rows])
+    x = model.network_inputs(data.X[rows])
     net = model.model
     net.zero_grad()
     with trace(net) as t:
@@ -183,7 +175,7 @@ def _traced_pass(model: saved.SavedModel, data: _Data, rows: np.ndarray):
 
 def _sample_lines(model: saved.SavedModel, data: _Data, n: int) -> list[str]:
     raw = data.X[n]
-    x = _inputs(model, raw[None, :])[0]
+    x = model.network_inputs(raw[None, :])[0]
     features = ", ".join(f"{f} {v:g}" for f, v in zip(model.feature_names, raw))
     if model.task == "classify":
         truth = f"class {model.label_names[int(data.y[n])]}"
