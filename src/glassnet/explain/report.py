@@ -202,7 +202,7 @@ def _test_results(task, X_test, y_test, predict, label_names) -> dict | None:
                 "scores": {"accuracy": metrics.accuracy(y_true, y_pred)}}  # fmt: skip
     scores = metrics.regression_report(y_true.astype(np.float64), y_pred.astype(np.float64))
     return {"task": task, "n": len(y_true), "y_true": y_true, "y_pred": y_pred,
-            "scores": {k: scores[k] for k in ("mse", "mae", "r2") if k in scores}}  # fmt: skip
+            "scores": scores}  # fmt: skip
 
 
 def _n_classes(y_2d, test) -> int:
