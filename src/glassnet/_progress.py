@@ -63,7 +63,7 @@ class Progress:
                 TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
                 BarColumn(),
                 TextColumn("batch {task.fields[batch]}/{task.fields[batches]}"),
-                TextColumn("loss {task.fields[loss]:.4f}"),
+                TextColumn("loss {task.fields[loss]}"),
                 TextColumn("{task.fields[metric]}"),
                 TextColumn("{task.fields[rate]:,.0f} samples/s"),
                 TimeRemainingColumn(),
@@ -72,8 +72,8 @@ class Progress:
             self._bar.__enter__()
             self._task = self._bar.add_task(
                 "train", total=max(self.epochs - self.start, 0) * self.batches,
-                epoch=self.start, epochs=self.epochs, batch=0, batches=self.batches,
-                loss=float("nan"), metric="", rate=0.0,
+                epoch=self.start + 1, epochs=self.epochs, batch=0, batches=self.batches,
+                loss="-", metric="", rate=0.0,
             )  # fmt: skip
         return self
 
@@ -83,7 +83,8 @@ class Progress:
             self._bar = None
 
     def batch_done(self, epoch: int, batch: int, loss: float, running, rate: float) -> None:
-        """After each step; ``running`` gives the epoch's running metric as text."""
+        """After each step. The bar shows the epoch's running mean loss and metric (from
+        ``running``), the numbers its epoch line will show; ``loss`` is the batch's own."""
         if self._bar is None:
             return
         now = time.perf_counter()
@@ -91,8 +92,10 @@ class Progress:
             return
         self._last = now
         done = (epoch - 1 - self.start) * self.batches + batch
-        self._bar.update(self._task, completed=done, epoch=epoch, batch=batch, loss=loss,
-                         metric=running.metric_text(), rate=rate)  # fmt: skip
+        mean_loss = running.loss / max(running.n, 1)
+        self._bar.update(self._task, completed=done, epoch=epoch, batch=batch,
+                         loss=f"{mean_loss:.4f}", metric=running.metric_text(),
+                         rate=rate)  # fmt: skip
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
         """After each epoch: one line with the epoch's record."""

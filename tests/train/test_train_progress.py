@@ -77,3 +77,26 @@ def test_a_resumed_run_counts_its_epochs_from_where_it_stopped(tmp_path):
 def test_an_unknown_mode_is_named():
     with pytest.raises(GlassnetError, match="progress must be one of auto, bar, lines, none"):
         _train("fancy")
+
+
+def _plain(out: io.StringIO) -> str:
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue())
+
+
+def test_the_bar_shows_the_running_mean_loss_that_the_epoch_line_reports():
+    out = io.StringIO()
+    history = _train("bar", Console(file=out, width=200, force_terminal=True, color_system=None),
+                     epochs=2)  # fmt: skip
+    # The bar's last state, drawn as the run ends: the epoch's mean loss, not its last batch's.
+    assert f"batch 5/5 loss {history.rows[-1]['loss']:.4f}" in _plain(out)
+
+
+def test_before_the_first_batch_the_bar_names_the_coming_epoch_and_no_loss():
+    from glassnet._progress import Progress
+
+    out = io.StringIO()
+    console = Console(file=out, width=200, force_terminal=True, color_system=None)
+    with Progress("bar", epochs=5, batches=4, console=console, start=2):
+        pass
+    text = _plain(out)
+    assert "epoch 3/5" in text and "batch 0/4 loss -" in text and "nan" not in text
