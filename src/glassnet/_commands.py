@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io as _stringio
 import json
+import math
 import os
 import sys
 import time
@@ -26,6 +27,8 @@ DEFAULTS = {
 _DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
 # What a resumed run may change: the rest must stay as it was for the run to continue exactly.
 _RESUMABLE = ("epochs",)
+# What a run leaves in its folder; a new run is not started in a folder that holds any of them.
+_RUN_FILES = ("run.json", "model.safetensors", "last.safetensors", "best.safetensors")
 
 
 def _say(args, *lines: str) -> None:
@@ -60,7 +63,8 @@ def _scaled_y(y, y_scale):
 # --- train --------------------------------------------------------------------------------------
 
 
-def _settings(args) -> tuple[dict, Path, bool]:
+def _settings(args) -> tuple[dict, Path, dict | None]:
+    """The run's settings, its folder and, when resuming, the settings it was started with."""
     given = {k: getattr(args, k) for k in DEFAULTS if getattr(args, k, None) is not None}
     if args.resume:
         out = Path(args.resume)
@@ -74,17 +78,53 @@ def _settings(args) -> tuple[dict, Path, bool]:
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
         try:
             saved_settings = json.loads(run_file.read_text())["settings"]
-            settings = {**DEFAULTS, **saved_settings, **given}
+            settings = {**DEFAULTS, **saved_settings}
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None
         settings["lr"] = settings["lr"] or _DEFAULT_LR.get(settings["optimizer"], 0.01)
-        return settings, out, True
+        _check_settings(settings, run_file)
+        return {**settings, **given}, out, settings
     settings = {**DEFAULTS, **given}
     settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
     data = str(settings["data"])
     if data.lower().endswith(".csv") or os.path.isfile(data):
         settings["data"] = os.path.abspath(data)  # so that `evaluate` finds it from anywhere
-    return settings, Path(args.out) if args.out else _new_run_folder(data), False
+    if not args.out:
+        return settings, _new_run_folder(data), None
+    out = Path(args.out)
+    held = [name for name in _RUN_FILES if (out / name).exists()]
+    if held:  # files of two runs in one folder would be read as one run
+        raise GlassnetError(f"--out {out} already holds a run ({', '.join(held)}); give "
+                            f"another folder, or continue that run with --resume {out}")
+    return settings, out, None
+
+
+def _check_settings(settings: dict, where: Path) -> None:
+    """A run.json's settings are of the types the options take; otherwise name the entry."""
+    def positive_int(v):
+        return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+    def count(v):
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+    def fraction(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1
+
+    rules = {
+        "data": lambda v: isinstance(v, str), "target": lambda v: v is None or isinstance(v, str),
+        "task": lambda v: v in (None, "classify", "regress"),
+        "hidden": lambda v: isinstance(v, list) and len(v) > 0 and all(map(positive_int, v)),
+        "activation": lambda v: v in ("relu", "tanh", "sigmoid"),
+        "epochs": positive_int, "batch_size": positive_int, "seed": count,
+        "lr": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+        and math.isfinite(v) and v > 0,
+        "optimizer": lambda v: v in _DEFAULT_LR, "val_split": fraction, "test_split": fraction,
+        "early_stopping": count,
+    }  # fmt: skip
+    for key, ok in rules.items():
+        if not ok(settings[key]):
+            raise ModelFileError(f"{where}: the setting {key!r} is {settings[key]!r}, which "
+                                 f"--{key.replace('_', '-')} does not take")
 
 
 def _new_run_folder(data: str) -> Path:
@@ -97,47 +137,98 @@ def _new_run_folder(data: str) -> Path:
 
 
 def train(args) -> int:
-    settings, out, resuming = _settings(args)
+    settings, out, started = _settings(args)
     ds, split, scaler, y_scale = prepare_data(settings)
-    n_out = len(ds.label_names) if ds.task == "classify" else 1
-    model = nn.MLP([ds.n_features, *settings["hidden"], n_out],
-                   activation=settings["activation"], seed=settings["seed"])  # fmt: skip
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
-    trainer = Trainer(
-        model, task=ds.task, optimizer=settings["optimizer"], lr=settings["lr"],
-        epochs=settings["epochs"], batch_size=settings["batch_size"],
-        early_stopping=settings["early_stopping"] or None, checkpoint_dir=out,
-        progress="none" if args.quiet else "auto", seed=settings["seed"],
-        callbacks=[recorder],
-    )  # fmt: skip
-    if resuming:
-        if not (out / "last.safetensors").is_file():
-            raise ModelFileError(f"--resume {out}: the run has no last.safetensors: it stopped "
-                                 "before its first checkpoint; train it again")  # fmt: skip
-        trainer.load_checkpoint(out / "last.safetensors")
-        _say(args, _resume_note(trainer, out, settings))
+    trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
+    if started is not None:
+        _say(args, _resume(trainer, out, settings, started["epochs"]))
     else:
-        _say(args, f"training {_describe(model)} on {ds.name} ({len(split.X_train)} training "
-                   f"rows, {len(split.X_val)} validation, {len(split.X_test)} test)")  # fmt: skip
+        _say(args, _plan(trainer.model, ds, split, y_scale))
     io.atomic_write_text(out / "run.json", json.dumps({"settings": settings}, indent=2) + "\n")
     X_train, X_val = scaler.transform(split.X_train), scaler.transform(split.X_val)
     val = (X_val, _scaled_y(split.y_val, y_scale)) if len(X_val) else None
+    stopped_before = trainer.stop_training
     try:
         trainer.fit(X_train, _scaled_y(split.y_train, y_scale), validation_data=val)
     except KeyboardInterrupt:
-        print(f"interrupted during epoch {trainer.epoch + 1}; continue with: glassnet train "
-              f"--resume {out}", file=sys.stderr)  # fmt: skip
+        print(_interrupted(trainer, out), file=sys.stderr)
         return 130
     except TrainingDiverged:
         _write_report(out, recorder, trainer, settings, ds, split, None)  # shows what blew up
         raise
-    result = saved.save(out, model, task=ds.task, feature_names=ds.feature_names,
+    if trainer.stop_training and not stopped_before:
+        by = "validation" if val is not None else "training"
+        _say(args, f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
+                   f"{settings['early_stopping']} epochs")  # fmt: skip
+    try:
+        result = saved.save(out, trainer.model, task=ds.task, feature_names=ds.feature_names,
                             label_names=ds.label_names, standardizer=scaler,
                             target_name=ds.target_name, target_scale=y_scale,
                             extra={"dataset": ds.name, "settings": settings})  # fmt: skip
-    _write_results(out, result, trainer, split, f"{ds.name}: {_describe(model)}")
-    _write_report(out, recorder, trainer, settings, ds, split, result)
+        _write_results(out, result, trainer, split, f"{ds.name}: {_describe(trainer.model)}")
+        _write_report(out, recorder, trainer, settings, ds, split, result)
+    except KeyboardInterrupt:
+        print(f"interrupted while writing the results; write them with: glassnet train "
+              f"--resume {out}", file=sys.stderr)  # fmt: skip
+        return 130
     return 0
+
+
+def _trainer(settings: dict, ds, out: Path, recorder, quiet: bool) -> Trainer:
+    n_out = len(ds.label_names) if ds.task == "classify" else 1
+    model = nn.MLP([ds.n_features, *settings["hidden"], n_out],
+                   activation=settings["activation"], seed=settings["seed"])  # fmt: skip
+    # A regression run learns standardised targets, so MSE and MAE per epoch would be in
+    # standard deviations; R^2 is the same in either unit, so it is the metric shown.
+    metrics = None if ds.task == "classify" else ("r2",)
+    return Trainer(
+        model, task=ds.task, optimizer=settings["optimizer"], lr=settings["lr"],
+        epochs=settings["epochs"], batch_size=settings["batch_size"], metrics=metrics,
+        early_stopping=settings["early_stopping"] or None, checkpoint_dir=out,
+        progress="none" if quiet else "auto", seed=settings["seed"], callbacks=[recorder],
+    )  # fmt: skip
+
+
+def _plan(model: nn.MLP, ds, split, y_scale) -> str:
+    """The first line of a new run: the network, the task, the data and its split."""
+    if ds.task == "classify":
+        task = f"to classify {ds.target_name} ({len(ds.label_names)} classes)"
+    else:
+        task = (f"to predict {ds.target_name} (standardised with mean {y_scale['mean']:.4g} "
+                f"and sd {y_scale['scale']:.4g}: the loss is the MSE in sd units)")
+    return (f"training {_describe(model)} {task} on {ds.name}: {len(split.X_train)} training "
+            f"rows, {len(split.X_val)} validation, {len(split.X_test)} test")
+
+
+def _resume(trainer: Trainer, out: Path, settings: dict, started_with: int) -> str:
+    """Load the run's last checkpoint; settle the epochs it ends at; say what happens."""
+    if not (out / "last.safetensors").is_file():
+        raise ModelFileError(f"--resume {out}: the run has no last.safetensors: it stopped "
+                             "before its first checkpoint; train it again")  # fmt: skip
+    asked = settings["epochs"]
+    trainer.load_checkpoint(out / "last.safetensors")
+    done = trainer.epoch
+    if trainer.stop_training:  # early stopping ended it: its own epochs stay on record
+        settings["epochs"] = trainer.epochs = started_with
+        return (f"{out} stopped early at epoch {done} (no better validation loss for "
+                f"{settings['early_stopping']} epochs), so it trains no further; writing its "
+                "results (to train longer, start a run with a larger --early-stopping)")
+    if done >= asked:  # nothing left to train: the run is what its epochs made it
+        settings["epochs"] = trainer.epochs = done
+        return (f"{out} has done {done} epochs; give a larger --epochs to train longer; "
+                "writing its results")
+    return f"resuming {out} after epoch {done} of {asked}"
+
+
+def _interrupted(trainer: Trainer, out: Path) -> str:
+    last = out / "last.safetensors"
+    if not last.is_file():
+        return (f"interrupted during epoch {trainer.epoch + 1}, before the first checkpoint; "
+                f"nothing to resume: start the run again")
+    at = io.load_checkpoint(last)["extra"]["epoch"]
+    return (f"interrupted during epoch {trainer.epoch + 1}; continue from epoch {at} with: "
+            f"glassnet train --resume {out}")
 
 
 def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, result) -> None:
@@ -161,16 +252,6 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
     write_report(out / "report.html", recorder, trainer.history, settings, trainer.model,
                  task=ds.task, label_names=ds.label_names, feature_names=ds.feature_names,
                  title=title, kept_epoch=trainer.kept_epoch, **extra)  # fmt: skip
-
-
-def _resume_note(trainer, out: Path, settings: dict) -> str:
-    if trainer.stop_training:
-        return (f"{out} stopped early at epoch {trainer.epoch} (no better validation loss for "
-                f"{settings['early_stopping']} epochs); writing its results again")
-    if trainer.epoch >= settings["epochs"]:
-        return (f"{out} has done its {trainer.epoch} epochs; give a larger --epochs to train "
-                "longer; writing its results again")
-    return f"resuming {out} after epoch {trainer.epoch} of {settings['epochs']}"
 
 
 def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:

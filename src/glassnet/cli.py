@@ -9,6 +9,7 @@ that cannot be written.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 
@@ -20,7 +21,9 @@ EXAMPLES = {
   glassnet train --data moons --hidden 32,32 --epochs 200
   glassnet train --data houses.csv --target price --task regress --out runs/houses
   glassnet train --data wine --early-stopping 10 --quiet
-  glassnet train --resume runs/iris-20261122-101500 --epochs 200""",
+  glassnet train --resume runs/iris-20261122-101500   # continue an interrupted run
+  glassnet train --data moons --early-stopping 0 --out runs/moons
+  glassnet train --resume runs/moons --epochs 200  # then train it longer""",
     "evaluate": """examples:
   glassnet evaluate --model runs/iris-20261122-101500          # on the run's test split
   glassnet evaluate --model runs/houses/model.safetensors --data test.csv --out scores.json""",
@@ -82,7 +85,7 @@ def _number(kind, ok, must: str):
 
 
 _positive_int = _number(int, lambda v: v > 0, "positive")
-_positive_float = _number(float, lambda v: v > 0, "positive")
+_positive_float = _number(float, lambda v: 0 < v < math.inf, "positive and finite")
 _count = _number(int, lambda v: v >= 0, "0 or more")
 _fraction = _number(float, lambda v: 0 <= v < 1, "in [0, 1)")
 
@@ -109,13 +112,15 @@ def _add_train(sub) -> None:
     p.add_argument("--lr", type=_positive_float,
                    help="learning rate (default: 0.01 adam, 0.1 sgd, 0.05 momentum)")  # fmt: skip
     p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], help="default: adam")
-    p.add_argument("--seed", type=int, help="seed of the weights, splits and batches (default 0)")
+    p.add_argument("--seed", type=_count,
+                   help="seed of the weights, splits and batches (default 0)")  # fmt: skip
     p.add_argument("--val-split", type=_fraction, help="fraction for validation (default 0.15)")
     p.add_argument("--test-split", type=_fraction,
                    help="fraction held out for the test (default 0.2)")  # fmt: skip
     p.add_argument("--early-stopping", type=_count, metavar="PATIENCE",
-                   help="stop after PATIENCE epochs without a better validation loss, "
-                        "keeping the best weights (default 20; 0 trains every epoch)")  # fmt: skip
+                   help="stop after PATIENCE epochs without a better validation loss (the "
+                        "training loss when there is no validation split), keeping the best "
+                        "weights (default 20; 0 trains every epoch)")  # fmt: skip
     p.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<data>-<time>)")
     p.add_argument("--resume", metavar="DIR",
                    help="continue the run saved in DIR (with --epochs to train longer)")
@@ -141,18 +146,18 @@ def _add_others(sub) -> None:
     p = _sub(sub, "datasets", "list the built-in datasets with their sizes")
     p.set_defaults(func=_run("datasets"))
 
-    p = sub.add_parser("explain", help="show a model's forward and backward pass step by step",
-                       epilog=EXAMPLES["explain"],
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p = _sub(sub, "explain", "show a model's forward and backward pass step by step")
     p.add_argument("--model", help="a run folder or model file (default: a quick Iris model)")
     p.add_argument(
         "--sample", type=int, metavar="N", help="walk sample N through the network neuron by neuron"
     )
     p.add_argument(
-        "--graph", metavar="PATH", help="draw the computation graph to PATH (.svg, .png or .dot)"
+        "--graph", metavar="PATH",
+        help="draw the computation graph to PATH (.svg, .png, .pdf or .dot)",
     )
     p.add_argument(
-        "--batch-size", type=_positive_int, default=8, help="rows in the traced mini-batch"
+        "--batch-size", type=_positive_int, default=8,
+        help="rows in the traced mini-batch (default: 8)",
     )
     p.set_defaults(func=_run("explain"))
 
@@ -208,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         print(f"error: {one_line(_os_error(e))}", file=sys.stderr)
+        return 2
+    except MemoryError:  # e.g. --hidden 100000,100000
+        print("error: not enough memory for this model or data; try smaller --hidden sizes "
+              "or a smaller --batch-size", file=sys.stderr)  # fmt: skip
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

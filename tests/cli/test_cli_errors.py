@@ -38,6 +38,11 @@ CASES = {
                        r"no target column 'colour'; the columns are sepal_length, "),
     "bad option value": (["train", "--hidden", "16,x"], r"argument --hidden: takes sizes like"),
     "negative epochs": (["train", "--epochs", "-3"], r"argument --epochs: must be positive"),
+    "negative seed": (["train", "--seed", "-1"], r"argument --seed: must be 0 or more, got -1"),
+    "infinite lr": (["train", "--lr", "inf"], r"argument --lr: must be positive and finite"),
+    "out holding a run": (["train", "--out", "RUN"], r"--out .*run already holds a run \(run"
+                          r"\.json, model\.safetensors, .*\); give another folder, or continue "
+                          r"that run with --resume"),
     "unknown option": (["train", "--colour", "red"], r"unrecognized arguments: --colour red"),
     "out under a file": (["train", "--out", "a_file/run", "--epochs", "1"],
                          r"a_file/run: Not a directory"),

@@ -46,10 +46,20 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
         "model.safetensors", "report.html", "run.json"]  # fmt: skip
 
     lines = out.splitlines()
-    assert lines[0].startswith("training MLP 4-32-32-3 (tanh) on iris (")
-    epochs = [line.split("  ")[0] for line in lines[1:-1]]
+    ds = load_dataset("iris")
+    split = train_val_test_split(ds.X, ds.y, val_size=0.15, test_size=0.2, seed=0)
+    assert lines[0] == (f"training MLP 4-32-32-3 (tanh) to classify species (3 classes) on "
+                        f"iris: {len(split.y_train)} training rows, {len(split.y_val)} "
+                        f"validation, {len(split.y_test)} test")  # fmt: skip
+    epochs = [line.split("  ")[0] for line in lines if line.startswith("epoch ")]
     n = len(epochs)  # early stopping (patience 20 by default) may end before epoch 100
     assert 20 < n <= 100 and epochs == [f"epoch {k}/100" for k in range(1, n + 1)]
+    assert lines[1 : n + 1] == [line for line in lines if line.startswith("epoch ")]
+    if n < 100:  # the line before the result says why the run ended early
+        assert lines[n + 1 :] == [
+            f"stopped early after epoch {n}: no better validation loss for 20 epochs", lines[-1]]
+    else:
+        assert len(lines) == n + 2
     final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows(?:, with the "
                          r"weights of epoch (\d+) \(lowest validation loss\))?; saved to (.+)",
                          lines[-1])  # fmt: skip
@@ -65,8 +75,6 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     report = json.loads((run / "metrics.json").read_text())
     assert f"{report['test']['accuracy']:.3f}" == final[1]
     # the saved model and the test split, rebuilt here, give the reported accuracy
-    ds = load_dataset("iris")
-    split = train_val_test_split(ds.X, ds.y, val_size=0.15, test_size=0.2, seed=0)
     pred = saved.load(run).predict(split.X_test)
     acc = accuracy_score(np.array(ds.label_names)[split.y_test], pred)
     assert report["test"]["accuracy"] == acc and report["epochs"] == n
@@ -122,14 +130,18 @@ def test_a_csv_with_text_labels_and_a_chosen_target(tmp_path):
 
 
 def test_regression_on_the_sine_and_on_an_integer_target_with_task_regress(tmp_path):
-    out = ok(glassnet("train", "--data", "sine", "--epochs", "3", "--out", "s", "--quiet",
-                      cwd=tmp_path))  # fmt: skip
+    out = ok(glassnet("train", "--data", "sine", "--epochs", "3", "--early-stopping", "0",
+                      "--out", "s", "--quiet", cwd=tmp_path))  # fmt: skip
     assert re.fullmatch(r"test R\^2 -?\d\.\d{3}, MSE \S+, MAE \S+ on 200 held-out test rows; "
                         r"saved to s\n", out)  # fmt: skip
-    report = json.loads((tmp_path / "s" / "metrics.json").read_text())["test"]
-    assert sorted(report) == ["mae", "mse", "r2"]
-    assert list(_history(tmp_path / "s" / "history.csv")[0])[:5] == ["epoch", "loss", "mse",
-                                                                      "mae", "r2"]  # fmt: skip
+    report = json.loads((tmp_path / "s" / "metrics.json").read_text())
+    assert sorted(report["test"]) == ["mae", "mse", "r2"]
+    # Training runs on standardised targets, where MSE and MAE would be in other units than
+    # the final report's; R^2 is unit-free, so the history keeps it alone, and the last
+    # epoch's validation R^2 is the one the saved model scores in the target's own units.
+    history = _history(tmp_path / "s" / "history.csv")
+    assert list(history[0])[:5] == ["epoch", "loss", "r2", "val_loss", "val_r2"]
+    assert float(history[-1]["val_r2"]) == pytest.approx(report["validation"]["r2"], abs=1e-5)
 
     x = np.arange(60)
     (tmp_path / "steps.csv").write_text("x,y\n" + "".join(f"{v},{v % 5}\n" for v in x))
@@ -212,7 +224,8 @@ def test_ctrl_c_leaves_a_run_that_resumes_to_the_same_end(tmp_path, monkeypatch,
     monkeypatch.setattr(Trainer, "_train_epoch", interrupted_in_epoch_3)
     assert cli.main(["train", "--epochs", "4", "--out", "run", "--quiet"]) == 130
     err = capsys.readouterr().err
-    assert err == "interrupted during epoch 3; continue with: glassnet train --resume run\n"
+    assert err == ("interrupted during epoch 3; continue from epoch 2 with: glassnet train "
+                   "--resume run\n")  # fmt: skip
     assert not (tmp_path / "run" / "model.safetensors").exists()
     assert io.load_checkpoint(tmp_path / "run" / "last.safetensors")["extra"]["epoch"] == 2
 

@@ -1,0 +1,106 @@
+"""A run folder holds one run: what `glassnet train` says and records when it is interrupted,
+resumed, or pointed at a folder that already holds a run."""
+
+import json
+
+import pytest
+from cli_helpers import glassnet
+
+from glassnet import _commands, cli, io
+from glassnet.train import Trainer
+
+
+def _train(*args) -> int:
+    return cli.main(["train", *map(str, args), "--quiet"])
+
+
+def _settings(run) -> dict:
+    return json.loads((run / "run.json").read_text())["settings"]
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_new_run_is_not_started_in_a_folder_that_holds_one(here, capsys):
+    assert _train("--epochs", 2, "--out", "run") == 0
+    before = {p.name: p.read_bytes() for p in (here / "run").iterdir()}
+    capsys.readouterr()
+    assert _train("--data", "moons", "--epochs", 1, "--out", "run") == 2
+    assert "already holds a run" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (here / "run").iterdir()} == before
+    (here / "empty").mkdir()
+    assert _train("--epochs", 1, "--out", "empty") == 0  # an empty folder is fine
+
+
+def test_ctrl_c_before_the_first_checkpoint_says_there_is_nothing_to_resume(
+        here, monkeypatch, capsys):  # fmt: skip
+    def interrupted(self, bar):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
+    assert _train("--out", "run") == 130
+    assert capsys.readouterr().err == ("interrupted during epoch 1, before the first "
+                                       "checkpoint; nothing to resume: start the run again\n")
+    assert not (here / "run" / "last.safetensors").exists()
+
+
+def test_ctrl_c_while_the_results_are_written_leaves_a_run_that_resume_completes(
+        here, monkeypatch, capsys):  # fmt: skip
+    real = _commands._write_report
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_commands, "_write_report", interrupted)
+    assert _train("--epochs", 3, "--out", "run") == 130
+    assert capsys.readouterr().err == ("interrupted while writing the results; write them "
+                                       "with: glassnet train --resume run\n")
+    assert not (here / "run" / "report.html").exists()
+    monkeypatch.setattr(_commands, "_write_report", real)
+    assert cli.main(["train", "--resume", "run"]) == 0
+    assert capsys.readouterr().out.startswith("run has done 3 epochs; give a larger --epochs")
+    assert (here / "run" / "report.html").is_file()
+    assert _train("--epochs", 3, "--out", "whole") == 0
+    assert (here / "run" / "model.safetensors").read_bytes() == (
+        here / "whole" / "model.safetensors").read_bytes()  # fmt: skip
+
+
+def test_resuming_with_fewer_epochs_than_done_records_the_epochs_trained(here, capsys):
+    assert _train("--epochs", 3, "--early-stopping", 0, "--out", "run") == 0
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", "run", "--epochs", "1"]) == 0
+    assert capsys.readouterr().out.startswith("run has done 3 epochs")
+    assert _settings(here / "run")["epochs"] == 3
+    state, config = io.load_model(here / "run")
+    assert config["settings"]["epochs"] == 3
+
+
+def test_an_early_stopped_run_keeps_its_epochs_when_asked_for_more(here, capsys):
+    assert _train("--early-stopping", 2, "--epochs", 300, "--out", "run") == 0
+    done = json.loads((here / "run" / "metrics.json").read_text())["epochs"]
+    assert done < 300
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", "run", "--epochs", "400"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"run stopped early at epoch {done} (no better validation loss for 2 "
+                          "epochs), so it trains no further")  # fmt: skip
+    assert _settings(here / "run")["epochs"] == 300
+    assert json.loads((here / "run" / "metrics.json").read_text())["epochs"] == done
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("hidden", 5), ("hidden", []), ("lr", "x"), ("lr", -1.0), ("seed", "x"), ("seed", -1),
+     ("epochs", True), ("optimizer", "lbfgs"), ("val_split", 1.5), ("data", None)],
+)  # fmt: skip
+def test_a_run_json_with_a_bad_setting_names_it(tmp_path, key, value):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "run.json").write_text(json.dumps({"settings": {key: value}}))
+    result = glassnet("train", "--resume", "run", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"error: run/run.json: the setting '{key}' is {value!r}, "
+                             f"which --{key.replace('_', '-')} does not take\n")
