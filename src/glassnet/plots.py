@@ -98,6 +98,8 @@ def draw_curves(fig, history, kept_epoch: int | None = None) -> None:
             ax.axvline(kept_epoch, color="0.35", ls="--", lw=1,
                        label=f"weights kept (epoch {kept_epoch})")  # fmt: skip
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if len(epochs) == 1:  # one point gives the locator no range: it would tick fractions
+            ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)

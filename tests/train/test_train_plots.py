@@ -43,3 +43,16 @@ def test_the_kept_epoch_is_marked_when_it_is_not_the_last(tmp_path):
     for kept in (30, None):  # the last epoch, or not given: nothing to mark
         svg = plot_curves(History(ROWS), tmp_path / "b.svg", kept_epoch=kept).read_text()
         assert "weights kept" not in svg
+
+
+@pytest.mark.parametrize("n", [1, 2, 30])
+def test_epoch_ticks_are_whole_numbers_even_for_a_single_epoch(n):
+    from matplotlib.figure import Figure
+
+    from glassnet.plots import draw_curves
+
+    fig = Figure()
+    draw_curves(fig, History(ROWS[:n]))
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
