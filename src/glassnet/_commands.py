@@ -33,7 +33,16 @@ _RUN_FILES = ("run.json", "model.safetensors", "last.safetensors", "best.safeten
 
 def _say(args, *lines: str) -> None:
     if not getattr(args, "quiet", False):
-        print(*lines, sep="\n")
+        _print(*lines)
+
+
+def _print(*lines: str) -> None:
+    """Print now; when the reader has gone (``glassnet train | head``), go on silently, so
+    that the run still trains and saves its files."""
+    try:
+        print(*lines, sep="\n", flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 # --- the run's data ---------------------------------------------------------------------------
@@ -278,7 +287,7 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
     if trainer.kept_epoch != trainer.epoch:
         by = "validation" if len(split.y_val) else "training"
         result += f", with the weights of epoch {trainer.kept_epoch} (lowest {by} loss)"
-    print(f"{result}; saved to {out}")
+    _print(f"{result}; saved to {out}")
 
 
 def _describe(model: nn.MLP) -> str:

@@ -8,6 +8,8 @@ a terminal, lines otherwise).
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 from .errors import GlassnetError
@@ -22,6 +24,19 @@ def format_logs(logs: dict) -> str:
     return "  ".join(
         f"{k} {v:.4f}" for k, v in logs.items() if k not in skip and isinstance(v, float)
     )
+
+
+def _console():
+    """A rich console on standard output that, when the reader of a pipe goes away, stops
+    printing instead of ending the program (rich's default): training goes on."""
+    from rich.console import Console  # only when something is shown
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    return _Console()
 
 
 class Progress:
@@ -44,9 +59,7 @@ class Progress:
         if mode not in MODES:
             raise GlassnetError(f"progress must be one of {', '.join(MODES)}, got {mode!r}")
         if mode != "none":
-            from rich.console import Console  # only when something is shown
-
-            console = console or Console()
+            console = console or _console()
             if mode == "auto":
                 mode = "bar" if console.is_terminal else "lines"
         self.mode, self.console = mode, console

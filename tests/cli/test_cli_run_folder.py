@@ -104,3 +104,18 @@ def test_a_run_json_with_a_bad_setting_names_it(tmp_path, key, value):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == (f"error: run/run.json: the setting '{key}' is {value!r}, "
                              f"which --{key.replace('_', '-')} does not take\n")
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_run(tmp_path):
+    import subprocess
+    import sys
+
+    with subprocess.Popen([sys.executable, "-m", "glassnet", "train", "--epochs", "30",
+                           "--early-stopping", "0", "--out", "run"], cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:  # fmt: skip
+        assert proc.stdout.readline().startswith(b"training MLP")  # `glassnet train | head -1`
+        proc.stdout.close()
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 0
+    assert err == b""
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["epochs"] == 30
