@@ -248,9 +248,9 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
     from .explain.report import write_report  # matplotlib is imported only here
 
     title = f"{ds.name}: {_describe(trainer.model)}"
-    extra = {}
-    if result is None:
-        title += " (training diverged)"
+    extra, kept = {}, trainer.kept_epoch
+    if result is None:  # no model was saved, so no epoch's weights were kept
+        title, kept = title + " (training diverged)", None
     else:
         outputs = result.outputs  # raw features in; logits, or values in real units
         extra = {"X_test": split.X_test, "y_test": split.y_test,
@@ -260,7 +260,7 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
             extra.update(X_2d=ds.X, y_2d=ds.y)
     write_report(out / "report.html", recorder, trainer.history, settings, trainer.model,
                  task=ds.task, label_names=ds.label_names, feature_names=ds.feature_names,
-                 title=title, kept_epoch=trainer.kept_epoch, **extra)  # fmt: skip
+                 title=title, kept_epoch=kept, **extra)  # fmt: skip
 
 
 def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:

@@ -119,3 +119,11 @@ def test_a_reader_that_goes_away_does_not_stop_the_run(tmp_path):
         assert proc.wait(timeout=120) == 0
     assert err == b""
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["epochs"] == 30
+
+
+def test_the_report_of_a_diverged_run_claims_no_saved_weights(here):
+    assert _train("--data", "diabetes", "--optimizer", "sgd", "--lr", 0.5, "--out", "run") == 2
+    html = (here / "run" / "report.html").read_text()
+    assert "(training diverged)" in html
+    assert not (here / "run" / "model.safetensors").exists()
+    assert "weights kept" not in html  # no model was saved, so no epoch's weights were kept
