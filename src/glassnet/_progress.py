@@ -71,15 +71,17 @@ class Progress:
         if self.mode == "bar":
             from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
+            from rich.table import Column
 
             self._bar = RichProgress(
                 TextColumn("epoch {task.fields[epoch]}/{task.fields[epochs]}"),
-                BarColumn(),
+                BarColumn(bar_width=24),
+                # fixed width, so that a narrow terminal squeezes the other columns first
+                TimeRemainingColumn(table_column=Column(no_wrap=True, min_width=7)),
                 TextColumn("batch {task.fields[batch]}/{task.fields[batches]}"),
                 TextColumn("loss {task.fields[loss]}"),
                 TextColumn("{task.fields[metric]}"),
                 TextColumn("{task.fields[rate]:,.0f} samples/s"),
-                TimeRemainingColumn(),
                 console=self.console,
             )
             self._bar.__enter__()
