@@ -100,3 +100,21 @@ def test_before_the_first_batch_the_bar_names_the_coming_epoch_and_no_loss():
         pass
     text = _plain(out)
     assert "epoch 3/5" in text and "batch 0/4 loss -" in text and "nan" not in text
+
+
+def test_an_80_column_terminal_shows_every_field_of_the_bar_uncut():
+    from glassnet._progress import Progress
+    from glassnet.metrics import RunningMetrics
+
+    running = RunningMetrics("classify", ["accuracy"])
+    running.update(np.eye(2)[[0, 1, 1]], np.array([0, 1, 0]), loss=0.25)
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system=None)
+    with Progress("bar", epochs=60, batches=37, console=console) as bar:
+        bar.batch_done(28, 37, 0.5, running, 82704.0)
+    line = _plain(out).strip().splitlines()[-1]
+    assert "…" not in line and len(line) <= 80
+    for field in ("epoch 28/60", "batch 37/37", "loss 0.2500", "accuracy 0.6667",
+                  "82,704 samples/s"):  # fmt: skip
+        assert field in line
+    assert re.search(r"\d+:\d\d:\d\d|-:--:--", line)  # the time left, whole
