@@ -95,6 +95,10 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         return {**settings, **given}, out, settings
     settings = {**DEFAULTS, **given}
     settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
+    if settings["val_split"] + settings["test_split"] >= 1:
+        raise GlassnetError(f"--val-split {settings['val_split']} and --test-split "
+                            f"{settings['test_split']} add up to 1 or more: no rows would be "
+                            "left to train on")  # fmt: skip
     data = str(settings["data"])
     if data.lower().endswith(".csv") or os.path.isfile(data):
         settings["data"] = os.path.abspath(data)  # so that `evaluate` finds it from anywhere
