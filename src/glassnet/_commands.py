@@ -282,10 +282,11 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
     plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
     if "test" in report:
         result = (f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out "
-                  "test rows")  # fmt: skip
+                  f"test rows{_interval(report['test'])}")  # fmt: skip
     elif "validation" in report:
         result = (f"{_headline(report['validation'], model.task, 'validation ')} on "
-                  f"{len(split.y_val)} validation rows (no test split)")  # fmt: skip
+                  f"{len(split.y_val)} validation rows{_interval(report['validation'])} (no "
+                  "test split)")  # fmt: skip
     else:
         result = f"final training loss {trainer.history.rows[-1]['loss']:.4g} (no held-out rows)"
     if trainer.kept_epoch != trainer.epoch:
@@ -296,6 +297,14 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
 
 def _describe(model: nn.MLP) -> str:
     return f"MLP {'-'.join(map(str, model.sizes))} ({model.activation})"
+
+
+def _interval(report: dict) -> str:
+    """A classification report's 95% interval for its accuracy, as a parenthesis."""
+    if "accuracy_interval" not in report:
+        return ""
+    low, high = report["accuracy_interval"]
+    return f" (95% interval {low:.3f} to {high:.3f})"
 
 
 def _headline(report: dict, task: str, prefix: str = "test ") -> str:
@@ -323,7 +332,8 @@ def evaluate(args) -> int:
                             "give --data")  # fmt: skip
         X, y, where = split.X_test, split.y_test, "the run's test split"
     report = model.evaluate(X, y)
-    print(f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}")
+    print(f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}"
+          f"{_interval(report)}")
     if model.task == "classify":
         _print_classes(report)
     if args.out:

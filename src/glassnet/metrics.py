@@ -10,6 +10,7 @@ against it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ from .errors import DataError, ShapeError
 
 __all__ = [
     "accuracy",
+    "accuracy_interval",
     "confusion_matrix",
     "precision_recall",
     "precision_recall_f1",
@@ -85,6 +87,52 @@ def accuracy(y_true, y_pred) -> float:
     """
     t, p = _same_length("accuracy", y_true, y_pred)
     return float(np.mean(t == p))
+
+
+def accuracy_interval(n_correct: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval for an accuracy of ``n_correct / n``.
+
+    A test set is a sample: had other rows been held out, the accuracy would differ. Each
+    prediction is right or wrong, so ``n_correct`` is binomial, and Wilson's interval
+    (E. B. Wilson, 1927) covers the true accuracy with about the confidence asked for,
+    staying inside [0, 1] even at 0 or ``n`` correct:
+
+        centre = (p + z^2 / 2n) / (1 + z^2 / n)
+        half   = z / (1 + z^2 / n) * sqrt(p (1 - p) / n + z^2 / 4n^2)
+
+    with ``p = n_correct / n`` and ``z`` the standard normal quantile of
+    ``(1 + confidence) / 2`` (1.96 for 95%).
+
+    Parameters
+    ----------
+    n_correct, n : int
+        Right predictions, and all of them (``0 <= n_correct <= n``, ``n >= 1``).
+    confidence : float, default 0.95
+        In (0, 1).
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Examples
+    --------
+    >>> low, high = accuracy_interval(27, 30)  # 0.900 on 30 test rows
+    >>> round(low, 3), round(high, 3)
+    (0.744, 0.965)
+    """
+    if not (isinstance(n, (int, np.integer)) and isinstance(n_correct, (int, np.integer))
+            and 0 <= n_correct <= n and n >= 1):  # fmt: skip
+        raise DataError(f"accuracy_interval: need whole numbers 0 <= n_correct <= n and "
+                        f"n >= 1, got n_correct={n_correct!r}, n={n!r}")
+    if not 0 < confidence < 1:
+        raise DataError(f"accuracy_interval: confidence must be in (0, 1), got {confidence!r}")
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf((1 + confidence) / 2)
+    p, z2 = n_correct / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
@@ -229,7 +277,8 @@ def classification_report(y_true, y_pred, label_names: list[str] | None = None) 
     Returns
     -------
     dict
-        Plain Python values, ready for JSON: ``accuracy``, ``per_class`` (name to
+        Plain Python values, ready for JSON: ``accuracy``, ``accuracy_interval`` (its 95%
+        Wilson interval, ``[low, high]``: see :func:`accuracy_interval`), ``per_class`` (name to
         ``{"precision", "recall", "f1", "support"}``), ``confusion_matrix`` (a list of rows)
         and ``labels``.
 
@@ -245,6 +294,7 @@ def classification_report(y_true, y_pred, label_names: list[str] | None = None) 
     names = list(label_names) if label_names else [str(i) for i in range(len(C))]
     return {
         "accuracy": accuracy(y_true, y_pred),
+        "accuracy_interval": list(accuracy_interval(int(np.trace(C)), int(C.sum()))),
         "per_class": {
             name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
             for name, p, r, f, s in zip(names, prec, rec, f1, C.sum(axis=1))

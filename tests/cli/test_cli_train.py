@@ -7,7 +7,7 @@ import struct
 
 import numpy as np
 import pytest
-from cli_helpers import SCRIPT, glassnet, ok
+from cli_helpers import SCRIPT, glassnet, ok, wilson
 from sklearn.metrics import accuracy_score
 
 from glassnet import io, saved
@@ -60,10 +60,10 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
             f"stopped early after epoch {n}: no better validation loss for 20 epochs", lines[-1]]
     else:
         assert len(lines) == n + 2
-    final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows(?:, with the "
-                         r"weights of epoch (\d+) \(lowest validation loss\))?; saved to (.+)",
-                         lines[-1])  # fmt: skip
-    assert final and final[3] == f"runs/{run.name}"
+    final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows \(95% interval "
+                         r"(\S+) to (\S+)\)(?:, with the weights of epoch (\d+) \(lowest "
+                         r"validation loss\))?; saved to (.+)", lines[-1])  # fmt: skip
+    assert final and final[5] == f"runs/{run.name}"
 
     history = _history(run / "history.csv")
     assert list(history[0])[:5] == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
@@ -82,7 +82,11 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     # early stopping keeps the epoch of the lowest validation loss, and the line names it
     val_losses = [float(r["val_loss"]) for r in history]
     assert report["kept_epoch"] == 1 + val_losses.index(min(val_losses)) == report["best_epoch"]
-    assert final[2] == (str(report["kept_epoch"]) if report["kept_epoch"] != n else None)
+    assert final[4] == (str(report["kept_epoch"]) if report["kept_epoch"] != n else None)
+    # the line and metrics.json carry the 95% interval of the accuracy on 30 test rows
+    low, high = wilson(int(round(acc * 30)), 30)
+    assert report["test"]["accuracy_interval"] == pytest.approx([low, high], abs=1e-12)
+    assert (final[2], final[3]) == (f"{low:.3f}", f"{high:.3f}")
     assert acc >= 0.8
 
     png = (run / "curves.png").read_bytes()
@@ -100,7 +104,8 @@ def test_options_reach_the_model_the_optimizer_and_the_splits(tmp_path):
                       "--optimizer", "momentum", "--lr", "0.05", "--batch-size", "64",
                       "--epochs", "4", "--seed", "3", "--val-split", "0.1", "--test-split", "0.3",
                       "--out", "m", "--quiet", cwd=tmp_path))  # fmt: skip
-    assert re.fullmatch(r"test accuracy \d\.\d{3} on 300 held-out test rows; saved to m\n", out)
+    assert re.fullmatch(r"test accuracy \d\.\d{3} on 300 held-out test rows \(95% interval "
+                        r"\S+ to \S+\); saved to m\n", out)  # fmt: skip
     model = saved.load(tmp_path / "m")
     arch = model.config["architecture"]
     assert (arch["sizes"], arch["activation"], arch["seed"]) == ([2, 8, 4, 2], "tanh", 3)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 import sklearn.metrics as skm
-from cli_helpers import glassnet, ok
+from cli_helpers import glassnet, ok, wilson
 
 from glassnet import saved
 from glassnet.data import list_datasets, load_dataset, train_val_test_split
@@ -42,7 +42,9 @@ def test_evaluate_a_run_on_its_own_test_split(iris_run, tmp_path):
     pred = saved.load(iris_run).predict(X)
     truth = np.array(SPECIES)[y]
     acc = skm.accuracy_score(truth, pred)
-    assert out[0] == f"accuracy {acc:.3f} on 30 rows of the run's test split"
+    low, high = wilson(int(round(acc * 30)), 30)
+    assert out[0] == (f"accuracy {acc:.3f} on 30 rows of the run's test split (95% interval "
+                      f"{low:.3f} to {high:.3f})")  # fmt: skip
     prec, rec, f1, support = skm.precision_recall_fscore_support(truth, pred, labels=SPECIES,
                                                                  zero_division=0)  # fmt: skip
     assert out[1].split() == ["class", "precision", "recall", "f1", "support"]
@@ -62,7 +64,10 @@ def test_evaluate_a_model_file_on_a_csv_and_write_the_metrics(iris_run, iris_csv
     model = saved.load(iris_run)
     expected = model.evaluate(IRIS.X, np.array(SPECIES)[IRIS.y])
     assert json.loads((tmp_path / "scores.json").read_text()) == expected
-    first = f"accuracy {expected['accuracy']:.3f} on 150 rows of {iris_csv}"
+    low, high = wilson(int(round(expected["accuracy"] * 150)), 150)
+    assert expected["accuracy_interval"] == pytest.approx([low, high], abs=1e-12)
+    first = (f"accuracy {expected['accuracy']:.3f} on 150 rows of {iris_csv} (95% interval "
+             f"{low:.3f} to {high:.3f})")  # fmt: skip
     assert result.splitlines()[0] == first
     assert result.splitlines()[-1] == "metrics written to scores.json"
     by_name = ok(glassnet("evaluate", "--model", iris_run, "--data", "iris", cwd=tmp_path))

@@ -160,3 +160,30 @@ def test_running_metrics_over_batches_equal_the_metrics_of_all_rows(seed):
         run.update(logits[a:b], t[a:b], loss=0.0)
     assert run.result()["accuracy"] == skm.accuracy_score(t, logits.argmax(axis=1))
     assert run.metric_text() == f"accuracy {skm.accuracy_score(t, logits.argmax(axis=1)):.4f}"
+
+
+@pytest.mark.parametrize(("k", "n", "confidence"),
+                         [(27, 30, 0.95), (30, 30, 0.95), (0, 5, 0.95), (1, 1, 0.9),
+                          (50, 97, 0.99), (281, 300, 0.8), (3, 1000, 0.95)])  # fmt: skip
+def test_the_accuracy_interval_is_wilsons_as_scipy_computes_it(k, n, confidence):
+    from scipy.stats import binomtest  # installed with scikit-learn
+
+    ci = binomtest(k, n).proportion_ci(confidence, method="wilson")
+    low, high = metrics.accuracy_interval(k, n, confidence)
+    assert (low, high) == pytest.approx((ci.low, ci.high), abs=1e-12)
+    assert 0 <= low <= k / n <= high <= 1
+
+
+def test_the_classification_report_carries_the_interval_of_its_accuracy():
+    t, p = _labels(200, 5, 3)
+    rep = metrics.classification_report(t, p)
+    right = int(np.sum(t == p))
+    assert rep["accuracy_interval"] == list(metrics.accuracy_interval(right, 200))
+
+
+@pytest.mark.parametrize(("k", "n", "confidence"),
+                         [(3, 2, 0.95), (-1, 5, 0.95), (0, 0, 0.95), (1.5, 3, 0.95),
+                          (1, 3, 1.0), (1, 3, 0.0)])  # fmt: skip
+def test_the_accuracy_interval_refuses_impossible_counts(k, n, confidence):
+    with pytest.raises(DataError, match="accuracy_interval"):
+        metrics.accuracy_interval(k, n, confidence)
