@@ -326,3 +326,41 @@ def test_the_same_contents_are_written_as_the_same_bytes_by_every_process(tmp_pa
     with safetensors.safe_open(tmp_path / "m0.safetensors", "np") as f:  # the library reads it
         assert json.loads(f.metadata()["config"])["sizes"] == [4, 3]
         np.testing.assert_array_equal(f.get_tensor("b"), np.arange(3.0))
+
+
+def test_a_suffix_in_capitals_still_names_a_file(tmp_path):
+    path = io.save_model(tmp_path / "x.SAFETENSORS", {"w": np.zeros(2)}, {})
+    assert path == tmp_path / "x.SAFETENSORS" and path.is_file()
+    assert io.load_model(path)[0]["w"].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("umask", [0o027, 0o002, 0o077])
+def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        path = io.atomic_write_text(tmp_path / f"new-{umask:o}.json", "{}\n")
+        expected = tmp_path / "plain"
+        expected.write_text("{}\n")  # what a plain open() gives
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == expected.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_write_error_names_the_file_asked_for(tmp_path, monkeypatch):
+    import errno
+
+    real_open = os.open
+
+    def read_only(name, *args, **kwargs):
+        if str(name).endswith(".tmp"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    target = tmp_path / "m.json"
+    with pytest.raises(OSError) as info:
+        io.atomic_write_text(target, "{}")
+    assert info.value.errno == errno.EROFS
+    assert info.value.filename == str(target)
+    assert ".tmp" not in str(info.value) and str(target) in str(info.value)
+    assert os.listdir(tmp_path) == []
