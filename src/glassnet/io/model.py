@@ -104,9 +104,10 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """
     path = _load_path(path, MODEL_FILENAME)
     tensors, meta = _read(path, "model")
-    order = _json(path, meta, "order")
-    if sorted(order) != sorted(tensors):
-        raise ModelFileError(f"{path}: the tensor list in the header does not match the tensors")
+    order = _json(path, meta, "order", list)
+    if not all(isinstance(name, str) for name in order) or sorted(order) != sorted(tensors):
+        raise ModelFileError(f"{path}: the 'order' entry of the header does not list the "
+                             "file's tensors")
     return {name: tensors[name] for name in order}, _json(path, meta, "config")
 
 
@@ -125,8 +126,7 @@ def read_header(path: str | os.PathLike) -> dict:
         p = p / (MODEL_FILENAME if (p / MODEL_FILENAME).is_file() else CHECKPOINT_FILENAME)
     p = _load_path(p, MODEL_FILENAME)
     header = _parse_header(p, _read_bytes(p))
-    meta = header.get("__metadata__") or {}
-    meta = _glassnet_metadata(p, header, meta.get("kind", "model"))
+    meta = _glassnet_metadata(p, header, None)
     info = {"kind": meta["kind"], "format_version": int(meta["format_version"]),
             "glassnet_version": meta.get("glassnet_version"),
             "tensors": {k: {"dtype": v["dtype"], "shape": v["shape"]}
