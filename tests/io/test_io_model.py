@@ -448,3 +448,18 @@ def test_a_corrupted_header_length_is_not_called_truncation(tmp_path, length):
     message = str(info.value)
     assert message.startswith(f"{path}: the header length") and str(new) in message
     assert "truncated" not in message and "cut short" not in message
+
+
+def test_check_state_compares_dtypes_and_refuses_non_finite_weights():
+    state = {"w": np.zeros((2, 2)), "n": np.arange(2), "b": np.array([0.0, np.nan], np.float32)}
+    shapes = {"w": (2, 2), "n": (2,), "b": (2,)}
+    dtypes = {"w": np.float32, "n": np.float32, "b": np.float32}
+    with pytest.raises(ModelFileError) as info:
+        io.check_state(state, shapes, source="m.safetensors", dtypes=dtypes)
+    message = str(info.value)
+    assert "'w' has dtype float64, expected float32" in message
+    assert "'n' has dtype int64, expected float32" in message
+    assert "'b'" not in message
+    with pytest.raises(ModelFileError, match=r"^m.safetensors: the weights 'b' hold 1 NaN"):
+        io.check_state(state, shapes, source="m.safetensors")
+    io.check_state(state, shapes, finite=False)  # asked not to look at the values
