@@ -70,9 +70,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     b'abc'
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # its error names the folder at fault
+    mode = path.stat().st_mode & 0o777 if path.is_file() else None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.is_file() else None
         _replace(path, data, mode)
     except OSError as exc:
         if exc.errno is None:
