@@ -47,22 +47,11 @@ def _check_config(config, where: str) -> None:
 
     if not isinstance(config, dict):
         raise bad("is not a JSON object")
-    arch = config.get("architecture")
-    if not isinstance(arch, dict) or arch.get("type") != "MLP" or "sizes" not in arch:
-        raise bad("has no MLP architecture (architecture.type 'MLP' with its sizes)")
-    sizes, task = arch["sizes"], config.get("task")
+    sizes = _check_architecture(config.get("architecture"), bad)
+    task = config.get("task")
     if task not in TASKS:
         raise bad(f"has task {task!r}; expected 'classify' or 'regress'")
-    names = config.get("feature_names")
-    if not isinstance(names, list) or len(names) != sizes[0]:
-        got = f" (got {len(names)})" if isinstance(names, list) else ""
-        raise bad(f"must name the {sizes[0]} input features in 'feature_names'{got}")
-    labels = config.get("label_names")
-    if task == "classify" and (not isinstance(labels, list) or len(labels) != sizes[-1]):
-        got = f" (got {len(labels)})" if isinstance(labels, list) else ""
-        raise bad(f"must name the {sizes[-1]} classes in 'label_names'{got}")
-    if task == "regress" and sizes[-1] != 1:
-        raise bad(f"describes a regression model with {sizes[-1]} outputs; expected 1")
+    _check_names(config, sizes, bad)
     if config.get("standardizer") is not None:
         try:
             scaler = Standardizer.from_dict(config["standardizer"])
@@ -74,6 +63,56 @@ def _check_config(config, where: str) -> None:
     if ys is not None and not (isinstance(ys, dict) and _number(ys.get("mean"))
                                and _number(ys.get("scale")) and ys["scale"] > 0):  # fmt: skip
         raise bad("has a bad 'target_scale' (expected {'mean': m, 'scale': s > 0})")
+    settings = config.get("settings")
+    if not isinstance(settings, (dict, type(None))):
+        raise bad(f"has 'settings' {settings!r:.60}; expected an object or null")
+    if settings and "seed" in settings and not _whole(settings["seed"]):
+        raise bad(f"has settings.seed {settings['seed']!r:.60}; expected a whole number")
+
+
+# The architecture entries' JSON types, checked before nn.MLP sees them.
+_ARCH_TYPES = {"activation": (str,), "dropout": (int, float), "dtype": (str,),
+               "seed": (int, type(None))}  # fmt: skip
+
+
+def _check_architecture(arch, bad) -> list[int]:
+    """The sizes of a usable ``architecture`` entry, or the error naming what is wrong."""
+    if not isinstance(arch, dict) or arch.get("type") != "MLP" or "sizes" not in arch:
+        raise bad("has no MLP architecture (architecture.type 'MLP' with its sizes)")
+    sizes = arch["sizes"]
+    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_whole(n) and n > 0
+                                                                for n in sizes):  # fmt: skip
+        raise bad(f"has architecture.sizes {sizes!r:.60}; expected a list of at least two "
+                  "positive whole numbers (input width, ..., output width)")
+    for key, types in _ARCH_TYPES.items():
+        value = arch.get(key)
+        if key in arch and (isinstance(value, bool) or not isinstance(value, types)):
+            kind = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            raise bad(f"has architecture.{key} {value!r:.60}; expected a {kind}")
+    return sizes
+
+
+def _check_names(config: dict, sizes: list[int], bad) -> None:
+    names = config.get("feature_names")
+    if not _strings(names) or len(names) != sizes[0]:
+        got = f" (got {len(names)})" if isinstance(names, list) else ""
+        raise bad(f"must name the {sizes[0]} input features in 'feature_names'{got}")
+    labels = config.get("label_names")
+    if config["task"] == "classify" and (not _strings(labels) or len(labels) != sizes[-1]):
+        got = f" (got {len(labels)})" if isinstance(labels, list) else ""
+        raise bad(f"must name the {sizes[-1]} classes in 'label_names'{got}")
+    if config["task"] == "regress" and sizes[-1] != 1:
+        raise bad(f"describes a regression model with {sizes[-1]} outputs; expected 1")
+    if not isinstance(config.get("target_name"), (str, type(None))):
+        raise bad(f"has 'target_name' {config['target_name']!r:.60}; expected a string")
+
+
+def _strings(x) -> bool:
+    return isinstance(x, list) and all(isinstance(v, str) for v in x)
+
+
+def _whole(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
 
 
 def _number(x) -> bool:
@@ -84,7 +123,7 @@ def _build(config: dict, where: str) -> nn.MLP:
     arch = {k: v for k, v in config["architecture"].items() if k != "type"}
     try:
         return nn.MLP.from_config(arch)
-    except GlassnetError as exc:
+    except (GlassnetError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{where}: the architecture in the config is invalid: {exc}") from None
 
 
@@ -244,20 +283,31 @@ class SavedModel:
         The features are taken by name, in the model's order; class labels are encoded
         as positions in ``label_names``. Returns ``(X, y)``.
 
+        Parameters
+        ----------
+        data : str or path-like
+            A CSV file, or the name of a built-in dataset.
+        target : str, optional
+            The target column; default the model's ``target_name``. For a built-in
+            dataset it must be the dataset's own target, as :func:`load_dataset` checks.
+
         Raises
         ------
         DataError
-            For a bad file, a missing feature or target column, an unknown class, or a
-            built-in dataset whose features or classes are not the model's.
+            For a bad file, a missing feature or target column, a target that is one of
+            the model's features, an unknown class, or a built-in dataset whose features,
+            target or classes are not the model's.
         """
-        target = target or self.target_name
+        if target is not None and target in self.feature_names:
+            raise DataError(f"the target {target!r} is one of the model's features; name the "
+                            "column the model predicts")  # fmt: skip
         labels = self.label_names
         if str(data).lower().endswith(".csv") or os.path.isfile(data):
-            ds = read_csv(data, target=target, task=self.task, feature_names=self.feature_names,
-                          label_names=labels)  # fmt: skip
+            ds = read_csv(data, target=target or self.target_name, task=self.task,
+                          feature_names=self.feature_names, label_names=labels)  # fmt: skip
             return ds.X, ds.y
         seed = (self.config.get("settings") or {}).get("seed", 0)
-        ds = load_dataset(data, task=self.task, seed=seed)
+        ds = load_dataset(data, target=target, task=self.task, seed=seed)
         if list(ds.feature_names) != self.feature_names:
             raise DataError(f"{data}: its features ({_short(ds.feature_names)}) are not the "
                             f"model's ({_short(self.feature_names)})")  # fmt: skip
@@ -295,7 +345,9 @@ def load(path) -> SavedModel:
     state, config = io.load_model(p)
     _check_config(config, str(file))
     model = _build(config, str(file))
-    io.check_state(state, {name: q.shape for name, q in model.named_parameters()}, source=file)
+    params = dict(model.named_parameters())
+    io.check_state(state, {name: q.shape for name, q in params.items()}, source=file,
+                   dtypes={name: q.dtype for name, q in params.items()})  # fmt: skip
     model.load_state_dict(state)
     model.eval()
     return SavedModel(model, config, path=file)

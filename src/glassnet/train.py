@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io, losses, optim
+from . import _trainer_checkpoint, losses, optim
 from .data import DataLoader, split_indices
-from .errors import DataError, GlassnetError, ModelFileError, TrainingDiverged
+from .errors import DataError, GlassnetError, TrainingDiverged
 from .history import Callback, History
 from .metrics import METRICS, RunningMetrics
 from .tensor import no_grad
@@ -30,7 +30,6 @@ from .tensor import no_grad
 __all__ = ["Trainer", "History", "Callback", "TrainingDiverged", "predict_logits"]
 
 TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}
-_CHECKPOINT_KEYS = ("epoch", "history", "best", "loader", "rngs")
 
 
 def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
@@ -139,6 +138,8 @@ class Trainer:
         self.metric_names = _check_metrics(metrics, task)
         self.optimizer = _make_optimizer(optimizer, model, lr)
         self.scheduler = _make_scheduler(scheduler, self.optimizer)
+        self._optimizer_setup = _trainer_checkpoint.describe_optimizer(self.optimizer,
+                                                                       self.scheduler)
         self.loss_fn = loss or (losses.cross_entropy if task == "classify" else losses.mse)
         self.early_stopping, self.restore_best = early_stopping, restore_best
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
@@ -152,6 +153,7 @@ class Trainer:
         self.loader: DataLoader | None = None
         self._loader_state: dict | None = None  # from a checkpoint, before fit makes a loader
         self._batch: int | None = None  # set while an epoch runs
+        self._last_state: dict | None = None  # the last epoch's weights, once best is restored
         self._last_checkpoint: tuple[Path, int] | None = None
 
     # -- the loop ---------------------------------------------------------------------------
@@ -171,6 +173,12 @@ class Trainer:
         Returns
         -------
         History
+
+        Notes
+        -----
+        When ``restore_best`` put the best epoch's weights back at the end, the Trainer
+        keeps the last epoch's too: a later ``fit`` (after raising ``epochs``) trains on from
+        them, as a run that was never stopped would, and :meth:`save_checkpoint` saves them.
         """
         X, y = self._check_xy(X, y, "the training data")
         val = None
@@ -183,15 +191,22 @@ class Trainer:
         self._make_loader(X, y)
         from ._progress import Progress  # rich is imported only when training starts
 
+        if self._last_state is not None:  # go on from the last epoch, not the restored best
+            self.model.load_state_dict(self._last_state)
+            self._last_state = None
         self._emit("on_train_begin")
-        with Progress(self.progress, self.epochs, len(self.loader), self.console,
-                      start=self.epoch) as bar:  # fmt: skip
-            while self.epoch < self.epochs and not self.stop_training:
-                t0 = time.perf_counter()
-                logs = self._train_epoch(bar)
-                self._end_epoch(logs, val, t0)
-                bar.epoch_done(self.epoch, logs)
+        try:
+            with Progress(self.progress, self.epochs, len(self.loader), self.console,
+                          start=self.epoch) as bar:  # fmt: skip
+                while self.epoch < self.epochs and not self.stop_training:
+                    t0 = time.perf_counter()
+                    logs = self._train_epoch(bar)
+                    self._end_epoch(logs, val, t0)
+                    bar.epoch_done(self.epoch, logs)
+        finally:
+            self._batch = None  # also when stopped by an error or Ctrl-C
         if self.restore_best and self.best_state is not None:
+            self._last_state = self.model.state_dict()
             self.model.load_state_dict(self.best_state)
         self._emit("on_train_end")
         return self.history
@@ -340,6 +355,12 @@ class Trainer:
         shuffling generator advances when an epoch starts, so that is when the state of
         a run is whole.
 
+        The weights saved are those training continues from: after a :meth:`fit` whose
+        ``restore_best`` put the best epoch's weights back, the last epoch's (the best
+        ones are saved too), so that a run resumed from the file goes on as this trainer
+        would. After a ``fit`` stopped by an error or Ctrl-C, the file records the state
+        as the error left it.
+
         Raises
         ------
         GlassnetError
@@ -350,14 +371,7 @@ class Trainer:
                 f"save_checkpoint: called during epoch {self.epoch + 1} (batch {self._batch}); "
                 "a checkpoint is taken between epochs, e.g. from on_epoch_end"
             )
-        extra = {
-            "epoch": self.epoch, "history": self.history.rows, "best": dict(self.best),
-            "best_state": self.best_state, "stopped": self.stop_training,
-            "loader": self.loader.state_dict() if self.loader else self._loader_state,
-            "scheduler": self.scheduler.state_dict() if self.scheduler else None,
-            "rngs": _module_rng_states(self.model),
-        }  # fmt: skip
-        path = io.save_checkpoint(path, self.model.state_dict(), self.optimizer.state_dict(), extra)
+        path = _trainer_checkpoint.save(self, path)
         self._last_checkpoint = (path, self.epoch)
         self._emit("on_checkpoint", path)
         return path
@@ -367,45 +381,25 @@ class Trainer:
 
         Build the trainer as for the original run (same model architecture, optimizer,
         schedule, batch size, callbacks), load, and call ``fit`` with the same data: the
-        run ends bit-identical to one that was never interrupted.
+        run ends bit-identical to one that was never interrupted. Everything is checked
+        before anything changes: on an error the trainer is left as it was.
+
+        Parameters
+        ----------
+        path : str or path-like
+            ``last.safetensors`` or ``best.safetensors`` from a ``checkpoint_dir``, or a
+            file written by :meth:`save_checkpoint`.
 
         Raises
         ------
         ModelFileError
             For a file that is not a training checkpoint, or one that does not fit this
-            trainer's model, optimizer or schedule (naming what differs).
+            trainer's model, optimizer or schedule, or was written with another setup
+            (model structure and settings, task, loss, batch size, optimizer or schedule
+            hyper-parameters), naming what differs. A checkpoint from before glassnet
+            recorded the setup is accepted without that comparison.
         """
-        ck = io.load_checkpoint(path)
-        extra = ck["extra"]
-        missing = [k for k in _CHECKPOINT_KEYS if k not in extra]
-        if missing:
-            raise ModelFileError(f"{path}: a checkpoint without {', '.join(missing)}; not one "
-                                 "written by Trainer.save_checkpoint")  # fmt: skip
-        shapes = {name: p.shape for name, p in self.model.named_parameters()}
-        io.check_state(ck["model"], shapes, source=path)
-        self._load_optimizer(path, ck["optimizer"], extra.get("scheduler"))
-        self.model.load_state_dict(ck["model"])
-        _set_module_rng_states(self.model, extra["rngs"])
-        self.epoch, self.history = int(extra["epoch"]), History(extra["history"])
-        self.best = dict(extra["best"])
-        self.best_state = extra.get("best_state")
-        self.stop_training = bool(extra.get("stopped", False))
-        self.loader, self._loader_state = None, extra["loader"]
-        self._last_checkpoint = (Path(path), self.epoch)
-
-    def _load_optimizer(self, path, opt_state: dict, sched_state: dict | None) -> None:
-        if (sched_state is None) != (self.scheduler is None):
-            which = ("has a learning-rate schedule but this trainer has none"
-                     if sched_state is not None
-                     else "has no learning-rate schedule but this trainer has one")  # fmt: skip
-            raise ModelFileError(f"{path}: the checkpoint {which}")
-        try:
-            self.optimizer.load_state_dict(opt_state)
-            if self.scheduler is not None:
-                self.scheduler.load_state_dict(sched_state)
-        except (GlassnetError, KeyError, TypeError) as exc:
-            raise ModelFileError(f"{path}: the checkpoint's optimizer state does not fit this "
-                                 f"trainer: {exc}") from None  # fmt: skip
+        _trainer_checkpoint.load(self, path)
 
 
 def _check_counts(**counts) -> None:
@@ -485,18 +479,3 @@ def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray
         raise DataError(f"{what}: class targets must be indices 0, 1, 2, ... (load_dataset "
                         f"and read_csv encode labels so), got {y.dtype} values")  # fmt: skip
     return X, y.astype(np.int64, copy=False)
-
-
-def _module_rng_states(model) -> dict:
-    """The state of every random generator held by a module (e.g. Dropout's), by module name."""
-    return {
-        name: mod.rng.bit_generator.state
-        for name, mod in model.named_modules()
-        if isinstance(getattr(mod, "rng", None), np.random.Generator)
-    }
-
-
-def _set_module_rng_states(model, states: dict) -> None:
-    for name, mod in model.named_modules():
-        if name in states:
-            mod.rng.bit_generator.state = states[name]

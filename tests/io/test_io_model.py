@@ -326,3 +326,140 @@ def test_the_same_contents_are_written_as_the_same_bytes_by_every_process(tmp_pa
     with safetensors.safe_open(tmp_path / "m0.safetensors", "np") as f:  # the library reads it
         assert json.loads(f.metadata()["config"])["sizes"] == [4, 3]
         np.testing.assert_array_equal(f.get_tensor("b"), np.arange(3.0))
+
+
+def test_a_suffix_in_capitals_still_names_a_file(tmp_path):
+    path = io.save_model(tmp_path / "x.SAFETENSORS", {"w": np.zeros(2)}, {})
+    assert path == tmp_path / "x.SAFETENSORS" and path.is_file()
+    assert io.load_model(path)[0]["w"].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize("umask", [0o027, 0o002, 0o077])
+def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        path = io.atomic_write_text(tmp_path / f"new-{umask:o}.json", "{}\n")
+        expected = tmp_path / "plain"
+        expected.write_text("{}\n")  # what a plain open() gives
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == expected.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_write_error_names_the_file_asked_for(tmp_path, monkeypatch):
+    import errno
+
+    real_open = os.open
+
+    def read_only(name, *args, **kwargs):
+        if str(name).endswith(".tmp"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    target = tmp_path / "m.json"
+    with pytest.raises(OSError) as info:
+        io.atomic_write_text(target, "{}")
+    assert info.value.errno == errno.EROFS
+    assert info.value.filename == str(target)
+    assert ".tmp" not in str(info.value) and str(target) in str(info.value)
+    assert os.listdir(tmp_path) == []
+
+
+def _raw_file(path, header, payload=b""):
+    """A file laid out as safetensors, with any header at all."""
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(struct.pack("<Q", len(text)) + text + payload)
+    return path
+
+
+_GOOD_META = {"format": "glassnet", "kind": "model", "format_version": "1",
+              "glassnet_version": "0", "config": "{}", "order": "[]", "sha256": "0" * 64}
+
+
+@pytest.mark.parametrize(
+    "meta, entry",
+    [
+        (["format", "glassnet"], "__metadata__"),
+        ("glassnet", "__metadata__"),
+        (7, "__metadata__"),
+        ({**_GOOD_META, "format_version": None}, "'format_version'"),
+        ({**_GOOD_META, "format_version": [1]}, "'format_version'"),
+        ({k: v for k, v in _GOOD_META.items() if k != "format_version"}, "no format_version"),
+        ({**_GOOD_META, "config": {"a": 1}}, "'config'"),
+        ({k: v for k, v in _GOOD_META.items() if k != "kind"}, "no 'kind' entry"),
+        ({**_GOOD_META, "kind": "weights"}, "kind 'weights'"),
+    ],
+)
+def test_a_malformed_metadata_entry_is_named(tmp_path, meta, entry):
+    path = _raw_file(tmp_path / "m.safetensors", {"__metadata__": meta})
+    for read in (io.load_model, io.read_header):
+        with pytest.raises(ModelFileError) as info:
+            read(path)
+        message = str(info.value)
+        assert message.startswith(f"{path}: ") and entry in message
+        assert "None file" not in message
+
+
+@pytest.mark.parametrize("order", ["5", '{"w": 0}', "[1]", '["w", "w"]', "null"])
+def test_an_order_entry_that_is_not_the_list_of_tensors_is_named(tmp_path, order):
+    path = tmp_path / "m.safetensors"
+    io._format._write(path, {"w": np.zeros(2)}, {"kind": "model", "config": "{}",
+                                                 "order": order})  # fmt: skip
+    with pytest.raises(ModelFileError, match="'order' entry") as info:
+        io.load_model(path)
+    assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("config", ["5", "[1, 2]", '"text"'])
+def test_a_config_entry_that_is_not_an_object_is_named(tmp_path, config):
+    path = tmp_path / "m.safetensors"
+    io._format._write(path, {}, {"kind": "model", "config": config, "order": "[]"})
+    with pytest.raises(ModelFileError, match=f"{path}: the 'config' entry .* not an object"):
+        io.load_model(path)
+
+
+def test_a_checkpoint_tree_that_is_not_an_object_is_named(tmp_path):
+    path = tmp_path / "c.safetensors"
+    io._format._write(path, {}, {"kind": "checkpoint", "tree": "[1]"})
+    with pytest.raises(ModelFileError, match=f"{path}: the 'tree' entry .* not an object"):
+        io.load_checkpoint(path)
+
+
+@pytest.mark.parametrize("entry", [{"dtype": "F64", "shape": [2]}, [0, 16], "w",
+                                   {"dtype": "F64", "shape": [2], "data_offsets": "0-16"}])
+def test_a_corrupt_tensor_entry_is_named(tmp_path, entry):
+    path = _raw_file(tmp_path / "m.safetensors", {"__metadata__": _GOOD_META, "w": entry},
+                     bytes(16))  # fmt: skip
+    with pytest.raises(ModelFileError, match=f"{path}: .*tensor 'w'"):
+        io.load_model(path)
+
+
+@pytest.mark.parametrize("length", [2**40, 2**64 - 1, "plus 8", "minus 8"])
+def test_a_corrupted_header_length_is_not_called_truncation(tmp_path, length):
+    path = io.save_model(tmp_path / "m.safetensors", {"w": np.arange(4.0)}, {})
+    data = path.read_bytes()
+    (size,) = struct.unpack("<Q", data[:8])
+    new = {"plus 8": size + 8, "minus 8": size - 8}.get(length, length)
+    path.write_bytes(struct.pack("<Q", new) + data[8:])
+    with pytest.raises(ModelFileError) as info:
+        io.load_model(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: the header length") and str(new) in message
+    assert "truncated" not in message and "cut short" not in message
+
+
+def test_check_state_compares_dtypes_and_refuses_non_finite_weights():
+    state = {"w": np.zeros((2, 2)), "n": np.arange(2), "b": np.array([0.0, np.nan], np.float32)}
+    shapes = {"w": (2, 2), "n": (2,), "b": (2,)}
+    dtypes = {"w": np.float32, "n": np.float32, "b": np.float32}
+    with pytest.raises(ModelFileError) as info:
+        io.check_state(state, shapes, source="m.safetensors", dtypes=dtypes)
+    message = str(info.value)
+    assert "'w' has dtype float64, expected float32" in message
+    assert "'n' has dtype int64, expected float32" in message
+    assert "'b'" not in message
+    with pytest.raises(ModelFileError, match=r"^m.safetensors: the weights 'b' hold 1 NaN"):
+        io.check_state(state, shapes, source="m.safetensors")
+    io.check_state(state, shapes, finite=False)  # asked not to look at the values

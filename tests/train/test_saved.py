@@ -182,3 +182,69 @@ def test_default_names_and_repr(tmp_path):
     assert model.feature_names == ["x0", "x1"] and model.label_names == ["0", "1", "2"]
     assert repr(saved.load(model.path)) == (
         f"SavedModel(MLP 2-3, classes 0, 1, 2, from {tmp_path / 'm.safetensors'})")
+
+
+@pytest.mark.parametrize(
+    ("change", "entry"),
+    [(lambda c: c["architecture"].update(sizes=[]), "architecture.sizes"),
+     (lambda c: c["architecture"].update(sizes=None), "architecture.sizes"),
+     (lambda c: c["architecture"].update(sizes=4), "architecture.sizes"),
+     (lambda c: c["architecture"].update(sizes=[4, "6", 3]), "architecture.sizes"),
+     (lambda c: c["architecture"].update(sizes=[4, True, 3]), "architecture.sizes"),
+     (lambda c: c["architecture"].update(dropout="0.1"), "architecture.dropout"),
+     (lambda c: c["architecture"].update(dtype=5), "architecture.dtype"),
+     (lambda c: c["architecture"].update(activation=["relu"]), "architecture.activation"),
+     (lambda c: c["architecture"].update(seed=1.5), "architecture.seed"),
+     (lambda c: c.update(settings="x"), "'settings'"),
+     (lambda c: c.update(settings={"seed": "0"}), "settings.seed"),
+     (lambda c: c.update(feature_names=[1, 2, 3, 4]), "'feature_names'"),
+     (lambda c: c.update(label_names=[0, 1, 2]), "'label_names'"),
+     (lambda c: c.update(target_name=3), "'target_name'")],
+)  # fmt: skip
+def test_a_config_entry_of_the_wrong_type_is_named(iris_model, tmp_path, change, entry):
+    state, config = io.load_model(iris_model[0])
+    change(config)
+    path = io.save_model(tmp_path, state, config)  # the hash matches: only the config is bad
+    with pytest.raises(ModelFileError) as info:
+        saved.load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: the model's config") and entry in message
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float16, np.int32, np.bool_])
+def test_weights_of_another_dtype_than_the_config_are_refused(iris_model, tmp_path, dtype):
+    state, config = io.load_model(iris_model[0])
+    assert config["architecture"]["dtype"] == "float32"
+    state["layers.2.weight"] = state["layers.2.weight"].astype(dtype)
+    io.save_model(tmp_path, state, config)
+    with pytest.raises(ModelFileError, match=rf"'layers.2.weight' has dtype {np.dtype(dtype)}, "
+                                             r"expected float32"):  # fmt: skip
+        saved.load(tmp_path)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_weights_that_are_not_finite_are_refused(iris_model, tmp_path, value):
+    state, config = io.load_model(iris_model[0])
+    state["layers.0.bias"] = np.full_like(state["layers.0.bias"], value)
+    io.save_model(tmp_path, state, config)
+    with pytest.raises(ModelFileError, match=r"'layers.0.bias' hold 6 NaN or infinite"):
+        saved.load(tmp_path)
+
+
+def test_read_data_passes_the_target_to_a_built_in_dataset(iris_model):
+    model = saved.load(iris_model[0])
+    with pytest.raises(DataError, match="colour"):
+        model.read_data("iris", target="colour")
+    X, y = model.read_data("iris", target="species")  # the dataset's own target
+    np.testing.assert_array_equal(y, IRIS.y)
+
+
+@pytest.mark.parametrize("data", ["csv", "iris"])
+def test_read_data_refuses_a_target_that_is_a_feature(iris_model, tmp_path, data):
+    model = saved.load(iris_model[0])
+    if data == "csv":
+        data = tmp_path / "few.csv"
+        data.write_text("sepal_length,sepal_width,petal_length,petal_width,species\n"
+                        "6.3,3.3,6.0,2.5,virginica\n")  # fmt: skip
+    with pytest.raises(DataError, match="'petal_width' is one of the model's features"):
+        model.read_data(data, target="petal_width")

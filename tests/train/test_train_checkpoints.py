@@ -195,3 +195,111 @@ def test_a_validation_loss_that_is_not_finite_stops_training(iris, tmp_path):
     with pytest.raises(TrainingDiverged, match=r"validation loss .* at epoch 1, batch 3;"):
         trainer.fit(X, y, validation_data=(huge, yv))
     assert list(tmp_path.iterdir()) == []  # nothing was saved from a diverged epoch
+
+
+def test_a_refused_checkpoint_leaves_the_optimizer_and_schedule_as_they_were(iris, tmp_path):
+    X, y, _, _ = iris
+    step = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=2, progress="none",
+                   scheduler=lambda o: optim.StepLR(o, step_size=1, gamma=0.5))  # fmt: skip
+    step.fit(X, y)
+    path = step.save_checkpoint(tmp_path / "step.safetensors")
+    cosine = Trainer(nn.MLP([4, 8, 3], seed=1), epochs=1, progress="none",
+                     scheduler=lambda o: optim.CosineAnnealingLR(o, T_max=5))  # fmt: skip
+    cosine.fit(X, y)
+    before = (cosine.optimizer.state_dict(), cosine.scheduler.state_dict(),
+              cosine.optimizer.lr, cosine.model.state_dict())  # fmt: skip
+    with pytest.raises(ModelFileError, match="CosineAnnealingLR.*StepLR"):
+        cosine.load_checkpoint(path)
+    after = (cosine.optimizer.state_dict(), cosine.scheduler.state_dict(),
+             cosine.optimizer.lr, cosine.model.state_dict())  # fmt: skip
+    assert after[2] == before[2] != step.optimizer.lr
+    _assert_tree_equal(after[0], before[0])
+    _assert_tree_equal(after[1], before[1])
+    _assert_tree_equal(after[3], before[3])
+
+
+@pytest.mark.parametrize("stop", ["diverged", "ctrl-c"])
+def test_a_checkpoint_can_be_taken_after_a_fit_stopped_by_an_error(iris, tmp_path, stop):
+    X, y, Xv, yv = iris
+
+    class CtrlC(Callback):
+        def on_batch_end(self, trainer, epoch, batch, loss):
+            if epoch == 3 and batch == 2:
+                raise KeyboardInterrupt
+
+    stopper = BlowUpAt(3) if stop == "diverged" else CtrlC()
+    trainer = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=5, checkpoint_dir=tmp_path,
+                      callbacks=[stopper], progress="none")  # fmt: skip
+    with pytest.raises((TrainingDiverged, KeyboardInterrupt)):
+        trainer.fit(X, y, validation_data=(Xv, yv))
+    trainer.load_checkpoint(tmp_path / "last.safetensors")
+    again = trainer.save_checkpoint(tmp_path / "again.safetensors")
+    assert again.read_bytes() == (tmp_path / "last.safetensors").read_bytes()
+
+
+def _resumable(tmp_path, iris, **kwargs):
+    X, y, _, _ = iris
+    setup = dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.3, seed=0),
+                 batch_size=16, epochs=1, progress="none")  # fmt: skip
+    trainer = Trainer(**{**setup, **kwargs})
+    trainer.fit(X, y)
+    return trainer.save_checkpoint(tmp_path / "ck.safetensors")
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [(dict(model=nn.MLP([4, 8, 3], activation="relu", dropout=0.3)), "activation='relu'"),
+     (dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.6)), "dropout=0.6"),
+     (dict(batch_size=64), "batch_size=16, this Trainer has 64"),
+     (dict(lr=0.1), "lr=0.01"),
+     (dict(loss=losses.mse), "loss=cross_entropy, this Trainer has mse")],
+)  # fmt: skip
+def test_a_checkpoint_of_another_setup_is_refused_naming_what_differs(iris, tmp_path, change,
+                                                                      fragment):  # fmt: skip
+    path = _resumable(tmp_path, iris)
+    setup = dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.3, seed=5),
+                 batch_size=16, progress="none")  # fmt: skip
+    other = Trainer(**{**setup, **change})
+    before = other.optimizer.state_dict()
+    with pytest.raises(ModelFileError, match="the checkpoint was trained with") as info:
+        other.load_checkpoint(path)
+    assert str(info.value).startswith(f"{path}: ") and fragment in str(info.value)
+    _assert_tree_equal(other.optimizer.state_dict(), before)
+    assert other.epoch == 0
+    Trainer(**setup).load_checkpoint(path)  # the same setup, other initial weights: accepted
+
+
+def test_a_checkpoint_without_a_setup_record_is_accepted(iris, tmp_path):
+    path = _resumable(tmp_path, iris)
+    ck = io.load_checkpoint(path)
+    del ck["extra"]["setup"]  # as written before the setup was recorded
+    old = io.save_checkpoint(tmp_path / "old.safetensors", ck["model"], ck["optimizer"],
+                             ck["extra"])  # fmt: skip
+    relu = Trainer(nn.MLP([4, 8, 3], dropout=0.3), batch_size=64, progress="none")
+    relu.load_checkpoint(old)
+    assert relu.epoch == 1
+
+
+def test_the_setup_record_is_the_same_for_the_same_setup(iris, tmp_path):
+    a = io.load_checkpoint(_resumable(tmp_path / "a", iris))["extra"]["setup"]
+    b = io.load_checkpoint(_resumable(tmp_path / "b", iris))["extra"]["setup"]
+    assert a == b and "Tanh()" in "".join(a["model"])
+    resaved = Trainer(nn.MLP([4, 8, 3], activation="tanh", dropout=0.3), batch_size=16)
+    resaved.load_checkpoint(tmp_path / "a" / "ck.safetensors")
+    again = resaved.save_checkpoint(tmp_path / "again.safetensors").read_bytes()
+    assert again == (tmp_path / "a" / "ck.safetensors").read_bytes()
+
+
+def test_a_folder_of_trainer_checkpoints_names_its_files(iris, tmp_path):
+    X, y, Xv, yv = iris
+    Trainer(nn.MLP([4, 3], seed=0), epochs=1, checkpoint_dir=tmp_path,
+            progress="none").fit(X, y, validation_data=(Xv, yv))  # fmt: skip
+    with pytest.raises(ModelFileError) as info:
+        Trainer(nn.MLP([4, 3], seed=0)).load_checkpoint(tmp_path)
+    message = str(info.value)
+    assert str(tmp_path / "last.safetensors") in message
+    assert str(tmp_path / "best.safetensors") in message
+    assert "checkpoint.safetensors" not in message
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelFileError, match="last.safetensors and best.safetensors"):
+        Trainer(nn.MLP([4, 3], seed=0)).load_checkpoint(tmp_path / "empty")

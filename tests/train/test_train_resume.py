@@ -132,3 +132,46 @@ def test_an_early_stopped_run_stays_stopped_when_resumed(iris, tmp_path):
     again.fit(X, y, validation_data=(Xv, yv))
     assert again.epoch == first.epoch
     _assert_identical(again.model.state_dict(), first.model.state_dict())  # the best weights
+
+
+class _LastWeights:
+    """Records the weights at the end of every epoch (before any restore of the best)."""
+
+    def __init__(self):
+        self.states = {}
+
+    def on_epoch_end(self, trainer, epoch, logs):
+        self.states[epoch] = trainer.model.state_dict()
+
+    def __getattr__(self, event):  # the other events: nothing to do
+        return lambda *args: None
+
+
+def test_fitting_again_with_more_epochs_continues_as_an_uninterrupted_run(iris, tmp_path):
+    X, y, Xv, _ = iris
+    yv = np.random.default_rng(5).integers(0, 3, len(Xv))  # the validation loss soon rises
+
+    def trainer(epochs, snap):
+        model = nn.MLP([4, 16, 3], dropout=0.2, seed=0)
+        return Trainer(model, epochs=epochs, batch_size=16, early_stopping=20, callbacks=[snap],
+                       progress="none")  # fmt: skip
+
+    whole_snap, again_snap = _LastWeights(), _LastWeights()
+    whole = trainer(10, whole_snap)
+    whole.fit(X, y, validation_data=(Xv, yv))
+    again = trainer(5, again_snap)
+    again.fit(X, y, validation_data=(Xv, yv))
+    assert again.best["epoch"] < 5  # the best weights were put back: not the last ones
+    again.epochs = 10
+    again.fit(X, y, validation_data=(Xv, yv))
+    for epoch in range(1, 11):
+        _assert_identical(again_snap.states[epoch], whole_snap.states[epoch], f"epoch {epoch}")
+    _assert_identical(_fingerprint(again), _fingerprint(whole))
+    # a checkpoint taken after the first fit resumes the same way
+    first = trainer(5, _LastWeights())
+    first.fit(X, y, validation_data=(Xv, yv))
+    first.save_checkpoint(tmp_path / "after.safetensors")
+    resumed = trainer(10, _LastWeights())
+    resumed.load_checkpoint(tmp_path / "after.safetensors")
+    resumed.fit(X, y, validation_data=(Xv, yv))
+    _assert_identical(_fingerprint(resumed), _fingerprint(whole))

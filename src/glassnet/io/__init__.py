@@ -17,7 +17,7 @@ and fsync'ed, and only then renamed over the target, so a crash or Ctrl-C during
 leaves the previous file whole.
 
 A ``path`` may name a file or a folder: an existing folder, or a new path not ending in
-``.safetensors``, means the file ``model.safetensors`` (or ``checkpoint.safetensors``)
+``.safetensors`` (in any case), means the file ``model.safetensors`` (or ``checkpoint.safetensors``)
 inside that folder.
 """
 

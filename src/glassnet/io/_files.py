@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from ..errors import ModelFileError
@@ -14,7 +14,7 @@ _CHUNK = 1 << 20  # bytes per write call
 
 def _save_path(path: str | os.PathLike, default_name: str) -> Path:
     p = Path(path)
-    if p.is_dir() or (not p.exists() and p.suffix != ".safetensors"):
+    if p.is_dir() or (not p.exists() and p.suffix.lower() != ".safetensors"):
         return p / default_name
     return p
 
@@ -41,7 +41,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 
     The bytes go to a temporary file in the same folder (created if needed), which is
     flushed, fsync'ed and renamed over ``path``; on any error, Ctrl-C included, the
-    temporary file is removed and ``path`` is untouched.
+    temporary file is removed and ``path`` is untouched. A new file gets the mode a plain
+    ``open(path, "wb")`` would give it (``0o666`` less the umask); a file written over
+    keeps its mode.
 
     Parameters
     ----------
@@ -55,6 +57,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     Path
         The file written.
 
+    Raises
+    ------
+    OSError
+        Naming ``path`` (never the temporary file), e.g. for a read-only folder.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -63,20 +70,15 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     b'abc'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)  # its error names the folder at fault
+    mode = path.stat().st_mode & 0o777 if path.is_file() else None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_all(fh, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:  # also KeyboardInterrupt: never leave a half-written temp file
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        _replace(path, data, mode)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        # errno picks the subclass (PermissionError...); the temporary file would only confuse
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     with contextlib.suppress(OSError):  # make the rename itself durable where possible
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -84,6 +86,34 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         finally:
             os.close(dir_fd)
     return path
+
+
+def _new_temp(path: Path) -> tuple[int, str]:
+    """A new, empty file beside ``path``, created as ``open()`` creates files (umask applies)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _replace(path: Path, data: bytes, mode: int | None) -> None:
+    """Write ``data`` to a temporary file and rename it over ``path``; ``mode`` if given."""
+    fd, tmp = _new_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write_all(fh, data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:  # also KeyboardInterrupt: never leave a half-written temp file
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:

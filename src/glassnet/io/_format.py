@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from ._files import _read_bytes, atomic_write_bytes
 
 FORMAT_VERSION = 1
 _FORMAT = "glassnet"
+_KINDS = ("model", "checkpoint")
+_MAX_HEADER = 100_000_000  # bytes; safetensors refuses longer headers
 
 
 def _as_tensor(value, where: str) -> np.ndarray:
@@ -81,10 +84,25 @@ def _what_is_it(path: Path, data: bytes) -> str:
     if len(data) < 9:
         return (f"{path}: only {len(data)} bytes, too short for a model file: truncated, or "
                 "not a safetensors file")
+    if data[8:9] == b"{" and _whole_header_length(data) is not None:
+        size = struct.unpack("<Q", data[:8])[0]
+        return (f"{path}: the header length recorded in its first 8 bytes ({size}) is "
+                f"impossible for a file of {len(data)} bytes, though the header itself is "
+                "whole: those bytes were corrupted")
     if data[8:9] == b"{":
         return (f"{path}: the file is truncated ({len(data)} bytes): its header is cut short; "
                 "it was cut while being written or copied")
     return f"{path}: not a safetensors file, so not a glassnet model; {never}"
+
+
+def _whole_header_length(data: bytes) -> int | None:
+    """The length of the complete JSON object after the 8 length bytes, or None if cut short."""
+    text = data[8:8 + _MAX_HEADER].decode("utf-8", errors="replace")
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return None
+    return len(text[:end].encode("utf-8"))
 
 
 def _parse_header(path: Path, data: bytes) -> dict:
@@ -93,9 +111,15 @@ def _parse_header(path: Path, data: bytes) -> dict:
         raise ModelFileError(_what_is_it(path, data))
     try:
         header = json.loads(data[8:8 + size])
-        ends = [int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"]
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-        raise ModelFileError(f"{path}: the safetensors header is corrupt") from None
+    except ValueError:
+        whole = _whole_header_length(data) is not None
+        why = (f"the header length recorded in its first 8 bytes ({size}) is wrong" if whole
+               else "the safetensors header is corrupt")  # fmt: skip
+        raise ModelFileError(f"{path}: {why}") from None
+    if not isinstance(header, dict):
+        raise ModelFileError(f"{path}: the safetensors header is corrupt")
+    _check_metadata(path, header.get("__metadata__"))
+    ends = [_tensor_end(path, k, v) for k, v in header.items() if k != "__metadata__"]
     available = len(data) - 8 - size
     if max(ends, default=0) > available:
         raise ModelFileError(f"{path}: the file is truncated: the header describes "
@@ -103,23 +127,51 @@ def _parse_header(path: Path, data: bytes) -> dict:
     return header
 
 
-def _glassnet_metadata(path: Path, header: dict, kind: str) -> dict[str, str]:
+def _check_metadata(path: Path, meta) -> None:
+    """``__metadata__`` is absent, or a map of str to str (as the safetensors format says)."""
+    if meta is None:
+        return
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{path}: the header's __metadata__ is a {type(meta).__name__}, "
+                             "not a map of names to strings: the file was modified")
+    for key, value in meta.items():
+        if not isinstance(value, str):
+            raise ModelFileError(f"{path}: the header's metadata entry {key!r} is a "
+                                 f"{type(value).__name__}, not a string: the file was modified")
+
+
+def _tensor_end(path: Path, name: str, entry) -> int:
+    """Where the bytes of the tensor described by ``entry`` end, or a ModelFileError."""
+    offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+    if (not isinstance(offsets, list) or len(offsets) != 2
+            or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)):
+        raise ModelFileError(f"{path}: the header entry for tensor {name!r} is corrupt (no "
+                             "data_offsets [begin, end])")  # fmt: skip
+    return offsets[1]
+
+
+def _glassnet_metadata(path: Path, header: dict, kind: str | None) -> dict[str, str]:
+    """The glassnet metadata of a file of ``kind`` ("model", "checkpoint", or None: either)."""
     meta = header.get("__metadata__") or {}
+    found = meta.get("kind")
     if meta.get("format") != _FORMAT:
-        raise ModelFileError(f"{path}: a safetensors file, but not a glassnet {kind} (its "
-                             "header has no glassnet metadata)")
-    if meta.get("kind") != kind:
-        use = "load_model" if meta.get("kind") == "model" else "load_checkpoint"
-        raise ModelFileError(f"{path}: a glassnet {meta.get('kind')} file, not a {kind}; "
+        raise ModelFileError(f"{path}: a safetensors file, but not a glassnet {kind or 'model'} "
+                             "(its header has no glassnet metadata)")  # fmt: skip
+    if found not in _KINDS:
+        what = "has no 'kind' entry" if found is None else f"has the kind {found!r}"
+        raise ModelFileError(f"{path}: a glassnet file whose header {what}; expected "
+                             f"{' or '.join(map(repr, _KINDS))}")  # fmt: skip
+    if kind is not None and found != kind:
+        use = "load_model" if found == "model" else "load_checkpoint"
+        raise ModelFileError(f"{path}: a glassnet {found} file, not a {kind}; "
                              f"read it with {use}")
-    try:
-        version = int(meta.get("format_version", ""))
-    except ValueError:
-        raise ModelFileError(f"{path}: the format_version {meta.get('format_version')!r} "
-                             "is not a number") from None
-    if version > FORMAT_VERSION:
+    version = meta.get("format_version")
+    if version is None or not re.fullmatch("[0-9]+", version):
+        what = "no format_version entry" if version is None else f"format_version {version!r}"
+        raise ModelFileError(f"{path}: the header has {what}; expected a whole number")
+    if int(version) > FORMAT_VERSION:
         raise ModelFileError(f"{path}: written by glassnet {meta.get('glassnet_version')} in "
-                             f"format {version}; this glassnet reads up to format "
+                             f"format {int(version)}; this glassnet reads up to format "
                              f"{FORMAT_VERSION}: upgrade glassnet")
     return meta
 
@@ -137,11 +189,15 @@ def _read(path: Path, kind: str) -> tuple[dict[str, np.ndarray], dict[str, str]]
     return tensors, meta
 
 
-def _json(path: Path, meta: dict[str, str], key: str):
+def _json(path: Path, meta: dict[str, str], key: str, kind: type = dict):
+    """The JSON value of metadata entry ``key``, which must be a ``kind`` (dict or list)."""
     try:
-        return json.loads(meta[key])
+        value = json.loads(meta[key])
     except (KeyError, ValueError):
         raise ModelFileError(f"{path}: the '{key}' entry of the header is missing or "
                              "not valid JSON") from None
-
-
+    if not isinstance(value, kind):
+        expected = "an object" if kind is dict else "a list"
+        raise ModelFileError(f"{path}: the '{key}' entry of the header is a "
+                             f"{type(value).__name__}, not {expected}")
+    return value

@@ -104,9 +104,10 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """
     path = _load_path(path, MODEL_FILENAME)
     tensors, meta = _read(path, "model")
-    order = _json(path, meta, "order")
-    if sorted(order) != sorted(tensors):
-        raise ModelFileError(f"{path}: the tensor list in the header does not match the tensors")
+    order = _json(path, meta, "order", list)
+    if not all(isinstance(name, str) for name in order) or sorted(order) != sorted(tensors):
+        raise ModelFileError(f"{path}: the 'order' entry of the header does not list the "
+                             "file's tensors")
     return {name: tensors[name] for name in order}, _json(path, meta, "config")
 
 
@@ -125,8 +126,7 @@ def read_header(path: str | os.PathLike) -> dict:
         p = p / (MODEL_FILENAME if (p / MODEL_FILENAME).is_file() else CHECKPOINT_FILENAME)
     p = _load_path(p, MODEL_FILENAME)
     header = _parse_header(p, _read_bytes(p))
-    meta = header.get("__metadata__") or {}
-    meta = _glassnet_metadata(p, header, meta.get("kind", "model"))
+    meta = _glassnet_metadata(p, header, None)
     info = {"kind": meta["kind"], "format_version": int(meta["format_version"]),
             "glassnet_version": meta.get("glassnet_version"),
             "tensors": {k: {"dtype": v["dtype"], "shape": v["shape"]}
@@ -140,8 +140,11 @@ def check_state(
     state: dict[str, np.ndarray],
     expected_shapes: dict[str, tuple[int, ...]],
     source: str | os.PathLike | None = None,
+    *,
+    dtypes: dict[str, np.dtype] | None = None,
+    finite: bool = True,
 ) -> None:
-    """Check that loaded weights fit the architecture: every name present, every shape right.
+    """Check that loaded weights fit the architecture: every name, shape and dtype right.
 
     Parameters
     ----------
@@ -152,11 +155,18 @@ def check_state(
         ``{name: p.shape for name, p in model.state_dict().items()}``.
     source : str or path-like, optional
         The file the state came from, named in the message.
+    dtypes : dict of str to dtype, optional
+        The dtype each tensor must have, e.g. ``{name: p.dtype for ...}``; a float64 tensor
+        would otherwise be rounded silently into a float32 model, an integer one turned
+        into floats.
+    finite : bool, default True
+        Also refuse tensors holding NaN or infinity.
 
     Raises
     ------
     ModelFileError
-        Listing, in one line, every missing, unexpected and mis-shaped tensor.
+        Listing, in one line, every missing, unexpected, mis-shaped and mis-typed tensor;
+        or naming the first tensor that is not finite.
 
     Examples
     --------
@@ -167,21 +177,40 @@ def check_state(
     glassnet.errors.ModelFileError: m.safetensors: the weights do not match the architecture \
 in the config: missing 'b' (expected shape (16,)); unexpected 'extra' of shape (2,); 'w' has \
 shape (16, 5), expected (16, 4)
+    >>> check_state({"w": np.zeros(2)}, {"w": (2,)}, dtypes={"w": np.float32})
+    Traceback (most recent call last):
+      ...
+    glassnet.errors.ModelFileError: the weights do not match the architecture in the config: \
+'w' has dtype float64, expected float32
     """
+    where = f"{source}: " if source is not None else ""
+    problems = _state_problems(state, expected_shapes, dtypes or {})
+    if problems:
+        raise ModelFileError(f"{where}the weights do not match the architecture in the "
+                             f"config: {'; '.join(problems)}")
+    for name, value in state.items() if finite else ():
+        value = np.asarray(value)
+        if value.dtype.kind in "fc" and not np.isfinite(value).all():
+            bad = int(np.size(value) - np.isfinite(value).sum())
+            raise ModelFileError(f"{where}the weights '{name}' hold {bad} NaN or infinite "
+                                 f"values of {np.size(value)}: they come from a run that "
+                                 "diverged; retrain with a smaller learning rate")  # fmt: skip
+
+
+def _state_problems(state: dict, shapes: dict, dtypes: dict) -> list[str]:
     problems = []
-    for name, shape in expected_shapes.items():
+    for name, shape in shapes.items():
         if name not in state:
             problems.append(f"missing '{name}' (expected shape {tuple(shape)})")
     for name, value in state.items():
-        if name not in expected_shapes:
+        if name not in shapes:
             problems.append(f"unexpected '{name}' of shape {np.shape(value)}")
-    for name, shape in expected_shapes.items():
+    for name, shape in shapes.items():
         if name in state and np.shape(state[name]) != tuple(shape):
             problems.append(f"'{name}' has shape {np.shape(state[name])}, "
                             f"expected {tuple(shape)}")
-    if problems:
-        where = f"{source}: " if source is not None else ""
-        raise ModelFileError(f"{where}the weights do not match the architecture in the "
-                             f"config: {'; '.join(problems)}")
-
-
+    for name, dtype in dtypes.items():
+        found = np.asarray(state[name]).dtype if name in state else None
+        if found is not None and found != np.dtype(dtype):
+            problems.append(f"'{name}' has dtype {found}, expected {np.dtype(dtype)}")
+    return problems
