@@ -1,3 +1,5 @@
+import time
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,13 @@ BAD_FILES = [
     # a blank line and a quoted cell spanning two lines still count as lines of the file
     ("a,b,y\n\n1,2,x\n3,\"\",y\n", {}, ["line 4", "column 'b'", "missing value"]),
     ("a,b,y\n1,2,\"two\nlines\"\n3,oops,y\n", {}, ["line 4", "column 'b'", "'oops'"]),
+    # a row of empty cells is a row (as in pandas), not a blank line to skip
+    ("a,b,y\n1,2,x\n,,\n3,4,y\n", {}, ["line 3", "column 'a'", "missing value"]),
+    ("a,b,y\n1,2,x\n , ,\n", {}, ["line 3", "column 'a'", "missing value"]),
+    # text after a closing quote; the row starts on line 2, the bad quote is on line 3
+    ("a,b,y\n1,\"2\n\"x,y\n", {}, ["line 2", "on line 3", "quoted field"]),
+    ("a;b;y\n1;2;x\n", {}, ["line 1", "semicolon-separated", "comma-separated"]),
+    ("a\tb\ty\n1\t2\tx\n", {}, ["line 1", "tab-separated", "comma-separated"]),
 ]
 
 
@@ -73,6 +82,42 @@ def test_binary_file_is_a_data_error(tmp_path):
     path.write_bytes(b"a,b\n\xff\xfe\x00\x81,1\n")
     with pytest.raises(DataError, match="UTF-8"):
         read_csv(path)
+
+
+def test_text_that_is_not_utf8_names_its_line(tmp_path):
+    rows = "".join(f"{i},{i}\n" for i in range(5000))  # past the first chunk the decoder reads
+    path = tmp_path / "data.csv"
+    path.write_bytes(("a,y\n" + rows).encode() + "7,caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(DataError, match=r"data.csv, line 5002: not a text file in UTF-8"):
+        read_csv(path)
+
+
+def test_an_unclosed_quote_names_the_line_where_it_opens(tmp_path):
+    lines = ["x,note,y"] + [f"{i},ok,{i % 2}" for i in range(150)]
+    lines[20] = '19,"hello,1'  # line 21 of the file
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    for read in (read_csv, read_features_csv):
+        with pytest.raises(DataError) as info:
+            read(path)
+        message = str(info.value)
+        assert f"{path}, line 21:" in message and "never closed" in message
+
+
+def test_blank_lines_are_skipped_but_rows_of_empty_cells_are_not(tmp_path):
+    X, _ = read_features_csv(write(tmp_path, "a,b\n1,2\n\n  \n3,4\n\n"))
+    assert X.tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(DataError, match=r"line 3, column 'a': missing value"):
+        read_features_csv(write(tmp_path, "a,b\n1,2\n,\n3,4\n", "gap.csv"))
+
+
+def test_wide_files_read_in_linear_time(tmp_path):
+    # header.index(name) per column made this quadratic: about 6 s, against 0.1 s now
+    names = [f"c{i}" for i in range(20000)]
+    path = write(tmp_path, ",".join(names) + "\n" + ",".join("1" * len(names)) + "\n")
+    start = time.perf_counter()
+    X, _ = read_features_csv(path, names)
+    assert time.perf_counter() - start < 2.0
+    assert X.shape == (1, 20000)
 
 
 def test_string_labels_sorted_and_encoded(tmp_path):

@@ -6,6 +6,12 @@ default the last); every other column is a numeric feature. Every problem is rep
 them: the header is line 1) and the column, e.g.
 ``data.csv, line 7, column 'petal_width': missing value``.
 
+Rows are parsed strictly: a quoted field that is never closed is an error naming the line
+where it opens (instead of swallowing the rest of the file into one cell), and so is text
+after a closing quote. An empty line is skipped; a row of empty cells (``,,``) is a row, as
+in pandas, so it is reported as missing values rather than silently dropped, which would
+shift every later prediction against its input row.
+
 Cells are converted a whole column at a time by NumPy; only when that fails is the column
 scanned cell by cell to find the first bad one, so well-formed files load quickly.
 """
@@ -34,6 +40,7 @@ class _Table:
 
     def __init__(self, path: Path, header: list[str], rows: list[list[str]], lines: list[int]):
         self.path, self.header, self.rows, self.lines = path, header, rows, lines
+        self.index = {name: i for i, name in enumerate(header)}  # column name -> position
 
     def where(self, row: int, col: int) -> str:
         return f"{self.path}, line {self.lines[row]}, column '{self.header[col]}'"
@@ -49,28 +56,61 @@ def _read_table(path: str | os.PathLike) -> _Table:
         raise DataError(f"{path}: {what}")
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header, rows, lines = None, [], []
-            for cells in reader:
-                if not cells or all(not c.strip() for c in cells):
-                    continue  # blank line
-                cells = [c.strip() for c in cells]
-                if header is None:
-                    header = _check_header(path, cells, reader.line_num)
-                    continue
-                if len(cells) != len(header):
-                    raise DataError(_ragged(path, reader.line_num, len(cells), header))
-                rows.append(cells)
-                lines.append(reader.line_num)
+            header, rows, lines = _parse(path, fh)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a text file in UTF-8 ({exc.reason})") from None
-    except csv.Error as exc:
-        raise DataError(f"{path}: not a valid CSV file ({exc})") from None
+        raise DataError(_not_utf8(path, exc)) from None
     if header is None:
         raise DataError(f"{path}: the file is empty; expected a header row and data rows")
     if not rows:
         raise DataError(f"{path}: the file has a header but no data rows")
     return _Table(path, header, rows, lines)
+
+
+def _parse(path: Path, fh) -> tuple[list[str] | None, list[list[str]], list[int]]:
+    """Header, rows and the line each row starts on; empty lines are skipped."""
+    # strict: an unclosed quote is an error instead of swallowing the rest of the file
+    reader = csv.reader(fh, strict=True)
+    header, rows, lines, start = None, [], [], 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if len(cells) <= 1 and not "".join(cells).strip():
+                continue  # an empty line; a row of empty cells (",,") is a row
+            cells = [c.strip() for c in cells]
+            if header is None:
+                header = _check_header(path, cells, line)
+                continue
+            if len(cells) != len(header):
+                raise DataError(_ragged(path, line, len(cells), header))
+            rows.append(cells)
+            lines.append(line)
+    except csv.Error as exc:
+        raise DataError(_csv_error(path, exc, start, reader.line_num)) from None
+    return header, rows, lines
+
+
+def _csv_error(path: Path, exc: csv.Error, start: int, end: int) -> str:
+    """Explain a CSV syntax error of the row that starts on line ``start``."""
+    if str(exc) == "unexpected end of data":  # end of file inside quotes
+        return (f"{path}, line {start}: a quoted field that starts in this row is never "
+                "closed, so the rest of the file would be one cell; add the closing '\"'")
+    if "expected after" in str(exc):
+        later = f" on line {end}" if end > start else ""
+        return (f"{path}, line {start}: a quoted field is followed by more text{later}; a "
+                "field that starts with '\"' must end with '\"' just before the comma "
+                "(write a quote inside it as '\"\"')")
+    return f"{path}, line {start}: not a valid CSV row ({exc})"
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    """Name the line of the first byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as whole:
+        line = data.count(b"\n", 0, whole.start) + 1
+        return f"{path}, line {line}: not a text file in UTF-8 ({whole.reason}); save it as UTF-8"
+    return f"{path}: not a text file in UTF-8 ({exc.reason}); save it as UTF-8"
 
 
 def _ragged(path: Path, line: int, n_cells: int, header: list[str]) -> str:
@@ -83,11 +123,19 @@ def _ragged(path: Path, line: int, n_cells: int, header: list[str]) -> str:
 
 
 def _check_header(path: Path, header: list[str], line: int) -> list[str]:
+    seen: dict[str, int] = {}  # a dict, not header.index: wide files stay linear
     for i, name in enumerate(header):
         if not name:
             raise DataError(f"{path}, line {line}: column {i + 1} of the header has no name")
-        if header.index(name) != i:
+        if name in seen:
             raise DataError(f"{path}, line {line}: the column name '{name}' appears twice")
+        seen[name] = i
+    if len(header) == 1:
+        for sep, word in ((";", "semicolon"), ("\t", "tab")):
+            if sep in header[0]:
+                raise DataError(f"{path}, line {line}: the header {header[0]!r} is one column; "
+                                f"the file looks {word}-separated, but glassnet reads "
+                                "comma-separated files: save it with commas between cells")
     return header
 
 
@@ -186,10 +234,10 @@ def _target(table, col, task, label_names):
 
 
 def _column_index(table: _Table, name: str, role: str) -> int:
-    if name not in table.header:
+    if name not in table.index:
         raise DataError(f"{table.path}: no {role} column '{name}'; the columns are "
                         f"{', '.join(table.header)}")
-    return table.header.index(name)
+    return table.index[name]
 
 
 def read_csv(
@@ -229,10 +277,11 @@ def read_csv(
     Raises
     ------
     DataError
-        Naming the file, line and column: a missing file, an empty file, a header without
-        rows, a row with the wrong number of cells, a missing value, a non-numeric feature,
-        an unknown target or feature column (the message lists the columns), an unknown
-        class.
+        Naming the file, line and column: a missing file, an empty file, a file that is
+        not UTF-8, a quoted field never closed, a semicolon- or tab-separated file, a
+        header without rows, a row with the wrong number of cells, a missing value, a
+        non-numeric feature, an unknown target or feature column (the message lists the
+        columns), an unknown class.
 
     Examples
     --------
