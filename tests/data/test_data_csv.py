@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from glassnet.data import read_csv, read_features_csv
+from glassnet.data import Standardizer, read_csv, read_features_csv
 from glassnet.errors import DataError, GlassnetError
 
 
@@ -127,7 +127,7 @@ def test_string_labels_sorted_and_encoded(tmp_path):
     assert ds.label_names == ["ant", "moth", "zebra"]
     assert ds.y.tolist() == [2, 0, 1, 0]
     assert ds.y.dtype == np.int64
-    assert ds.X.dtype == np.float32
+    assert ds.X.dtype == np.float64
     assert ds.X.tolist() == [[1, 2], [3, 4], [5, 6], [7, 8]]
     assert ds.feature_names == ["f1", "f2"]
     assert (ds.name, ds.target_name) == ("data", "kind")
@@ -194,8 +194,20 @@ def test_features_match_numpy_reader(tmp_path, rng):
     path = write(tmp_path, "\n".join(lines) + "\n")
     ds = read_csv(path)
     expected = np.loadtxt(path, delimiter=",", skiprows=1, usecols=range(6), dtype=np.float64)
-    np.testing.assert_array_equal(ds.X, expected.astype(np.float32))
+    assert ds.X.dtype == np.float64
+    np.testing.assert_array_equal(ds.X, expected)
     assert ds.y.tolist() == y.tolist()
+
+
+def test_large_features_keep_their_precision_until_standardised(tmp_path):
+    stamps = list(range(1_700_000_000, 1_700_000_100))  # float32 keeps 2 distinct values
+    lines = ["t,y"] + [f"{t},{i % 2}" for i, t in enumerate(stamps)]
+    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    assert ds.X[:, 0].tolist() == stamps
+    z = Standardizer().fit_transform(ds.X).astype(np.float32)
+    assert len(np.unique(z)) == 100
+    X, _ = read_features_csv(write(tmp_path, "\n".join(lines) + "\n", "new.csv"), ["t"])
+    assert X[:, 0].tolist() == stamps
 
 
 def test_bom_crlf_spaces_and_quotes(tmp_path):
@@ -223,7 +235,7 @@ def test_feature_names_select_and_order_columns(tmp_path):
 def test_read_features_without_a_target(tmp_path):
     path = write(tmp_path, "b,a,species\n1,2,setosa\n3,4,virginica\n")
     X, names = read_features_csv(path, ["a", "b"])
-    assert X.tolist() == [[2, 1], [4, 3]] and X.dtype == np.float32
+    assert X.tolist() == [[2, 1], [4, 3]] and X.dtype == np.float64
     assert names == ["a", "b"]
     with pytest.raises(DataError, match="no feature column 'c'; the columns are b, a, species"):
         read_features_csv(path, ["a", "c"])

@@ -27,6 +27,7 @@ GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
 def test_embedded_iris_is_scikit_learns_iris():
     ds = load_dataset("iris")
     reference = skd.load_iris()
+    assert ds.X.dtype == np.float32
     np.testing.assert_array_equal(ds.X, reference.data.astype(np.float32))
     np.testing.assert_array_equal(ds.y, reference.target)
     assert ds.label_names == list(reference.target_names)
@@ -193,3 +194,18 @@ def test_dataset_validates_its_parts(args, fragment):
     with pytest.raises(DataError) as info:
         Dataset(*args, name="toy")
     assert fragment in str(info.value) and "'toy'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "X, dtype",
+    [
+        (np.full((2, 1), 1_700_000_001.0), np.float64),  # float64 is kept: exact large values
+        (np.zeros((2, 1), np.float32), np.float32),
+        (np.array([[1], [2]]), np.float32),  # integers become float32
+        ([[0.5], [1.5]], np.float64),  # Python floats are float64
+    ],
+)
+def test_dataset_keeps_float32_and_float64_features(X, dtype):
+    ds = Dataset(X, np.array([0.5, 1.0]), ["a"], None, "regress")
+    assert ds.X.dtype == dtype
+    np.testing.assert_array_equal(ds.X, np.asarray(X, dtype=np.float64))

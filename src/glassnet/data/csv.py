@@ -168,7 +168,7 @@ def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, 
 
 
 def _features(table: _Table, cols: list[int]) -> np.ndarray:
-    """The feature columns as a float32 matrix; the earliest bad cell raises."""
+    """The feature columns as a float64 matrix; the earliest bad cell raises."""
     columns, problems = [], []
     for col in cols:
         values, problem = _to_numbers(table, col)
@@ -179,7 +179,7 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
         row, col, what = min(problems)  # earliest line, then leftmost column
         hint = "" if what == "missing value" else "; feature columns must be numeric"
         raise DataError(f"{table.where(row, col)}: {what}{hint}")
-    return np.stack(columns, axis=1).astype(np.float32)  # (n_samples, n_features)
+    return np.stack(columns, axis=1)  # (n_samples, n_features)
 
 
 def _label_text(text: str, value: float | None) -> str:
@@ -270,7 +270,8 @@ def read_csv(
     Returns
     -------
     Dataset
-        ``X`` float32, ``y`` int64 class indices or float32 values, named after the file.
+        ``X`` float64 (standardise it before training; the network's dtype is applied
+        after that), ``y`` int64 class indices or float32 values, named after the file.
         Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1");
         numeric labels are sorted by value, others alphabetically.
 
@@ -292,7 +293,7 @@ def read_csv(
     >>> ds.task, ds.label_names, ds.y.tolist()
     ('classify', ['cat', 'dog'], [0, 1, 0])
     >>> ds.X.dtype.name, ds.X.shape
-    ('float32', (3, 2))
+    ('float64', (3, 2))
     >>> read_csv(path, target="height").task
     Traceback (most recent call last):
       ...
@@ -331,7 +332,7 @@ def read_features_csv(
 
     Returns
     -------
-    X : array of shape (n_samples, n_features), float32
+    X : array of shape (n_samples, n_features), float64
     feature_names : list of str
 
     Raises

@@ -11,6 +11,10 @@ Three kinds of built-in data need no network:
 
 :func:`load_dataset` takes any of these names or a path to a CSV file;
 :func:`list_datasets` describes the built-ins without loading them.
+
+The built-in datasets hold float32 features. Features read from CSV files are float64, so
+that large values (timestamps, prices in cents) keep their precision until standardisation;
+the network's own dtype is applied after that.
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ class Dataset:
 
     Parameters
     ----------
-    X : array of shape (n_samples, n_features), float32
-        One row per example, one column per feature.
+    X : array of shape (n_samples, n_features), float32 or float64
+        One row per example, one column per feature. float32 and float64 are kept as given
+        (the built-in datasets are float32; CSV files are read in float64, so that large
+        values keep their precision until they are standardised); any other dtype is
+        converted to float32.
     y : array of shape (n_samples,)
         Class indices (int64, ``0 .. n_classes - 1``) when ``task == "classify"``;
         real-valued targets (float32) when ``task == "regress"``.
@@ -79,7 +86,9 @@ class Dataset:
         if self.task not in TASKS:
             raise DataError(f"Dataset '{self.name}': task must be 'classify' or 'regress', "
                             f"got {self.task!r}")
-        self.X = np.asarray(self.X, dtype=np.float32)
+        self.X = np.asarray(self.X)
+        if self.X.dtype not in (np.float32, np.float64):
+            self.X = self.X.astype(np.float32)
         self.y = np.asarray(self.y, dtype=np.int64 if self.task == "classify" else np.float32)
         if self.X.ndim != 2 or self.y.ndim != 1 or len(self.X) != len(self.y):
             raise DataError(f"Dataset '{self.name}': expected X of shape (n_samples, "
@@ -269,6 +278,7 @@ def _load_iris() -> Dataset:
     with importlib.resources.as_file(resource) as path:
         ds = read_csv(path, target="species", task="classify")
     ds.name = "iris"
+    ds.X = ds.X.astype(np.float32)  # the built-ins are float32
     return ds
 
 
@@ -284,8 +294,8 @@ def _load_sklearn(info: DatasetInfo) -> Dataset:
         labels = None
     else:
         labels = [str(name) for name in bunch.target_names]
-    return Dataset(bunch.data, bunch.target, features, labels, info.task, info.name,
-                   info.target_name)
+    return Dataset(bunch.data.astype(np.float32), bunch.target, features, labels, info.task,
+                   info.name, info.target_name)  # float64 in scikit-learn; built-ins are float32
 
 
 def _generate(name: str, seed: int, n_samples: int | None, noise: float | None) -> Dataset:
