@@ -43,6 +43,10 @@ BAD_FILES = [
     ("a,b,y\n1,2,x\n , ,\n", {}, ["line 3", "column 'a'", "missing value"]),
     # text after a closing quote; the row starts on line 2, the bad quote is on line 3
     ("a,b,y\n1,\"2\n\"x,y\n", {}, ["line 2", "on line 3", "quoted field"]),
+    # finite in float64 but inf in float32, the network's dtype
+    ("a,b,y\n1,2,x\n3,1e39,y\n", {}, ["line 3", "column 'b'", "'1e39' is too large"]),
+    ("a,b,y\n1,-3.5e38,x\n", {}, ["line 2", "column 'b'", "'-3.5e38' is too large"]),
+    ("a,y\n1,2\n2,1e39\n", {"task": "regress"}, ["line 3", "column 'y'", "too large"]),
     ("a;b;y\n1;2;x\n", {}, ["line 1", "semicolon-separated", "comma-separated"]),
     ("a\tb\ty\n1\t2\tx\n", {}, ["line 1", "tab-separated", "comma-separated"]),
 ]
@@ -208,6 +212,15 @@ def test_large_features_keep_their_precision_until_standardised(tmp_path):
     assert len(np.unique(z)) == 100
     X, _ = read_features_csv(write(tmp_path, "\n".join(lines) + "\n", "new.csv"), ["t"])
     assert X[:, 0].tolist() == stamps
+
+
+def test_the_float32_range_is_allowed_up_to_where_it_rounds_to_inf(tmp_path):
+    biggest = float(np.finfo(np.float32).max)
+    text = f"a,y\n{biggest!r},1.5\n{-biggest!r},2.5\n3.4028235e38,{biggest!r}\n"
+    ds = read_csv(write(tmp_path, text))
+    assert np.isfinite(ds.X.astype(np.float32)).all() and np.isfinite(ds.y).all()
+    with pytest.raises(DataError, match="line 2, column 'a': '3.403e38' is too large"):
+        read_features_csv(write(tmp_path, "a\n3.403e38\n", "big.csv"))
 
 
 def test_bom_crlf_spaces_and_quotes(tmp_path):

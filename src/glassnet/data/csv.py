@@ -12,6 +12,9 @@ after a closing quote. An empty line is skipped; a row of empty cells (``,,``) i
 in pandas, so it is reported as missing values rather than silently dropped, which would
 shift every later prediction against its input row.
 
+Numbers must fit in float32, the dtype the network computes in: a cell such as ``1e39``,
+finite in float64 but inf in float32, is reported where it is read.
+
 Cells are converted a whole column at a time by NumPy; only when that fails is the column
 scanned cell by cell to find the first bad one, so well-formed files load quickly.
 """
@@ -33,6 +36,9 @@ __all__ = ["read_csv", "read_features_csv"]
 MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")
 # A numeric target with at most this many distinct whole-number values is taken as classes.
 MAX_INTEGER_CLASSES = 20
+# The network computes in float32: from this size on (float32's largest value plus half a
+# step) a number rounds to inf.
+_FLOAT32_LIMIT = 2.0**128 - 2.0**103
 
 
 class _Table:
@@ -139,32 +145,44 @@ def _check_header(path: Path, header: list[str], line: int) -> list[str]:
     return header
 
 
+def _number_problem(text: str, value: float | None = None) -> str | None:
+    """What keeps one cell from being a number the network can hold, or None."""
+    if value is None:
+        try:
+            value = float(text)
+        except ValueError:
+            return f"'{text}' is not a number"
+    if not np.isfinite(value):
+        return f"'{text}' is not a finite number"
+    if abs(value) >= _FLOAT32_LIMIT:
+        return (f"'{text}' is too large for the network's float32 numbers (at most about "
+                "3.4e38 in size); rescale the column")
+    return None
+
+
 def _bad_cell(table: _Table, col: int, values: np.ndarray | None) -> tuple[int, str] | None:
-    """The first row of a column that is not a finite number, and what is wrong with it."""
+    """The first row of a column that is not a usable number, and what is wrong with it."""
     for row, text in enumerate(table.column(col)):
         if text.lower() in MISSING:
             return row, "missing value"
-        if values is None:
-            try:
-                value = float(text)
-            except ValueError:
-                return row, f"'{text}' is not a number"
-        else:
-            value = values[row]
-        if not np.isfinite(value):
-            return row, f"'{text}' is not a finite number"
+        problem = _number_problem(text, None if values is None else float(values[row]))
+        if problem is not None:
+            return row, problem
     return None
 
 
 def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, str] | None]:
-    """Convert one column to float64: (values, None), or (None, (row, problem))."""
+    """Convert one column to float64: (values, None), or (None, (row, problem)).
+
+    The values must also fit in float32, the dtype the network computes in.
+    """
     try:
         values = np.array(table.column(col), dtype=np.float64)
     except ValueError:
         return None, _bad_cell(table, col, None)
     with np.errstate(invalid="ignore"):
-        finite = bool(np.isfinite(values).all())
-    return (values, None) if finite else (None, _bad_cell(table, col, values))
+        ok = bool((np.abs(values) < _FLOAT32_LIMIT).all())  # False for NaN and inf too
+    return (values, None) if ok else (None, _bad_cell(table, col, values))
 
 
 def _features(table: _Table, cols: list[int]) -> np.ndarray:
@@ -177,7 +195,7 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
             problems.append((problem[0], col, problem[1]))
     if problems:
         row, col, what = min(problems)  # earliest line, then leftmost column
-        hint = "" if what == "missing value" else "; feature columns must be numeric"
+        hint = "; feature columns must be numeric" if what.endswith("a number") else ""
         raise DataError(f"{table.where(row, col)}: {what}{hint}")
     return np.stack(columns, axis=1)  # (n_samples, n_features)
 
@@ -229,7 +247,8 @@ def _target(table, col, task, label_names):
         return y, names, task
     if problem is not None:
         row, what = problem
-        raise DataError(f"{table.where(row, col)}: {what}; a regression target must be numeric")
+        hint = "; a regression target must be numeric" if what.endswith("a number") else ""
+        raise DataError(f"{table.where(row, col)}: {what}{hint}")
     return values.astype(np.float32), None, task
 
 
@@ -281,8 +300,9 @@ def read_csv(
         Naming the file, line and column: a missing file, an empty file, a file that is
         not UTF-8, a quoted field never closed, a semicolon- or tab-separated file, a
         header without rows, a row with the wrong number of cells, a missing value, a
-        non-numeric feature, an unknown target or feature column (the message lists the
-        columns), an unknown class.
+        non-numeric feature, a number too large for float32 (the network's dtype; beyond
+        about 3.4e38 it would become inf) in a feature or regression target, an unknown
+        target or feature column (the message lists the columns), an unknown class.
 
     Examples
     --------
