@@ -47,6 +47,11 @@ BAD_FILES = [
     ("a,b,y\n1,2,x\n3,1e39,y\n", {}, ["line 3", "column 'b'", "'1e39' is too large"]),
     ("a,b,y\n1,-3.5e38,x\n", {}, ["line 2", "column 'b'", "'-3.5e38' is too large"]),
     ("a,y\n1,2\n2,1e39\n", {"task": "regress"}, ["line 3", "column 'y'", "too large"]),
+    ("a,y\n1,2.5\n2,1e39\n", {}, ["line 3", "column 'y'", "'1e39' is too large"]),
+    # in a numeric target the missing markers are missing values
+    ("a,y\n1,0\n2,NA\n3,1\n", {}, ["line 3", "column 'y'", "missing value", "target"]),
+    ("a,y\n1,0\n2,none\n", {"task": "classify"}, ["line 3", "column 'y'", "missing value"]),
+    ("a,y\n1,0\n2,inf\n", {}, ["line 3", "column 'y'", "'inf' is not a finite number"]),
     ("a;b;y\n1;2;x\n", {}, ["line 1", "semicolon-separated", "comma-separated"]),
     ("a\tb\ty\n1\t2\tx\n", {}, ["line 1", "tab-separated", "comma-separated"]),
 ]
@@ -167,6 +172,52 @@ def test_task_is_inferred_from_the_target(tmp_path, values, expected):
     lines = ["x,t"] + [f"{i},{v}" for i, v in enumerate(values)]
     ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
     assert ds.task == expected
+
+
+def test_a_stray_text_cell_in_a_numeric_target_is_an_error(tmp_path):
+    prices = [f"{10 + 0.25 * i}" for i in range(40)]
+    prices[6] = "#N/A"  # line 8 of the file
+    lines = ["x,price"] + [f"{i},{p}" for i, p in enumerate(prices)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    with pytest.raises(DataError) as info:
+        read_csv(path)
+    message = str(info.value)
+    assert f"{path}, line 8, column 'price': '#N/A' is not a number" in message
+    assert "regression" in message and "task='classify'" in message
+    forced = read_csv(path, task="classify")
+    assert len(forced.label_names) == 40 and "#N/A" in forced.label_names
+
+
+def test_a_stray_text_cell_among_many_whole_numbers_is_an_error(tmp_path):
+    lines = ["x,count"] + [f"{i},{i * 3}" for i in range(30)] + ["30,unknown"]
+    with pytest.raises(DataError, match="line 32, column 'count': 'unknown' is not a number"):
+        read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+
+
+@pytest.mark.parametrize("labels", [["none", "NA", "-", "?", "null"], ["n/a", "nan", "ok"]])
+def test_missing_markers_are_labels_in_a_text_target(tmp_path, labels):
+    lines = ["x,answer"] + [f"{i},{label}" for i, label in enumerate(labels * 2)]
+    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    assert ds.task == "classify"
+    assert ds.label_names == sorted(labels)
+    assert [ds.label_names[k] for k in ds.y] == labels * 2
+
+
+def test_large_integer_labels_are_kept_exactly(tmp_path):
+    labels = ["9007199254740993", "9007199254740992", "12345678901234567890", "7", "7.0"]
+    lines = ["x,id"] + [f"{i},{label}" for i, label in enumerate(labels)]
+    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    assert ds.task == "classify"
+    assert ds.label_names == ["7", "9007199254740992", "9007199254740993",
+                              "12345678901234567890"]
+    assert ds.y.tolist() == [2, 1, 3, 0, 0]
+
+
+def test_numeric_labels_sort_by_value_with_fractions(tmp_path):
+    path = write(tmp_path, "x,t\n1,10\n2,2.5\n3,-1\n4,2.50\n5,3e0\n")
+    ds = read_csv(path, task="classify")
+    assert ds.label_names == ["-1", "2.5", "3", "10"]
+    assert ds.y.tolist() == [3, 1, 0, 1, 2]
 
 
 def test_regression_target_is_float32_exactly(tmp_path):

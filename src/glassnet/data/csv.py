@@ -12,11 +12,16 @@ after a closing quote. An empty line is skipped; a row of empty cells (``,,``) i
 in pandas, so it is reported as missing values rather than silently dropped, which would
 shift every later prediction against its input row.
 
+A missing value is an empty cell or one of ``MISSING`` (``NA``, ``none``, ``?``, ...) in a
+feature or a numeric target; in a target of text labels only an empty cell is missing, so
+``none`` or ``?`` can be class names.
+
 Numbers must fit in float32, the dtype the network computes in: a cell such as ``1e39``,
 finite in float64 but inf in float32, is reported where it is read.
 
-Cells are converted a whole column at a time by NumPy; only when that fails is the column
-scanned cell by cell to find the first bad one, so well-formed files load quickly.
+Feature cells are converted a whole column at a time by NumPy; only when that fails is the
+column scanned cell by cell to find the first bad one, so well-formed files load quickly.
+The target column is read cell by cell, since what its cells hold decides the task.
 """
 
 from __future__ import annotations
@@ -200,31 +205,36 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
     return np.stack(columns, axis=1)  # (n_samples, n_features)
 
 
-def _label_text(text: str, value: float | None) -> str:
-    """A label as it is kept: numbers in a canonical form ("1.0" -> "1", "0.50" -> "0.5")."""
-    if value is None:
-        return text
-    return str(int(value)) if float(value).is_integer() else str(float(value))
+def _parse_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
-def _infer_task(values: np.ndarray | None) -> str:
-    if values is None:
-        return "classify"
-    if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_INTEGER_CLASSES:
-        return "classify"
-    return "regress"
+def _number_label(text: str, value: float) -> tuple[str, int | float]:
+    """A numeric label as it is kept, and its value: "1.0" -> "1", "0.50" -> "0.5".
+
+    An integer literal goes through ``int``, never float, so that 9007199254740993 stays
+    itself instead of merging with 9007199254740992.
+    """
+    try:
+        number: int | float = int(text)
+    except ValueError:
+        number = int(value) if value.is_integer() else value
+    return str(number), number
 
 
-def _encode(table, col, values, label_names) -> tuple[np.ndarray, list[str]]:
-    """Class labels -> indices into the sorted label names (or into ``label_names``)."""
-    texts = table.column(col)
-    keys = [_label_text(t, None if values is None else values[i]) for i, t in enumerate(texts)]
+def _infer_task(numbers: list[int | float]) -> str:
+    """Few distinct whole numbers are class labels; other numbers are a quantity."""
+    whole = all(isinstance(n, int) for n in numbers)
+    return "classify" if whole and len(set(numbers)) <= MAX_INTEGER_CLASSES else "regress"
+
+
+def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
+    """Class labels -> indices into the label names sorted by ``by`` (or into ``label_names``)."""
     if label_names is None:
-        distinct = list(dict.fromkeys(keys))
-        if values is not None:  # numbers sort by value, so "2" comes before "10"
-            label_names = sorted(distinct, key=float)
-        else:
-            label_names = sorted(distinct)
+        label_names = sorted(dict.fromkeys(keys), key=by)
     index = {name: k for k, name in enumerate(label_names)}
     for row, key in enumerate(keys):
         if key not in index:
@@ -234,22 +244,53 @@ def _encode(table, col, values, label_names) -> tuple[np.ndarray, list[str]]:
 
 
 def _target(table, col, task, label_names):
-    """The target column: (y, label_names or None, task)."""
+    """The target column: (y, label_names or None, task).
+
+    An empty cell is always missing. A column whose cells are all numbers, or missing
+    markers (MISSING), is numeric and a marker is a missing value; any other column holds
+    text labels, in which "none", "NA", "-", ... are labels like the others.
+    """
     texts = table.column(col)
     for row, text in enumerate(texts):
-        if text.lower() in MISSING:
+        if not text:
             raise DataError(f"{table.where(row, col)}: missing value in the target column")
-    values, problem = _to_numbers(table, col)
-    if task is None:
-        task = _infer_task(values)
+    numbers = [_parse_number(t) for t in texts]
+    marker = [t.lower() in MISSING for t in texts]
+    words = [r for r, v in enumerate(numbers) if v is None and not marker[r]]
+    if words or all(marker):
+        return _text_target(table, col, task, label_names, numbers, words[0] if words else 0)
+    if any(marker):
+        row = marker.index(True)
+        raise DataError(f"{table.where(row, col)}: missing value in the target column")
+    for row, value in enumerate(numbers):
+        if not np.isfinite(value):
+            raise DataError(f"{table.where(row, col)}: '{texts[row]}' is not a finite number")
+    labels = [_number_label(t, v) for t, v in zip(texts, numbers)]
+    task = task or _infer_task([n for _, n in labels])
     if task == "classify":
-        y, names = _encode(table, col, values, label_names)
+        y, names = _encode(table, col, [k for k, _ in labels], label_names, dict(labels).get)
         return y, names, task
-    if problem is not None:
-        row, what = problem
-        hint = "; a regression target must be numeric" if what.endswith("a number") else ""
-        raise DataError(f"{table.where(row, col)}: {what}{hint}")
+    values = np.array(numbers)
+    bad = _bad_cell(table, col, values)  # only a number too large for float32 is left
+    if bad is not None:
+        raise DataError(f"{table.where(bad[0], col)}: {bad[1]}")
     return values.astype(np.float32), None, task
+
+
+def _text_target(table, col, task, label_names, numbers, first_word):
+    """A target with some cells that are not numbers: class labels, kept as text."""
+    if task == "regress":
+        row, what = _bad_cell(table, col, None)
+        raise DataError(f"{table.where(row, col)}: {what}; a regression target must be numeric")
+    ok = [_number_label(table.rows[r][col], v)[1] for r, v in enumerate(numbers)
+          if v is not None and np.isfinite(v)]
+    if task is None and ok and _infer_task(ok) == "regress":
+        raise DataError(f"{table.where(first_word, col)}: '{table.rows[first_word][col]}' is not "
+                        "a number; the other values of this column are numbers, so it looks "
+                        "like a regression target (give task='classify' to treat the values "
+                        "as class labels)")
+    y, names = _encode(table, col, table.column(col), label_names, None)
+    return y, names, "classify"
 
 
 def _column_index(table: _Table, name: str, role: str) -> int:
@@ -276,9 +317,11 @@ def read_csv(
     target : str, optional
         Name of the target column; default the last column.
     task : {"classify", "regress"}, optional
-        When None it is inferred: a target with any non-numeric cell, or with at most 20
-        distinct whole-number values, is classification; any other numeric target is
-        regression.
+        When None it is inferred: a numeric target with at most 20 distinct whole-number
+        values is classification, any other numeric target regression; a target of text
+        labels is classification. A target whose numbers alone would be regression but
+        which has a few cells that are not numbers is an error naming the first of them
+        (give ``task="classify"`` to take the values as labels).
     feature_names : list of str, optional
         Use exactly these columns, in this order, as features (for data given to a trained
         model); other columns are ignored. Default: every column except the target.
@@ -291,8 +334,10 @@ def read_csv(
     Dataset
         ``X`` float64 (standardise it before training; the network's dtype is applied
         after that), ``y`` int64 class indices or float32 values, named after the file.
-        Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1");
-        numeric labels are sorted by value, others alphabetically.
+        Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1",
+        and integers of any size stay exact); numeric labels are sorted by value, others
+        alphabetically. An empty target cell is missing; "NA", "none", "?", "-", ... are
+        missing in a numeric target, but labels like any other in a target of text.
 
     Raises
     ------
