@@ -32,6 +32,17 @@ __all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets"]
 TASKS = ("classify", "regress")
 
 
+def check_seed(seed, owner: str) -> int:
+    """``seed`` as an int, or a DataError naming ``owner`` if it is not an integer >= 0.
+
+    ``np.random.default_rng`` would raise a bare ValueError or TypeError instead.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        shown = int(seed) if isinstance(seed, np.integer) else seed  # -3, not np.int64(-3)
+        raise DataError(f"{owner}: seed must be a non-negative integer, got {shown!r}")
+    return int(seed)
+
+
 @dataclass
 class Dataset:
     """A table of examples: features ``X``, targets ``y`` and the names that go with them.
@@ -232,7 +243,8 @@ def load_dataset(
     ------
     DataError
         For an unknown name (the message lists the built-ins), a bad CSV file, options that
-        do not apply to the dataset, or scikit-learn missing for its datasets.
+        do not apply to the dataset, a seed that is not an integer >= 0, or scikit-learn
+        missing for its datasets.
 
     Examples
     --------
@@ -244,6 +256,7 @@ def load_dataset(
     >>> load_dataset("moons", seed=1, n_samples=10).X.shape
     (10, 2)
     """
+    seed = check_seed(seed, "load_dataset")
     text = os.fspath(name_or_path)
     key = _canonical(text)
     if key not in _BY_NAME:
