@@ -19,6 +19,7 @@ from glassnet.data import (
     make_xor,
     train_val_test_split,
 )
+from glassnet.data.datasets import builtin_name
 from glassnet.errors import DataError
 
 GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
@@ -120,6 +121,47 @@ def test_load_dataset_reads_a_csv_path(tmp_path):
     other = tmp_path / "tiny.txt"
     other.write_text("a,b\n1,0.5\n2,1.5\n")
     assert load_dataset(other, task="regress").y.tolist() == [0.5, 1.5]
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path, monkeypatch):
+    (tmp_path / "runs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for given in ["runs", tmp_path / "runs", str(tmp_path / "runs")]:
+        with pytest.raises(DataError, match="runs: is a folder, not a file"):
+            load_dataset(given)
+
+
+def test_a_builtin_name_wins_over_a_file_unless_it_looks_like_a_path(tmp_path, monkeypatch):
+    (tmp_path / "moons").write_text("a,b\n1,x\n2,y\n")
+    (tmp_path / "notes").write_text("a,b\n1,x\n2,y\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_dataset("moons").n_samples == 1000  # the built-in
+    assert load_dataset("./moons").n_samples == 2  # the file
+    assert load_dataset("notes").n_samples == 2  # not a built-in: the file
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("moons", "moons"),
+        (" Breast-Cancer ", "breast_cancer"),
+        ("moons.csv", None),
+        ("IRIS.CSV", None),
+        ("data/moons", None),
+        ("./iris", None),
+        ("/no/such/file.csv", None),
+    ],
+)
+def test_builtin_name_tells_names_from_paths(text, expected):
+    assert builtin_name(text) == expected
+
+
+def test_builtin_name_rejects_what_is_neither(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match="unknown dataset 'mons': choose one of iris, digits"):
+        builtin_name("mons")
+    (tmp_path / "mons").write_text("a,b\n1,x\n")
+    assert builtin_name("mons") is None
 
 
 @pytest.mark.parametrize("make", GENERATORS)

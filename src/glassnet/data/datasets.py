@@ -9,8 +9,8 @@ Three kinds of built-in data need no network:
 - ``moons``, ``circles``, ``spirals``, ``xor`` and ``sine``, drawn from a seed by
   :mod:`glassnet.data.generators`.
 
-:func:`load_dataset` takes any of these names or a path to a CSV file;
-:func:`list_datasets` describes the built-ins without loading them.
+:func:`load_dataset` takes any of these names or a path to a CSV file (:func:`builtin_name`
+tells one from the other); :func:`list_datasets` describes the built-ins without loading them.
 
 The built-in datasets hold float32 features. Features read from CSV files are float64, so
 that large values (timestamps, prices in cents) keep their precision until standardisation;
@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import DataError
 
-__all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets"]
+__all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets", "builtin_name"]
 
 TASKS = ("classify", "regress")
 
@@ -209,6 +209,39 @@ def _canonical(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+def builtin_name(name_or_path: str | os.PathLike) -> str | None:
+    """The built-in dataset that ``name_or_path`` names, or None when it names a file.
+
+    The one rule for telling a name from a path, used by :func:`load_dataset` and the
+    command line: a built-in name (case-insensitive, ``-`` or ``_``) wins, even over a
+    file of that name in the working folder, unless the text ends in ``.csv`` or contains
+    a path separator (``./moons`` is the file). Other text is a path when it ends in
+    ``.csv``, contains a separator or names something that exists.
+
+    Raises
+    ------
+    DataError
+        For text that is neither a built-in name nor a path: an unknown dataset (the
+        message lists the built-ins).
+
+    Examples
+    --------
+    >>> builtin_name("Breast-Cancer"), builtin_name("moons.csv"), builtin_name("./moons")
+    ('breast_cancer', None, None)
+    """
+    text = os.fspath(name_or_path)
+    separators = [sep for sep in (os.sep, os.altsep) if sep]
+    path_like = text.lower().endswith(".csv") or any(sep in text for sep in separators)
+    key = _canonical(text)
+    if key in _BY_NAME and not path_like:
+        return key
+    if path_like or os.path.exists(text):
+        return None
+    known = ", ".join(info.name for info in _INFO)
+    raise DataError(f"unknown dataset '{text}': choose one of {known}, "
+                    "or give the path of a .csv file")
+
+
 def load_dataset(
     name_or_path: str | os.PathLike,
     target: str | None = None,
@@ -224,7 +257,9 @@ def load_dataset(
     ----------
     name_or_path : str or path-like
         A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), or a path to a
-        CSV file (see :func:`glassnet.data.read_csv`).
+        CSV file (see :func:`glassnet.data.read_csv`). A built-in name wins over a file of
+        the same name unless the text ends in ``.csv`` or contains a path separator
+        (:func:`builtin_name` states the rule).
     target : str, optional
         The target column of a CSV file (default: the last column). A built-in has a fixed
         target; naming it (its ``target_name``, e.g. ``"species"``) is allowed.
@@ -242,7 +277,8 @@ def load_dataset(
     Raises
     ------
     DataError
-        For an unknown name (the message lists the built-ins), a bad CSV file, options that
+        For an unknown name (the message lists the built-ins), a folder instead of a file,
+        a bad CSV file, options that
         do not apply to the dataset, a seed that is not an integer >= 0, or scikit-learn
         missing for its datasets.
 
@@ -257,16 +293,11 @@ def load_dataset(
     (10, 2)
     """
     seed = check_seed(seed, "load_dataset")
-    text = os.fspath(name_or_path)
-    key = _canonical(text)
-    if key not in _BY_NAME:
-        if text.lower().endswith(".csv") or os.path.isfile(text):
-            from .csv import read_csv
+    key = builtin_name(name_or_path)
+    if key is None:
+        from .csv import read_csv
 
-            return read_csv(text, target=target, task=task)
-        known = ", ".join(info.name for info in _INFO)
-        raise DataError(f"unknown dataset '{text}': choose one of {known}, "
-                        "or give the path of a .csv file")
+        return read_csv(name_or_path, target=target, task=task)
     info = _BY_NAME[key]
     if task is not None and task != info.task:
         raise DataError(f"dataset '{info.name}' is a {info.task} dataset; "
