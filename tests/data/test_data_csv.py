@@ -188,6 +188,12 @@ def test_a_stray_text_cell_in_a_numeric_target_is_an_error(tmp_path):
     assert len(forced.label_names) == 40 and "#N/A" in forced.label_names
 
 
+def test_the_first_cell_that_is_not_a_number_is_named(tmp_path):
+    path = write(tmp_path, "x,price\n1,2.5\n2,NA\n3,#N/A\n4,3.25\n")
+    with pytest.raises(DataError, match="line 3, column 'price': 'NA' is not a number; the other"):
+        read_csv(path)
+
+
 def test_a_stray_text_cell_among_many_whole_numbers_is_an_error(tmp_path):
     lines = ["x,count"] + [f"{i},{i * 3}" for i in range(30)] + ["30,unknown"]
     with pytest.raises(DataError, match="line 32, column 'count': 'unknown' is not a number"):

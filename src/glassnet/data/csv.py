@@ -256,9 +256,9 @@ def _target(table, col, task, label_names):
             raise DataError(f"{table.where(row, col)}: missing value in the target column")
     numbers = [_parse_number(t) for t in texts]
     marker = [t.lower() in MISSING for t in texts]
-    words = [r for r, v in enumerate(numbers) if v is None and not marker[r]]
-    if words or all(marker):
-        return _text_target(table, col, task, label_names, numbers, words[0] if words else 0)
+    text_cell = any(v is None and not m for v, m in zip(numbers, marker))
+    if text_cell or all(marker):
+        return _text_target(table, col, task, label_names, numbers)
     if any(marker):
         row = marker.index(True)
         raise DataError(f"{table.where(row, col)}: missing value in the target column")
@@ -277,18 +277,21 @@ def _target(table, col, task, label_names):
     return values.astype(np.float32), None, task
 
 
-def _text_target(table, col, task, label_names, numbers, first_word):
+def _text_target(table, col, task, label_names, numbers):
     """A target with some cells that are not numbers: class labels, kept as text."""
     if task == "regress":
         row, what = _bad_cell(table, col, None)
-        raise DataError(f"{table.where(row, col)}: {what}; a regression target must be numeric")
-    ok = [_number_label(table.rows[r][col], v)[1] for r, v in enumerate(numbers)
-          if v is not None and np.isfinite(v)]
+        hint = "; a regression target must be numeric" if what.endswith("a number") else ""
+        raise DataError(f"{table.where(row, col)}: {what}{hint}")
+    finite = [v is not None and np.isfinite(v) for v in numbers]
+    ok = [_number_label(table.rows[r][col], v)[1] for r, v in enumerate(numbers) if finite[r]]
     if task is None and ok and _infer_task(ok) == "regress":
-        raise DataError(f"{table.where(first_word, col)}: '{table.rows[first_word][col]}' is not "
-                        "a number; the other values of this column are numbers, so it looks "
-                        "like a regression target (give task='classify' to treat the values "
-                        "as class labels)")
+        row = finite.index(False)  # the first cell that is not a number
+        what = "a number" if numbers[row] is None else "a finite number"
+        raise DataError(f"{table.where(row, col)}: '{table.rows[row][col]}' is not {what}; the "
+                        "other values of this column are numbers, so it looks like a "
+                        "regression target (give task='classify' to treat the values as "
+                        "class labels)")
     y, names = _encode(table, col, table.column(col), label_names, None)
     return y, names, "classify"
 
