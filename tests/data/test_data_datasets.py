@@ -19,6 +19,7 @@ from glassnet.data import (
     make_xor,
     train_val_test_split,
 )
+from glassnet.data.datasets import builtin_name
 from glassnet.errors import DataError
 
 GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
@@ -27,6 +28,7 @@ GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
 def test_embedded_iris_is_scikit_learns_iris():
     ds = load_dataset("iris")
     reference = skd.load_iris()
+    assert ds.X.dtype == np.float32
     np.testing.assert_array_equal(ds.X, reference.data.astype(np.float32))
     np.testing.assert_array_equal(ds.y, reference.target)
     assert ds.label_names == list(reference.target_names)
@@ -100,6 +102,9 @@ def test_names_are_case_and_dash_insensitive():
         ("moons", {"noise": -0.1}, "noise must be a finite number >= 0"),
         ("spirals", {"n_samples": 2}, "at least 3"),
         ("/no/such/file.csv", {}, "does not exist"),
+        ("moons", {"seed": -1}, "load_dataset: seed must be a non-negative integer, got -1"),
+        ("iris", {"seed": 0.5}, "seed must be a non-negative integer, got 0.5"),
+        ("moons", {"noise": "0.1"}, "noise must be a finite number >= 0, got '0.1'"),
     ],
 )
 def test_load_dataset_errors(name, options, fragment):
@@ -118,6 +123,47 @@ def test_load_dataset_reads_a_csv_path(tmp_path):
     assert load_dataset(other, task="regress").y.tolist() == [0.5, 1.5]
 
 
+def test_a_folder_is_named_as_a_folder(tmp_path, monkeypatch):
+    (tmp_path / "runs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for given in ["runs", tmp_path / "runs", str(tmp_path / "runs")]:
+        with pytest.raises(DataError, match="runs: is a folder, not a file"):
+            load_dataset(given)
+
+
+def test_a_builtin_name_wins_over_a_file_unless_it_looks_like_a_path(tmp_path, monkeypatch):
+    (tmp_path / "moons").write_text("a,b\n1,x\n2,y\n")
+    (tmp_path / "notes").write_text("a,b\n1,x\n2,y\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_dataset("moons").n_samples == 1000  # the built-in
+    assert load_dataset("./moons").n_samples == 2  # the file
+    assert load_dataset("notes").n_samples == 2  # not a built-in: the file
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("moons", "moons"),
+        (" Breast-Cancer ", "breast_cancer"),
+        ("moons.csv", None),
+        ("IRIS.CSV", None),
+        ("data/moons", None),
+        ("./iris", None),
+        ("/no/such/file.csv", None),
+    ],
+)
+def test_builtin_name_tells_names_from_paths(text, expected):
+    assert builtin_name(text) == expected
+
+
+def test_builtin_name_rejects_what_is_neither(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match="unknown dataset 'mons': choose one of iris, digits"):
+        builtin_name("mons")
+    (tmp_path / "mons").write_text("a,b\n1,x\n")
+    assert builtin_name("mons") is None
+
+
 @pytest.mark.parametrize("make", GENERATORS)
 def test_generators_are_deterministic_from_the_seed(make):
     a, b, c = make(seed=7), make(seed=7), make(seed=8)
@@ -125,6 +171,30 @@ def test_generators_are_deterministic_from_the_seed(make):
     assert not np.array_equal(a.X, c.X)
     assert a.X.dtype == np.float32
     assert load_dataset(a.name, seed=7).X.tobytes() == a.X.tobytes()
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+@pytest.mark.parametrize(
+    "options, fragment",
+    [
+        ({"seed": -1}, "seed must be a non-negative integer, got -1"),
+        ({"seed": 2.5}, "seed must be a non-negative integer, got 2.5"),
+        ({"seed": None}, "seed must be a non-negative integer, got None"),
+        ({"noise": "0.1"}, "noise must be a finite number >= 0, got '0.1'"),
+        ({"noise": None}, "noise must be a finite number >= 0, got None"),
+        ({"noise": float("nan")}, "noise must be a finite number >= 0, got nan"),
+    ],
+)
+def test_generator_arguments_are_checked(make, options, fragment):
+    with pytest.raises(DataError) as info:
+        make(n_samples=30, **options)
+    assert f"{make.__name__}: {fragment}" in str(info.value)
+
+
+@pytest.mark.parametrize("factor", ["0.5", None, 1.0, True])
+def test_circles_factor_must_be_a_number_between_0_and_1(factor):
+    with pytest.raises(DataError, match=r"make_circles: factor must be between 0 and 1, got "):
+        make_circles(30, factor=factor)
 
 
 @pytest.mark.parametrize("make", [make_moons, make_circles, make_spirals])
@@ -193,3 +263,18 @@ def test_dataset_validates_its_parts(args, fragment):
     with pytest.raises(DataError) as info:
         Dataset(*args, name="toy")
     assert fragment in str(info.value) and "'toy'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "X, dtype",
+    [
+        (np.full((2, 1), 1_700_000_001.0), np.float64),  # float64 is kept: exact large values
+        (np.zeros((2, 1), np.float32), np.float32),
+        (np.array([[1], [2]]), np.float32),  # integers become float32
+        ([[0.5], [1.5]], np.float64),  # Python floats are float64
+    ],
+)
+def test_dataset_keeps_float32_and_float64_features(X, dtype):
+    ds = Dataset(X, np.array([0.5, 1.0]), ["a"], None, "regress")
+    assert ds.X.dtype == dtype
+    np.testing.assert_array_equal(ds.X, np.asarray(X, dtype=np.float64))

@@ -146,3 +146,16 @@ def test_load_state_dict_errors():
     mt = np.random.Generator(np.random.MT19937(0)).bit_generator.state
     with pytest.raises(DataError, match="MT19937 generator, but this loader uses PCG64"):
         loader.load_state_dict({"bit_generator": mt})
+
+
+@pytest.mark.parametrize("seed", [-1, 2.0, "0", None, False, np.int32(-5)])
+def test_seed_must_be_a_non_negative_integer(seed):
+    with pytest.raises(DataError, match=r"DataLoader: seed must be a non-negative integer, got "):
+        DataLoader(np.zeros((4, 1)), np.zeros(4), seed=seed)
+
+
+def test_numpy_integer_seed_is_kept_as_an_int():
+    loader = DataLoader(np.zeros((4, 1)), np.arange(4), batch_size=4, seed=np.uint8(9))
+    again = DataLoader(np.zeros((4, 1)), np.arange(4), batch_size=4, seed=9)
+    assert loader.seed == 9 and type(loader.seed) is int
+    assert [yb.tolist() for _, yb in loader] == [yb.tolist() for _, yb in again]

@@ -163,3 +163,25 @@ def test_standardizer_errors(call, fragment):
         with pytest.raises(DataError) as info:
             call()
     assert fragment in str(info.value)
+
+
+BAD_SEEDS = [(-1, "got -1"), (1.5, "got 1.5"), ("7", "got '7'"), (None, "got None"),
+             (True, "got True"), (np.int64(-3), "got -3")]
+
+
+@pytest.mark.parametrize("seed, fragment", BAD_SEEDS)
+def test_seeds_must_be_non_negative_integers(seed, fragment):
+    for call, owner in [
+        (lambda: split_indices(10, 0.2, 0.2, seed=seed), "split_indices"),
+        (lambda: train_val_test_split(np.zeros((10, 1)), np.arange(10) % 2, seed=seed),
+         "split_indices"),
+    ]:
+        with pytest.raises(DataError) as info:
+            call()
+        assert f"{owner}: seed must be a non-negative integer, {fragment}" in str(info.value)
+
+
+def test_numpy_integer_seeds_are_seeds():
+    a = split_indices(10, 0.2, 0.2, seed=np.int64(3))
+    b = split_indices(10, 0.2, 0.2, seed=3)
+    assert all(np.array_equal(p, q) for p, q in zip(a, b))

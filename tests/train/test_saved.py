@@ -83,7 +83,7 @@ def test_read_data_takes_columns_by_name_and_classes_by_the_models_names(iris_mo
     csv.write_text("\n".join(rows) + "\n")
     X, y = model.read_data(csv)
     np.testing.assert_array_equal(X, np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]],
-                                              dtype=np.float32))  # fmt: skip
+                                              dtype=np.float64))  # fmt: skip
     assert y.tolist() == [2, 2]  # virginica is the model's third class, not the file's first
     Xi, yi = model.read_data("iris")
     np.testing.assert_array_equal(Xi, IRIS.X)

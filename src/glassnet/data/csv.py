@@ -6,8 +6,22 @@ default the last); every other column is a numeric feature. Every problem is rep
 them: the header is line 1) and the column, e.g.
 ``data.csv, line 7, column 'petal_width': missing value``.
 
-Cells are converted a whole column at a time by NumPy; only when that fails is the column
-scanned cell by cell to find the first bad one, so well-formed files load quickly.
+Rows are parsed strictly: a quoted field that is never closed is an error naming the line
+where it opens (instead of swallowing the rest of the file into one cell), and so is text
+after a closing quote. An empty line is skipped; a row of empty cells (``,,``) is a row, as
+in pandas, so it is reported as missing values rather than silently dropped, which would
+shift every later prediction against its input row.
+
+A missing value is an empty cell or one of ``MISSING`` (``NA``, ``none``, ``?``, ...) in a
+feature or a numeric target; in a target of text labels only an empty cell is missing, so
+``none`` or ``?`` can be class names.
+
+Numbers must fit in float32, the dtype the network computes in: a cell such as ``1e39``,
+finite in float64 but inf in float32, is reported where it is read.
+
+Feature cells are converted a whole column at a time by NumPy; only when that fails is the
+column scanned cell by cell to find the first bad one, so well-formed files load quickly.
+The target column is read cell by cell, since what its cells hold decides the task.
 """
 
 from __future__ import annotations
@@ -27,6 +41,9 @@ __all__ = ["read_csv", "read_features_csv"]
 MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")
 # A numeric target with at most this many distinct whole-number values is taken as classes.
 MAX_INTEGER_CLASSES = 20
+# The network computes in float32: from this size on (float32's largest value plus half a
+# step) a number rounds to inf.
+_FLOAT32_LIMIT = 2.0**128 - 2.0**103
 
 
 class _Table:
@@ -34,6 +51,7 @@ class _Table:
 
     def __init__(self, path: Path, header: list[str], rows: list[list[str]], lines: list[int]):
         self.path, self.header, self.rows, self.lines = path, header, rows, lines
+        self.index = {name: i for i, name in enumerate(header)}  # column name -> position
 
     def where(self, row: int, col: int) -> str:
         return f"{self.path}, line {self.lines[row]}, column '{self.header[col]}'"
@@ -49,28 +67,61 @@ def _read_table(path: str | os.PathLike) -> _Table:
         raise DataError(f"{path}: {what}")
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header, rows, lines = None, [], []
-            for cells in reader:
-                if not cells or all(not c.strip() for c in cells):
-                    continue  # blank line
-                cells = [c.strip() for c in cells]
-                if header is None:
-                    header = _check_header(path, cells, reader.line_num)
-                    continue
-                if len(cells) != len(header):
-                    raise DataError(_ragged(path, reader.line_num, len(cells), header))
-                rows.append(cells)
-                lines.append(reader.line_num)
+            header, rows, lines = _parse(path, fh)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a text file in UTF-8 ({exc.reason})") from None
-    except csv.Error as exc:
-        raise DataError(f"{path}: not a valid CSV file ({exc})") from None
+        raise DataError(_not_utf8(path, exc)) from None
     if header is None:
         raise DataError(f"{path}: the file is empty; expected a header row and data rows")
     if not rows:
         raise DataError(f"{path}: the file has a header but no data rows")
     return _Table(path, header, rows, lines)
+
+
+def _parse(path: Path, fh) -> tuple[list[str] | None, list[list[str]], list[int]]:
+    """Header, rows and the line each row starts on; empty lines are skipped."""
+    # strict: an unclosed quote is an error instead of swallowing the rest of the file
+    reader = csv.reader(fh, strict=True)
+    header, rows, lines, start = None, [], [], 1
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if len(cells) <= 1 and not "".join(cells).strip():
+                continue  # an empty line; a row of empty cells (",,") is a row
+            cells = [c.strip() for c in cells]
+            if header is None:
+                header = _check_header(path, cells, line)
+                continue
+            if len(cells) != len(header):
+                raise DataError(_ragged(path, line, len(cells), header))
+            rows.append(cells)
+            lines.append(line)
+    except csv.Error as exc:
+        raise DataError(_csv_error(path, exc, start, reader.line_num)) from None
+    return header, rows, lines
+
+
+def _csv_error(path: Path, exc: csv.Error, start: int, end: int) -> str:
+    """Explain a CSV syntax error of the row that starts on line ``start``."""
+    if str(exc) == "unexpected end of data":  # end of file inside quotes
+        return (f"{path}, line {start}: a quoted field that starts in this row is never "
+                "closed, so the rest of the file would be one cell; add the closing '\"'")
+    if "expected after" in str(exc):
+        later = f" on line {end}" if end > start else ""
+        return (f"{path}, line {start}: a quoted field is followed by more text{later}; a "
+                "field that starts with '\"' must end with '\"' just before the comma "
+                "(write a quote inside it as '\"\"')")
+    return f"{path}, line {start}: not a valid CSV row ({exc})"
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    """Name the line of the first byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as whole:
+        line = data.count(b"\n", 0, whole.start) + 1
+        return f"{path}, line {line}: not a text file in UTF-8 ({whole.reason}); save it as UTF-8"
+    return f"{path}: not a text file in UTF-8 ({exc.reason}); save it as UTF-8"
 
 
 def _ragged(path: Path, line: int, n_cells: int, header: list[str]) -> str:
@@ -83,44 +134,64 @@ def _ragged(path: Path, line: int, n_cells: int, header: list[str]) -> str:
 
 
 def _check_header(path: Path, header: list[str], line: int) -> list[str]:
+    seen: dict[str, int] = {}  # a dict, not header.index: wide files stay linear
     for i, name in enumerate(header):
         if not name:
             raise DataError(f"{path}, line {line}: column {i + 1} of the header has no name")
-        if header.index(name) != i:
+        if name in seen:
             raise DataError(f"{path}, line {line}: the column name '{name}' appears twice")
+        seen[name] = i
+    if len(header) == 1:
+        for sep, word in ((";", "semicolon"), ("\t", "tab")):
+            if sep in header[0]:
+                raise DataError(f"{path}, line {line}: the header {header[0]!r} is one column; "
+                                f"the file looks {word}-separated, but glassnet reads "
+                                "comma-separated files: save it with commas between cells")
     return header
 
 
+def _number_problem(text: str, value: float | None = None) -> str | None:
+    """What keeps one cell from being a number the network can hold, or None."""
+    if value is None:
+        try:
+            value = float(text)
+        except ValueError:
+            return f"'{text}' is not a number"
+    if not np.isfinite(value):
+        return f"'{text}' is not a finite number"
+    if abs(value) >= _FLOAT32_LIMIT:
+        return (f"'{text}' is too large for the network's float32 numbers (at most about "
+                "3.4e38 in size); rescale the column")
+    return None
+
+
 def _bad_cell(table: _Table, col: int, values: np.ndarray | None) -> tuple[int, str] | None:
-    """The first row of a column that is not a finite number, and what is wrong with it."""
+    """The first row of a column that is not a usable number, and what is wrong with it."""
     for row, text in enumerate(table.column(col)):
         if text.lower() in MISSING:
             return row, "missing value"
-        if values is None:
-            try:
-                value = float(text)
-            except ValueError:
-                return row, f"'{text}' is not a number"
-        else:
-            value = values[row]
-        if not np.isfinite(value):
-            return row, f"'{text}' is not a finite number"
+        problem = _number_problem(text, None if values is None else float(values[row]))
+        if problem is not None:
+            return row, problem
     return None
 
 
 def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, str] | None]:
-    """Convert one column to float64: (values, None), or (None, (row, problem))."""
+    """Convert one column to float64: (values, None), or (None, (row, problem)).
+
+    The values must also fit in float32, the dtype the network computes in.
+    """
     try:
         values = np.array(table.column(col), dtype=np.float64)
     except ValueError:
         return None, _bad_cell(table, col, None)
     with np.errstate(invalid="ignore"):
-        finite = bool(np.isfinite(values).all())
-    return (values, None) if finite else (None, _bad_cell(table, col, values))
+        ok = bool((np.abs(values) < _FLOAT32_LIMIT).all())  # False for NaN and inf too
+    return (values, None) if ok else (None, _bad_cell(table, col, values))
 
 
 def _features(table: _Table, cols: list[int]) -> np.ndarray:
-    """The feature columns as a float32 matrix; the earliest bad cell raises."""
+    """The feature columns as a float64 matrix; the earliest bad cell raises."""
     columns, problems = [], []
     for col in cols:
         values, problem = _to_numbers(table, col)
@@ -129,36 +200,41 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
             problems.append((problem[0], col, problem[1]))
     if problems:
         row, col, what = min(problems)  # earliest line, then leftmost column
-        hint = "" if what == "missing value" else "; feature columns must be numeric"
+        hint = "; feature columns must be numeric" if what.endswith("a number") else ""
         raise DataError(f"{table.where(row, col)}: {what}{hint}")
-    return np.stack(columns, axis=1).astype(np.float32)  # (n_samples, n_features)
+    return np.stack(columns, axis=1)  # (n_samples, n_features)
 
 
-def _label_text(text: str, value: float | None) -> str:
-    """A label as it is kept: numbers in a canonical form ("1.0" -> "1", "0.50" -> "0.5")."""
-    if value is None:
-        return text
-    return str(int(value)) if float(value).is_integer() else str(float(value))
+def _parse_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
-def _infer_task(values: np.ndarray | None) -> str:
-    if values is None:
-        return "classify"
-    if np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_INTEGER_CLASSES:
-        return "classify"
-    return "regress"
+def _number_label(text: str, value: float) -> tuple[str, int | float]:
+    """A numeric label as it is kept, and its value: "1.0" -> "1", "0.50" -> "0.5".
+
+    An integer literal goes through ``int``, never float, so that 9007199254740993 stays
+    itself instead of merging with 9007199254740992.
+    """
+    try:
+        number: int | float = int(text)
+    except ValueError:
+        number = int(value) if value.is_integer() else value
+    return str(number), number
 
 
-def _encode(table, col, values, label_names) -> tuple[np.ndarray, list[str]]:
-    """Class labels -> indices into the sorted label names (or into ``label_names``)."""
-    texts = table.column(col)
-    keys = [_label_text(t, None if values is None else values[i]) for i, t in enumerate(texts)]
+def _infer_task(numbers: list[int | float]) -> str:
+    """Few distinct whole numbers are class labels; other numbers are a quantity."""
+    whole = all(isinstance(n, int) for n in numbers)
+    return "classify" if whole and len(set(numbers)) <= MAX_INTEGER_CLASSES else "regress"
+
+
+def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
+    """Class labels -> indices into the label names sorted by ``by`` (or into ``label_names``)."""
     if label_names is None:
-        distinct = list(dict.fromkeys(keys))
-        if values is not None:  # numbers sort by value, so "2" comes before "10"
-            label_names = sorted(distinct, key=float)
-        else:
-            label_names = sorted(distinct)
+        label_names = sorted(dict.fromkeys(keys), key=by)
     index = {name: k for k, name in enumerate(label_names)}
     for row, key in enumerate(keys):
         if key not in index:
@@ -168,28 +244,63 @@ def _encode(table, col, values, label_names) -> tuple[np.ndarray, list[str]]:
 
 
 def _target(table, col, task, label_names):
-    """The target column: (y, label_names or None, task)."""
+    """The target column: (y, label_names or None, task).
+
+    An empty cell is always missing. A column whose cells are all numbers, or missing
+    markers (MISSING), is numeric and a marker is a missing value; any other column holds
+    text labels, in which "none", "NA", "-", ... are labels like the others.
+    """
     texts = table.column(col)
     for row, text in enumerate(texts):
-        if text.lower() in MISSING:
+        if not text:
             raise DataError(f"{table.where(row, col)}: missing value in the target column")
-    values, problem = _to_numbers(table, col)
-    if task is None:
-        task = _infer_task(values)
+    numbers = [_parse_number(t) for t in texts]
+    marker = [t.lower() in MISSING for t in texts]
+    text_cell = any(v is None and not m for v, m in zip(numbers, marker))
+    if text_cell or all(marker):
+        return _text_target(table, col, task, label_names, numbers)
+    if any(marker):
+        row = marker.index(True)
+        raise DataError(f"{table.where(row, col)}: missing value in the target column")
+    for row, value in enumerate(numbers):
+        if not np.isfinite(value):
+            raise DataError(f"{table.where(row, col)}: '{texts[row]}' is not a finite number")
+    labels = [_number_label(t, v) for t, v in zip(texts, numbers)]
+    task = task or _infer_task([n for _, n in labels])
     if task == "classify":
-        y, names = _encode(table, col, values, label_names)
+        y, names = _encode(table, col, [k for k, _ in labels], label_names, dict(labels).get)
         return y, names, task
-    if problem is not None:
-        row, what = problem
-        raise DataError(f"{table.where(row, col)}: {what}; a regression target must be numeric")
+    values = np.array(numbers)
+    bad = _bad_cell(table, col, values)  # only a number too large for float32 is left
+    if bad is not None:
+        raise DataError(f"{table.where(bad[0], col)}: {bad[1]}")
     return values.astype(np.float32), None, task
 
 
+def _text_target(table, col, task, label_names, numbers):
+    """A target with some cells that are not numbers: class labels, kept as text."""
+    if task == "regress":
+        row, what = _bad_cell(table, col, None)
+        hint = "; a regression target must be numeric" if what.endswith("a number") else ""
+        raise DataError(f"{table.where(row, col)}: {what}{hint}")
+    finite = [v is not None and np.isfinite(v) for v in numbers]
+    ok = [_number_label(table.rows[r][col], v)[1] for r, v in enumerate(numbers) if finite[r]]
+    if task is None and ok and _infer_task(ok) == "regress":
+        row = finite.index(False)  # the first cell that is not a number
+        what = "a number" if numbers[row] is None else "a finite number"
+        raise DataError(f"{table.where(row, col)}: '{table.rows[row][col]}' is not {what}; the "
+                        "other values of this column are numbers, so it looks like a "
+                        "regression target (give task='classify' to treat the values as "
+                        "class labels)")
+    y, names = _encode(table, col, table.column(col), label_names, None)
+    return y, names, "classify"
+
+
 def _column_index(table: _Table, name: str, role: str) -> int:
-    if name not in table.header:
+    if name not in table.index:
         raise DataError(f"{table.path}: no {role} column '{name}'; the columns are "
                         f"{', '.join(table.header)}")
-    return table.header.index(name)
+    return table.index[name]
 
 
 def read_csv(
@@ -209,9 +320,11 @@ def read_csv(
     target : str, optional
         Name of the target column; default the last column.
     task : {"classify", "regress"}, optional
-        When None it is inferred: a target with any non-numeric cell, or with at most 20
-        distinct whole-number values, is classification; any other numeric target is
-        regression.
+        When None it is inferred: a numeric target with at most 20 distinct whole-number
+        values is classification, any other numeric target regression; a target of text
+        labels is classification. A target whose numbers alone would be regression but
+        which has a few cells that are not numbers is an error naming the first of them
+        (give ``task="classify"`` to take the values as labels).
     feature_names : list of str, optional
         Use exactly these columns, in this order, as features (for data given to a trained
         model); other columns are ignored. Default: every column except the target.
@@ -222,17 +335,22 @@ def read_csv(
     Returns
     -------
     Dataset
-        ``X`` float32, ``y`` int64 class indices or float32 values, named after the file.
-        Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1");
-        numeric labels are sorted by value, others alphabetically.
+        ``X`` float64 (standardise it before training; the network's dtype is applied
+        after that), ``y`` int64 class indices or float32 values, named after the file.
+        Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1",
+        and integers of any size stay exact); numeric labels are sorted by value, others
+        alphabetically. An empty target cell is missing; "NA", "none", "?", "-", ... are
+        missing in a numeric target, but labels like any other in a target of text.
 
     Raises
     ------
     DataError
-        Naming the file, line and column: a missing file, an empty file, a header without
-        rows, a row with the wrong number of cells, a missing value, a non-numeric feature,
-        an unknown target or feature column (the message lists the columns), an unknown
-        class.
+        Naming the file, line and column: a missing file, an empty file, a file that is
+        not UTF-8, a quoted field never closed, a semicolon- or tab-separated file, a
+        header without rows, a row with the wrong number of cells, a missing value, a
+        non-numeric feature, a number too large for float32 (the network's dtype; beyond
+        about 3.4e38 it would become inf) in a feature or regression target, an unknown
+        target or feature column (the message lists the columns), an unknown class.
 
     Examples
     --------
@@ -243,7 +361,7 @@ def read_csv(
     >>> ds.task, ds.label_names, ds.y.tolist()
     ('classify', ['cat', 'dog'], [0, 1, 0])
     >>> ds.X.dtype.name, ds.X.shape
-    ('float32', (3, 2))
+    ('float64', (3, 2))
     >>> read_csv(path, target="height").task
     Traceback (most recent call last):
       ...
@@ -282,7 +400,7 @@ def read_features_csv(
 
     Returns
     -------
-    X : array of shape (n_samples, n_features), float32
+    X : array of shape (n_samples, n_features), float64
     feature_names : list of str
 
     Raises

@@ -9,8 +9,12 @@ Three kinds of built-in data need no network:
 - ``moons``, ``circles``, ``spirals``, ``xor`` and ``sine``, drawn from a seed by
   :mod:`glassnet.data.generators`.
 
-:func:`load_dataset` takes any of these names or a path to a CSV file;
-:func:`list_datasets` describes the built-ins without loading them.
+:func:`load_dataset` takes any of these names or a path to a CSV file (:func:`builtin_name`
+tells one from the other); :func:`list_datasets` describes the built-ins without loading them.
+
+The built-in datasets hold float32 features. Features read from CSV files are float64, so
+that large values (timestamps, prices in cents) keep their precision until standardisation;
+the network's own dtype is applied after that.
 """
 
 from __future__ import annotations
@@ -23,9 +27,20 @@ import numpy as np
 
 from ..errors import DataError
 
-__all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets"]
+__all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets", "builtin_name"]
 
 TASKS = ("classify", "regress")
+
+
+def check_seed(seed, owner: str) -> int:
+    """``seed`` as an int, or a DataError naming ``owner`` if it is not an integer >= 0.
+
+    ``np.random.default_rng`` would raise a bare ValueError or TypeError instead.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        shown = int(seed) if isinstance(seed, np.integer) else seed  # -3, not np.int64(-3)
+        raise DataError(f"{owner}: seed must be a non-negative integer, got {shown!r}")
+    return int(seed)
 
 
 @dataclass
@@ -34,8 +49,11 @@ class Dataset:
 
     Parameters
     ----------
-    X : array of shape (n_samples, n_features), float32
-        One row per example, one column per feature.
+    X : array of shape (n_samples, n_features), float32 or float64
+        One row per example, one column per feature. float32 and float64 are kept as given
+        (the built-in datasets are float32; CSV files are read in float64, so that large
+        values keep their precision until they are standardised); any other dtype is
+        converted to float32.
     y : array of shape (n_samples,)
         Class indices (int64, ``0 .. n_classes - 1``) when ``task == "classify"``;
         real-valued targets (float32) when ``task == "regress"``.
@@ -79,7 +97,9 @@ class Dataset:
         if self.task not in TASKS:
             raise DataError(f"Dataset '{self.name}': task must be 'classify' or 'regress', "
                             f"got {self.task!r}")
-        self.X = np.asarray(self.X, dtype=np.float32)
+        self.X = np.asarray(self.X)
+        if self.X.dtype not in (np.float32, np.float64):
+            self.X = self.X.astype(np.float32)
         self.y = np.asarray(self.y, dtype=np.int64 if self.task == "classify" else np.float32)
         if self.X.ndim != 2 or self.y.ndim != 1 or len(self.X) != len(self.y):
             raise DataError(f"Dataset '{self.name}': expected X of shape (n_samples, "
@@ -189,6 +209,39 @@ def _canonical(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
+def builtin_name(name_or_path: str | os.PathLike) -> str | None:
+    """The built-in dataset that ``name_or_path`` names, or None when it names a file.
+
+    The one rule for telling a name from a path, used by :func:`load_dataset` and the
+    command line: a built-in name (case-insensitive, ``-`` or ``_``) wins, even over a
+    file of that name in the working folder, unless the text ends in ``.csv`` or contains
+    a path separator (``./moons`` is the file). Other text is a path when it ends in
+    ``.csv``, contains a separator or names something that exists.
+
+    Raises
+    ------
+    DataError
+        For text that is neither a built-in name nor a path: an unknown dataset (the
+        message lists the built-ins).
+
+    Examples
+    --------
+    >>> builtin_name("Breast-Cancer"), builtin_name("moons.csv"), builtin_name("./moons")
+    ('breast_cancer', None, None)
+    """
+    text = os.fspath(name_or_path)
+    separators = [sep for sep in (os.sep, os.altsep) if sep]
+    path_like = text.lower().endswith(".csv") or any(sep in text for sep in separators)
+    key = _canonical(text)
+    if key in _BY_NAME and not path_like:
+        return key
+    if path_like or os.path.exists(text):
+        return None
+    known = ", ".join(info.name for info in _INFO)
+    raise DataError(f"unknown dataset '{text}': choose one of {known}, "
+                    "or give the path of a .csv file")
+
+
 def load_dataset(
     name_or_path: str | os.PathLike,
     target: str | None = None,
@@ -204,7 +257,9 @@ def load_dataset(
     ----------
     name_or_path : str or path-like
         A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), or a path to a
-        CSV file (see :func:`glassnet.data.read_csv`).
+        CSV file (see :func:`glassnet.data.read_csv`). A built-in name wins over a file of
+        the same name unless the text ends in ``.csv`` or contains a path separator
+        (:func:`builtin_name` states the rule).
     target : str, optional
         The target column of a CSV file (default: the last column). A built-in has a fixed
         target; naming it (its ``target_name``, e.g. ``"species"``) is allowed.
@@ -222,8 +277,10 @@ def load_dataset(
     Raises
     ------
     DataError
-        For an unknown name (the message lists the built-ins), a bad CSV file, options that
-        do not apply to the dataset, or scikit-learn missing for its datasets.
+        For an unknown name (the message lists the built-ins), a folder instead of a file,
+        a bad CSV file, options that
+        do not apply to the dataset, a seed that is not an integer >= 0, or scikit-learn
+        missing for its datasets.
 
     Examples
     --------
@@ -235,16 +292,12 @@ def load_dataset(
     >>> load_dataset("moons", seed=1, n_samples=10).X.shape
     (10, 2)
     """
-    text = os.fspath(name_or_path)
-    key = _canonical(text)
-    if key not in _BY_NAME:
-        if text.lower().endswith(".csv") or os.path.isfile(text):
-            from .csv import read_csv
+    seed = check_seed(seed, "load_dataset")
+    key = builtin_name(name_or_path)
+    if key is None:
+        from .csv import read_csv
 
-            return read_csv(text, target=target, task=task)
-        known = ", ".join(info.name for info in _INFO)
-        raise DataError(f"unknown dataset '{text}': choose one of {known}, "
-                        "or give the path of a .csv file")
+        return read_csv(name_or_path, target=target, task=task)
     info = _BY_NAME[key]
     if task is not None and task != info.task:
         raise DataError(f"dataset '{info.name}' is a {info.task} dataset; "
@@ -269,6 +322,7 @@ def _load_iris() -> Dataset:
     with importlib.resources.as_file(resource) as path:
         ds = read_csv(path, target="species", task="classify")
     ds.name = "iris"
+    ds.X = ds.X.astype(np.float32)  # the built-ins are float32
     return ds
 
 
@@ -284,8 +338,8 @@ def _load_sklearn(info: DatasetInfo) -> Dataset:
         labels = None
     else:
         labels = [str(name) for name in bunch.target_names]
-    return Dataset(bunch.data, bunch.target, features, labels, info.task, info.name,
-                   info.target_name)
+    return Dataset(bunch.data.astype(np.float32), bunch.target, features, labels, info.task,
+                   info.name, info.target_name)  # float64 in scikit-learn; built-ins are float32
 
 
 def _generate(name: str, seed: int, n_samples: int | None, noise: float | None) -> Dataset:

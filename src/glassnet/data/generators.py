@@ -4,6 +4,10 @@ Each generator is a pure function of its arguments: the same ``seed`` gives bit-
 arrays on every run and platform. Samples are returned in a shuffled order, so the classes
 are not grouped, and the defaults are chosen so that a small two-layer network can learn
 them (moons and spirals to well above 0.95 test accuracy).
+
+Arguments are checked before anything is drawn: a seed that is not an integer >= 0, a
+``noise`` that is not a finite number >= 0 or a ``factor`` outside (0, 1) raises a
+:class:`~glassnet.errors.DataError` naming the generator and the argument.
 """
 
 from __future__ import annotations
@@ -11,20 +15,25 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataError
-from .datasets import Dataset
+from .datasets import Dataset, check_seed
 
 __all__ = ["make_moons", "make_circles", "make_spirals", "make_xor", "make_sine"]
 
 _XY = ["x1", "x2"]
 
 
-def _check(name: str, n_samples: int, noise: float, min_samples: int) -> None:
+def _is_number(x) -> bool:
+    return not isinstance(x, bool) and isinstance(x, (int, float, np.integer, np.floating))
+
+
+def _check(name: str, n_samples: int, noise: float, min_samples: int, seed: int) -> None:
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
         raise DataError(f"{name}: n_samples must be an integer, got {n_samples!r}")
     if n_samples < min_samples:
         raise DataError(f"{name}: n_samples must be at least {min_samples}, got {n_samples}")
-    if not np.isfinite(noise) or noise < 0:
+    if not _is_number(noise) or not np.isfinite(noise) or noise < 0:
         raise DataError(f"{name}: noise must be a finite number >= 0, got {noise!r}")
+    check_seed(seed, name)
 
 
 def _classes(name, X, y, rng, n_classes, target_name) -> Dataset:
@@ -76,7 +85,7 @@ def make_moons(n_samples: int = 1000, noise: float = 0.15, seed: int = 0) -> Dat
     >>> bool((ds.y == 0).sum() == 100)
     True
     """
-    _check("make_moons", n_samples, noise, 2)
+    _check("make_moons", n_samples, noise, 2, seed)
     rng = np.random.default_rng(seed)
     n0, n1 = _split_counts(n_samples, 2)
     t0 = np.linspace(0.0, np.pi, n0)
@@ -119,8 +128,8 @@ def make_circles(
     >>> bool(np.allclose(radius[ds.y == 1], 0.5, atol=1e-6))
     True
     """
-    _check("make_circles", n_samples, noise, 2)
-    if not 0.0 < factor < 1.0:
+    _check("make_circles", n_samples, noise, 2, seed)
+    if not _is_number(factor) or not 0.0 < factor < 1.0:
         raise DataError(f"make_circles: factor must be between 0 and 1, got {factor!r}")
     rng = np.random.default_rng(seed)
     counts = _split_counts(n_samples, 2)
@@ -166,7 +175,7 @@ def make_spirals(
     """
     if isinstance(n_arms, bool) or not isinstance(n_arms, (int, np.integer)) or n_arms < 2:
         raise DataError(f"make_spirals: n_arms must be an integer >= 2, got {n_arms!r}")
-    _check("make_spirals", n_samples, noise, n_arms)
+    _check("make_spirals", n_samples, noise, n_arms, seed)
     rng = np.random.default_rng(seed)
     counts = _split_counts(n_samples, n_arms)
     r = np.concatenate([np.linspace(0.1, 1.0, m) for m in counts])  # (n_samples,)
@@ -204,7 +213,7 @@ def make_xor(n_samples: int = 1000, noise: float = 0.05, seed: int = 0) -> Datas
     >>> bool(np.all(ds.y == (ds.X[:, 0] * ds.X[:, 1] < 0)))
     True
     """
-    _check("make_xor", n_samples, noise, 1)
+    _check("make_xor", n_samples, noise, 1, seed)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1.0, 1.0, (n_samples, 2))  # (n_samples, 2)
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
@@ -240,7 +249,7 @@ def make_sine(n_samples: int = 1000, noise: float = 0.1, seed: int = 0) -> Datas
     >>> bool(np.allclose(ds.y, np.sin(ds.X[:, 0]), atol=1e-6))
     True
     """
-    _check("make_sine", n_samples, noise, 1)
+    _check("make_sine", n_samples, noise, 1, seed)
     rng = np.random.default_rng(seed)
     x = rng.uniform(-np.pi, np.pi, n_samples)
     y = np.sin(x) + noise * rng.standard_normal(n_samples)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DataError
+from .datasets import check_seed
 
 __all__ = ["DataLoader"]
 
@@ -46,7 +47,8 @@ class DataLoader:
     ------
     DataError
         If X and y have different numbers of rows, there are no rows, ``batch_size`` is not
-        a positive integer, or ``drop_last`` would leave no batch at all.
+        a positive integer, ``seed`` is not an integer >= 0, or ``drop_last`` would leave no
+        batch at all.
 
     Notes
     -----
@@ -82,8 +84,9 @@ class DataLoader:
             raise DataError(f"DataLoader: drop_last=True with batch_size={self.batch_size} and "
                             f"only {len(X)} samples would give no batches")
         self.X, self.y = X, y
-        self.shuffle, self.drop_last, self.seed = bool(shuffle), bool(drop_last), seed
-        self._rng = np.random.default_rng(seed)
+        self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
+        self.seed = check_seed(seed, "DataLoader")
+        self._rng = np.random.default_rng(self.seed)
 
     @property
     def n_samples(self) -> int:

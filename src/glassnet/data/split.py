@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import DataError
+from .datasets import check_seed
 
 __all__ = ["Split", "split_indices", "train_val_test_split", "Standardizer"]
 
@@ -81,6 +82,12 @@ def split_indices(
     train, val, test : arrays of int64 indices
         Disjoint, together covering ``range(n_samples)``, each in shuffled order.
 
+    Raises
+    ------
+    DataError
+        For sizes outside [0, 1), too few samples, a seed that is not an integer >= 0, or
+        ``y`` of the wrong length.
+
     Examples
     --------
     >>> y = np.array([0] * 8 + [1] * 12)
@@ -97,7 +104,7 @@ def split_indices(
     if n_test + n_val >= n_samples:
         raise DataError(f"{n_samples} samples are too few for val_size={val_size} and "
                         f"test_size={test_size}: no training samples would remain")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, "split_indices"))
     if y is None or not np.issubdtype(np.asarray(y).dtype, np.integer):
         perm = rng.permutation(n_samples)
         return perm[n_test + n_val:], perm[n_test: n_test + n_val], perm[:n_test]
@@ -148,7 +155,8 @@ def train_val_test_split(
     Raises
     ------
     DataError
-        For sizes outside [0, 1), too few samples, or X and y of different lengths.
+        For sizes outside [0, 1), too few samples, a seed that is not an integer >= 0, or X
+        and y of different lengths.
 
     Examples
     --------
