@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from . import io, nn, saved
-from .data import Standardizer, list_datasets, load_dataset, read_features_csv, train_val_test_split
+from .data import Standardizer, list_datasets, load_dataset, train_val_test_split
+from .data.datasets import builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
 from .explain.recorder import ReportRecorder
 from .train import Trainer, TrainingDiverged
@@ -100,8 +101,8 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
                             f"{settings['test_split']} add up to 1 or more: no rows would be "
                             "left to train on")  # fmt: skip
     data = str(settings["data"])
-    if data.lower().endswith(".csv") or os.path.isfile(data):
-        settings["data"] = os.path.abspath(data)  # so that `evaluate` finds it from anywhere
+    if builtin_name(data) is None:  # a file: absolute, so that `evaluate` finds it anywhere
+        settings["data"] = os.path.abspath(data)
     if not args.out:
         return settings, _new_run_folder(data), None
     out = Path(args.out)
@@ -357,12 +358,9 @@ def _print_classes(report: dict) -> None:
 
 def predict(args) -> int:
     model = saved.load(args.model)
-    if not str(args.data).lower().endswith(".csv"):
-        raise DataError(f"--data must be a CSV file with the model's feature columns, got "
-                        f"{args.data!r}")  # fmt: skip
     if args.proba and model.task != "classify":
         raise DataError("--proba applies to classification models; this one does regression")
-    X, _ = read_features_csv(args.data, model.feature_names)
+    X = model.read_features(args.data)
     header, rows = ["prediction"], [[_cell(p)] for p in model.predict(X).tolist()]
     if args.proba:
         header += [f"p_{name}" for name in model.label_names]

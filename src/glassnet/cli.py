@@ -138,7 +138,8 @@ def _add_others(sub) -> None:
 
     p = _sub(sub, "predict", "predict with a saved model, with the original class names")
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
-    p.add_argument("--data", required=True, help="a CSV with the model's feature columns")
+    p.add_argument("--data", required=True,
+                   help="a CSV with the model's feature columns, or a built-in dataset")
     p.add_argument("--out", help="write the predictions to this CSV (default: print them)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.set_defaults(func=_run("predict"))

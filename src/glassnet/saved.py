@@ -20,13 +20,13 @@ answers with class names or real values.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from . import io, metrics, nn
-from .data import Standardizer, load_dataset, read_csv
+from .data import Standardizer, load_dataset, read_csv, read_features_csv
+from .data.datasets import builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
 from .train import predict_logits
 
@@ -301,19 +301,38 @@ class SavedModel:
         if target is not None and target in self.feature_names:
             raise DataError(f"the target {target!r} is one of the model's features; name the "
                             "column the model predicts")  # fmt: skip
-        labels = self.label_names
-        if str(data).lower().endswith(".csv") or os.path.isfile(data):
+        if builtin_name(data) is None:
             ds = read_csv(data, target=target or self.target_name, task=self.task,
-                          feature_names=self.feature_names, label_names=labels)  # fmt: skip
+                          feature_names=self.feature_names, label_names=self.label_names)
             return ds.X, ds.y
-        seed = (self.config.get("settings") or {}).get("seed", 0)
-        ds = load_dataset(data, target=target, task=self.task, seed=seed)
-        if list(ds.feature_names) != self.feature_names:
-            raise DataError(f"{data}: its features ({_short(ds.feature_names)}) are not the "
-                            f"model's ({_short(self.feature_names)})")  # fmt: skip
+        ds = self._builtin(data, target)
         if self.task == "regress":
             return ds.X, ds.y
         return ds.X, self._class_indices(np.asarray(ds.label_names)[ds.y])
+
+    def read_features(self, data) -> np.ndarray:
+        """The model's feature columns, in its order, from a CSV file or a built-in dataset.
+
+        For prediction: no target is needed, and other columns are ignored.
+
+        Raises
+        ------
+        DataError
+            For a bad file, a missing feature column (the columns there are listed), or a
+            built-in dataset whose features are not the model's.
+        """
+        if builtin_name(data) is None:
+            return read_features_csv(data, self.feature_names)[0]
+        return self._builtin(data, None).X
+
+    def _builtin(self, name, target):
+        """A built-in dataset, generated with the run's seed, checked to have our features."""
+        seed = (self.config.get("settings") or {}).get("seed", 0)
+        ds = load_dataset(name, target=target, task=self.task, seed=seed)
+        if list(ds.feature_names) != self.feature_names:
+            raise DataError(f"{name}: its features ({_short(ds.feature_names)}) are not the "
+                            f"model's ({_short(self.feature_names)})")  # fmt: skip
+        return ds
 
     def save(self, path) -> Path:
         """Write the weights and the config to ``path`` (a folder or a ``.safetensors`` file)."""

@@ -116,6 +116,17 @@ def test_predict_writes_a_file_with_out(sine_run, tmp_path):
     np.testing.assert_array_equal(values, saved.load(sine_run).predict(x[:, None]))
 
 
+def test_predict_takes_a_built_in_dataset_or_a_csv_of_another_suffix(iris_run, tmp_path):
+    expected = [["prediction"], *[[name] for name in saved.load(iris_run).predict(IRIS.X)]]
+    assert _table(ok(glassnet("predict", "--model", iris_run, "--data", "iris",
+                              cwd=tmp_path))) == expected  # fmt: skip
+    header = ",".join(IRIS.feature_names)
+    rows = "".join(",".join(map(str, r.tolist())) + "\n" for r in IRIS.X)
+    (tmp_path / "flowers.txt").write_text(header + "\n" + rows)
+    assert _table(ok(glassnet("predict", "--model", iris_run, "--data", "flowers.txt",
+                              cwd=tmp_path))) == expected  # fmt: skip
+
+
 def test_datasets_lists_every_built_in_with_its_size(tmp_path):
     out = ok(glassnet("datasets", cwd=tmp_path)).splitlines()
     assert out[0].split() == ["name", "task", "samples", "features", "classes", "source"]
