@@ -91,7 +91,8 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
             settings = {**DEFAULTS, **saved_settings}
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None
-        settings["lr"] = settings["lr"] or _DEFAULT_LR.get(settings["optimizer"], 0.01)
+        # run.json files written before the rate was stored have none: the default's
+        settings["lr"] = settings["lr"] or _DEFAULT_LR.get(str(settings["optimizer"]), 0.01)
         _check_settings(settings, run_file)
         return {**settings, **given}, out, settings
     settings = {**DEFAULTS, **given}
@@ -132,7 +133,8 @@ def _check_settings(settings: dict, where: Path) -> None:
         "epochs": positive_int, "batch_size": positive_int, "seed": count,
         "lr": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
         and math.isfinite(v) and v > 0,
-        "optimizer": lambda v: v in _DEFAULT_LR, "val_split": fraction, "test_split": fraction,
+        "optimizer": lambda v: isinstance(v, str) and v in _DEFAULT_LR,
+        "val_split": fraction, "test_split": fraction,
         "early_stopping": count,
     }  # fmt: skip
     for key, ok in rules.items():

@@ -94,7 +94,8 @@ def test_an_early_stopped_run_keeps_its_epochs_when_asked_for_more(here, capsys)
 @pytest.mark.parametrize(
     ("key", "value"),
     [("hidden", 5), ("hidden", []), ("lr", "x"), ("lr", -1.0), ("seed", "x"), ("seed", -1),
-     ("epochs", True), ("optimizer", "lbfgs"), ("val_split", 1.5), ("data", None)],
+     ("epochs", True), ("optimizer", "lbfgs"), ("optimizer", ["adam"]), ("val_split", 1.5),
+     ("data", None), ("task", ["classify"])],
 )  # fmt: skip
 def test_a_run_json_with_a_bad_setting_names_it(tmp_path, key, value):
     run = tmp_path / "run"
