@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io as _stringio
 import json
 import math
@@ -87,13 +88,15 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         if not run_file.is_file():
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
         try:
-            saved_settings = json.loads(run_file.read_text())["settings"]
-            settings = {**DEFAULTS, **saved_settings}
+            run = json.loads(run_file.read_text())
+            settings = {**DEFAULTS, **run["settings"]}
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None
         # run.json files written before the rate was stored have none: the default's
         settings["lr"] = settings["lr"] or _DEFAULT_LR.get(str(settings["optimizer"]), 0.01)
         _check_settings(settings, run_file)
+        _check_same_data(settings["data"], run.get("data_sha256"), f"--resume {out}",
+                         "put the original file back, or start a new run")  # fmt: skip
         return {**settings, **given}, out, settings
     settings = {**DEFAULTS, **given}
     settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
@@ -112,6 +115,22 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         raise GlassnetError(f"--out {out} already holds a run ({', '.join(held)}); give "
                             f"another folder, or continue that run with --resume {out}")
     return settings, out, None
+
+
+def _data_digest(data: str) -> str | None:
+    """The SHA-256 of a run's CSV file; None for a built-in dataset or a missing file."""
+    path = Path(data)
+    if builtin_name(data) is not None or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_same_data(data: str, recorded: str | None, who: str, advice: str) -> None:
+    """A run's splits are rebuilt from its file: refuse to if the file has changed since."""
+    now = _data_digest(data)
+    if recorded and now and now != recorded:
+        raise DataError(f"{who}: {data} has changed since the run was trained on it (its "
+                        f"SHA-256 differs), so its splits would not be the run's; {advice}")
 
 
 def _check_settings(settings: dict, where: Path) -> None:
@@ -161,7 +180,9 @@ def train(args) -> int:
         _say(args, _resume(trainer, out, settings, started["epochs"]))
     else:
         _say(args, _plan(trainer.model, ds, split, y_scale))
-    io.atomic_write_text(out / "run.json", json.dumps({"settings": settings}, indent=2) + "\n")
+    digest = _data_digest(settings["data"])  # so that resume and evaluate see a changed file
+    run = {"settings": settings, "data_sha256": digest}
+    io.atomic_write_text(out / "run.json", json.dumps(run, indent=2) + "\n")
     X_train, X_val = scaler.transform(split.X_train), scaler.transform(split.X_val)
     val = (X_val, _scaled_y(split.y_val, y_scale)) if len(X_val) else None
     stopped_before = trainer.stop_training
@@ -181,7 +202,8 @@ def train(args) -> int:
         result = saved.save(out, trainer.model, task=ds.task, feature_names=ds.feature_names,
                             label_names=ds.label_names, standardizer=scaler,
                             target_name=ds.target_name, target_scale=y_scale,
-                            extra={"dataset": ds.name, "settings": settings})  # fmt: skip
+                            extra={"dataset": ds.name, "settings": settings,
+                                   "data_sha256": digest})  # fmt: skip
         _write_results(out, result, trainer, split, f"{ds.name}: {_describe(trainer.model)}")
         _write_report(out, recorder, trainer, settings, ds, split, result)
     except KeyboardInterrupt:
@@ -329,6 +351,8 @@ def evaluate(args) -> int:
         if not isinstance(settings, dict):
             raise DataError(f"{args.model}: the model does not record the data it was trained "
                             "on; give --data")  # fmt: skip
+        _check_same_data(str(settings.get("data")), model.config.get("data_sha256"),
+                         args.model, "give --data")  # fmt: skip
         _, split, _, _ = prepare_data({**DEFAULTS, **settings})
         if len(split.y_test) == 0:
             raise DataError(f"{args.model}: the run held out no test rows (--test-split 0); "

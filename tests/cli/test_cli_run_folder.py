@@ -128,3 +128,30 @@ def test_the_report_of_a_diverged_run_claims_no_saved_weights(here):
     assert "(training diverged)" in html
     assert not (here / "run" / "model.safetensors").exists()
     assert "weights kept" not in html  # no model was saved, so no epoch's weights were kept
+
+
+def test_a_changed_data_file_is_refused_where_the_run_would_rebuild_its_splits(here, capsys):
+    import hashlib
+
+    from glassnet.data import load_dataset
+
+    iris = load_dataset("iris")
+    rows = [",".join([*map(repr, x.tolist()), iris.label_names[k]]) for x, k in
+            zip(iris.X, iris.y)]  # fmt: skip
+    flowers = here / "flowers.csv"
+    flowers.write_text(",".join([*iris.feature_names, "species"]) + "\n" + "\n".join(rows) + "\n")
+    assert _train("--data", "flowers.csv", "--epochs", 2, "--out", "run") == 0
+    digest = hashlib.sha256(flowers.read_bytes()).hexdigest()
+    assert json.loads((here / "run" / "run.json").read_text())["data_sha256"] == digest
+    assert io.load_model(here / "run")[1]["data_sha256"] == digest
+    assert cli.main(["evaluate", "--model", "run"]) == 0  # the same file: its test split
+
+    flowers.write_text(flowers.read_text().replace("\n".join(rows[:10]) + "\n", ""))
+    capsys.readouterr()
+    assert cli.main(["evaluate", "--model", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: run: {flowers} has changed since the run was trained on it")
+    assert err.rstrip().endswith("so its splits would not be the run's; give --data")
+    assert cli.main(["evaluate", "--model", "run", "--data", "flowers.csv"]) == 0
+    assert cli.main(["train", "--resume", "run", "--epochs", "3"]) == 2
+    assert "error: --resume run: " in capsys.readouterr().err
