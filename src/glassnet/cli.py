@@ -184,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"glassnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = sub.choices  # name -> the command's parser, for errors of its own
     _add_train(sub)
     _add_others(sub)
     return parser
@@ -199,7 +200,10 @@ def _os_error(e: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``glassnet`` console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the command's own parser names its --help, not the top-level one
+        where = parser.commands.get(args.command, parser)
+        where.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         print("error: no command given", file=sys.stderr)

@@ -46,7 +46,10 @@ CASES = {
     "out holding a run": (["train", "--out", "RUN"], r"--out .*run already holds a run \(run"
                           r"\.json, model\.safetensors, .*\); give another folder, or continue "
                           r"that run with --resume"),
-    "unknown option": (["train", "--colour", "red"], r"unrecognized arguments: --colour red"),
+    "unknown option": (["train", "--colour", "red"],
+                       r"unrecognized arguments: --colour red \(see 'glassnet train --help'\)"),
+    "stray argument": (["evaluate", "--model", "RUN", "again"],
+                       r"unrecognized arguments: again \(see 'glassnet evaluate --help'\)"),
     "out under a file": (["train", "--out", "a_file/run", "--epochs", "1"],
                          r"a_file/run: Not a directory"),
     "text file as model": (["evaluate", "--model", "notes.txt"],
