@@ -97,9 +97,9 @@ class Progress:
             self._bar.__exit__(*exc)
             self._bar = None
 
-    def batch_done(self, epoch: int, batch: int, loss: float, running, rate: float) -> None:
+    def batch_done(self, epoch: int, batch: int, running, rate: float) -> None:
         """After each step. The bar shows the epoch's running mean loss and metric (from
-        ``running``), the numbers its epoch line will show; ``loss`` is the batch's own."""
+        ``running``), the numbers its epoch line will show."""
         if self._bar is None:
             return
         now = time.perf_counter()

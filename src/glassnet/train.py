@@ -229,7 +229,7 @@ class Trainer:
             for b, (xb, yb) in enumerate(self.loader, start=1):
                 self._batch = b
                 value = self._step(xb, yb, epoch, b, running)
-                bar.batch_done(epoch, b, value, running, running.n / (time.perf_counter() - t0))
+                bar.batch_done(epoch, b, running, running.n / (time.perf_counter() - t0))
                 self._emit("on_batch_end", epoch, b, value)
         self._batch = None
         self._check_weights(epoch, b)

@@ -111,7 +111,7 @@ def test_an_80_column_terminal_shows_every_field_of_the_bar_uncut():
     out = io.StringIO()
     console = Console(file=out, width=80, force_terminal=True, color_system=None)
     with Progress("bar", epochs=60, batches=37, console=console) as bar:
-        bar.batch_done(28, 37, 0.5, running, 82704.0)
+        bar.batch_done(28, 37, running, 82704.0)
     line = _plain(out).strip().splitlines()[-1]
     assert "…" not in line and len(line) <= 80
     for field in ("epoch 28/60", "batch 37/37", "loss 0.2500", "accuracy 0.6667",
