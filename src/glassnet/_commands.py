@@ -249,7 +249,8 @@ def _resume(trainer: Trainer, out: Path, settings: dict, started_with: int) -> s
     done = trainer.epoch
     if trainer.stop_training:  # early stopping ended it: its own epochs stay on record
         settings["epochs"] = trainer.epochs = started_with
-        return (f"{out} stopped early at epoch {done} (no better validation loss for "
+        by = "validation" if settings["val_split"] else "training"
+        return (f"{out} stopped early at epoch {done} (no better {by} loss for "
                 f"{settings['early_stopping']} epochs), so it trains no further; writing its "
                 "results (to train longer, start a run with a larger --early-stopping)")
     if done >= asked:  # nothing left to train: the run is what its epochs made it

@@ -91,6 +91,16 @@ def test_an_early_stopped_run_keeps_its_epochs_when_asked_for_more(here, capsys)
     assert json.loads((here / "run" / "metrics.json").read_text())["epochs"] == done
 
 
+def test_an_early_stopped_run_without_validation_names_the_training_loss(here, capsys):
+    assert _train("--val-split", 0, "--early-stopping", 2, "--epochs", 300, "--out", "run") == 0
+    done = json.loads((here / "run" / "metrics.json").read_text())["epochs"]
+    assert done < 300  # stopped by the training loss, the only one there is
+    capsys.readouterr()
+    assert cli.main(["train", "--resume", "run"]) == 0
+    assert capsys.readouterr().out.startswith(f"run stopped early at epoch {done} (no better "
+                                              "training loss for 2 epochs)")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [("hidden", 5), ("hidden", []), ("lr", "x"), ("lr", -1.0), ("seed", "x"), ("seed", -1),

@@ -278,9 +278,8 @@ def load_dataset(
     ------
     DataError
         For an unknown name (the message lists the built-ins), a folder instead of a file,
-        a bad CSV file, options that
-        do not apply to the dataset, a seed that is not an integer >= 0, or scikit-learn
-        missing for its datasets.
+        a bad CSV file, options that do not apply to the dataset, a seed that is not an
+        integer >= 0, or scikit-learn missing for its datasets.
 
     Examples
     --------
