@@ -32,8 +32,14 @@ from glassnet._commands import DEFAULTS, prepare_data
 from glassnet.cli import main as cli
 from glassnet.data import list_datasets
 
-TARGETS = {"iris": 0.93, "wine": 0.95, "breast_cancer": 0.95, "digits": 0.96, "moons": 0.97,
-           "spirals": 0.95}  # fmt: skip
+TARGETS = {
+    "iris": 0.93,
+    "wine": 0.95,
+    "breast_cancer": 0.95,
+    "digits": 0.96,
+    "moons": 0.97,
+    "spirals": 0.95,
+}
 TIME_LIMIT_S = 20.0
 
 
@@ -64,24 +70,37 @@ def reference(name: str, seed: int) -> dict[str, float]:
     X = scaler.transform(np.vstack([split.X_train, split.X_val]))
     y = np.concatenate([split.y_train, split.y_val])
     X_test = scaler.transform(split.X_test)
-    models = ({"LogisticRegression": LogisticRegression(max_iter=5000), "SVC": SVC(),
-               "LDA": LinearDiscriminantAnalysis()}
-              if ds.task == "classify" else {"Ridge": Ridge(), "SVR": SVR()})  # fmt: skip
+    models = (
+        {
+            "LogisticRegression": LogisticRegression(max_iter=5000),
+            "SVC": SVC(),
+            "LDA": LinearDiscriminantAnalysis(),
+        }
+        if ds.task == "classify"
+        else {"Ridge": Ridge(), "SVR": SVR()}
+    )
     return {k: float(m.fit(X, y).score(X_test, split.y_test)) for k, m in models.items()}
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--datasets", help="comma-separated names (default: every built-in)")
-    p.add_argument("--seeds", type=int, default=10,
-                   help="also train with --seed 1 .. N-1 and report the mean and the minimum "
-                        "over the N seeds (each seed is another split and initialisation)")
-    p.add_argument("--reference", action="store_true",
-                   help="also score scikit-learn models on the same splits")  # fmt: skip
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=10,
+        help="also train with --seed 1 .. N-1 and report the mean and the minimum "
+        "over the N seeds (each seed is another split and initialisation)",
+    )
+    p.add_argument(
+        "--reference", action="store_true", help="also score scikit-learn models on the same splits"
+    )
     args = p.parse_args()
     names = args.datasets.split(",") if args.datasets else [d.name for d in list_datasets()]
-    print(f"| dataset | metric | default run (seed 0) | target | time (s) | met | "
-          f"mean over {args.seeds} seeds | min | seeds at target |")  # fmt: skip
+    print(
+        f"| dataset | metric | default run (seed 0) | target | time (s) | met | "
+        f"mean over {args.seeds} seeds | min | seeds at target |"
+    )
     print("|---|---|---:|---:|---:|---|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
@@ -93,18 +112,24 @@ def main() -> None:
             shown = f"{target:.2f}" if target is not None else "-"
             hits = None if target is None else sum(v >= target for v in scores)
             at_target = "-" if hits is None else f"{hits}/{len(scores)}"
-            print(f"| {name} | {metric} | {value:.3f} | {shown} | {seconds:.1f} | "
-                  f"{'yes' if ok else 'NO'} | {sum(scores) / len(scores):.3f} | "
-                  f"{min(scores):.3f} | {at_target} |", flush=True)  # fmt: skip
+            print(
+                f"| {name} | {metric} | {value:.3f} | {shown} | {seconds:.1f} | "
+                f"{'yes' if ok else 'NO'} | {sum(scores) / len(scores):.3f} | "
+                f"{min(scores):.3f} | {at_target} |",
+                flush=True,
+            )
     if args.reference:
-        print(f"\nscikit-learn on the same splits (fitted on training + validation rows); "
-              f"score on seed 0 / mean over {args.seeds} seeds (R^2 for regression)\n")
+        print(
+            f"\nscikit-learn on the same splits (fitted on training + validation rows); "
+            f"score on seed 0 / mean over {args.seeds} seeds (R^2 for regression)\n"
+        )
         print("| dataset" + " | model | seed 0 | mean" * 3 + " |")
         print("|---" + "|---|---:|---:" * 3 + "|")
         for name in names:
             runs = [reference(name, seed) for seed in range(args.seeds)]
-            cells = [f"{k} | {runs[0][k]:.3f} | {np.mean([r[k] for r in runs]):.3f}"
-                     for k in runs[0]]  # fmt: skip
+            cells = [
+                f"{k} | {runs[0][k]:.3f} | {np.mean([r[k] for r in runs]):.3f}" for k in runs[0]
+            ]
             cells += ["- | - | -"] * (3 - len(cells))
             print(f"| {name} | {' | '.join(cells)} |", flush=True)
 

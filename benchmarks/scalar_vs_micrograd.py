@@ -88,12 +88,20 @@ def peak_step_memory(model, value_cls, X, y, steps):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
-    parser.add_argument("--mem-steps", type=int, default=2,
-                        help="extra steps per engine under tracemalloc (default 2; 0 skips)")
+    parser.add_argument(
+        "--mem-steps",
+        type=int,
+        default=2,
+        help="extra steps per engine under tracemalloc (default 2; 0 skips)",
+    )
     parser.add_argument("--seed", type=int, default=1337, help="seed of glassnet's init")
-    parser.add_argument("--collect", action=argparse.BooleanOptionalAction, default=True,
-                        help="untimed gc.collect() before each step (default); with "
-                             "--no-collect each step also pays for the garbage the other left")
+    parser.add_argument(
+        "--collect",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="untimed gc.collect() before each step (default); with "
+        "--no-collect each step also pays for the garbage the other left",
+    )
     args = parser.parse_args(argv)
     try:
         import micrograd.engine as me
@@ -122,38 +130,55 @@ def main(argv=None) -> int:
             times[name].append(time.perf_counter() - t0)
         if k + 1 in (min(10, args.steps), args.steps):
             rss[k + 1] = rss_mib()
-        print(f"step {k + 1}/{args.steps}: " + ", ".join(
-            f"{n} {times[n][-1]:.3f} s" for n, _, _ in engines), file=sys.stderr)
+        print(
+            f"step {k + 1}/{args.steps}: "
+            + ", ".join(f"{n} {times[n][-1]:.3f} s" for n, _, _ in engines),
+            file=sys.stderr,
+        )
 
     acc = {name: evaluate(model, vc, X, y) for name, model, vc in engines}
-    max_diff = max(abs(a.data - b.data)
-                   for a, b in zip(g_model.parameters(), m_model.parameters()))
-    peaks = {name: peak_step_memory(model, vc, X, y, args.mem_steps)
-             for name, model, vc in engines} if args.mem_steps else {}
+    max_diff = max(abs(a.data - b.data) for a, b in zip(g_model.parameters(), m_model.parameters()))
+    peaks = (
+        {name: peak_step_memory(model, vc, X, y, args.mem_steps) for name, model, vc in engines}
+        if args.mem_steps
+        else {}
+    )
     report(args, times, losses, acc, rss, peaks, max_diff)
     return 0
 
 
 def report(args, times, losses, acc, rss, peaks, max_diff) -> None:
     med = {name: statistics.median(ts) for name, ts in times.items()}
-    print(f"Python {platform.python_version()} ({platform.python_implementation()}), "
-          f"{platform.system()} {platform.machine()}, CPU: {cpu_model()}")
-    print(f"moons demo, MLP(2, [16, 16, 1]), 100 samples, {args.steps} steps, "
-          "steps interleaved in one process, "
-          f"{'untimed gc.collect() before each step' if args.collect else 'no forced gc'}\n")
-    print("| engine | median time per step | mean time per step | loss at the last step "
-          "| final train accuracy | peak memory of one step |")
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.system()} {platform.machine()}, CPU: {cpu_model()}"
+    )
+    print(
+        f"moons demo, MLP(2, [16, 16, 1]), 100 samples, {args.steps} steps, "
+        "steps interleaved in one process, "
+        f"{'untimed gc.collect() before each step' if args.collect else 'no forced gc'}\n"
+    )
+    print(
+        "| engine | median time per step | mean time per step | loss at the last step "
+        "| final train accuracy | peak memory of one step |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name in med:
         peak = f"{peaks[name]:.1f} MiB" if peaks else "n/a"
         mean = statistics.fmean(times[name])
-        print(f"| {name} | {med[name] * 1e3:.1f} ms | {mean * 1e3:.1f} ms | "
-              f"{losses[name]:.4f} | {acc[name]:.0%} | {peak} |")
-    print(f"\nglassnet is {med['micrograd'] / med['glassnet']:.1f}x faster per step "
-          "(ratio of the medians).")
+        print(
+            f"| {name} | {med[name] * 1e3:.1f} ms | {mean * 1e3:.1f} ms | "
+            f"{losses[name]:.4f} | {acc[name]:.0%} | {peak} |"
+        )
+    print(
+        f"\nglassnet is {med['micrograd'] / med['glassnet']:.1f}x faster per step "
+        "(ratio of the medians)."
+    )
     steps = sorted(rss)
-    print("process RSS (both engines): " + ", ".join(
-        f"{rss[s]:.1f} MiB after step {s}" for s in steps))
+    print(
+        "process RSS (both engines): "
+        + ", ".join(f"{rss[s]:.1f} MiB after step {s}" for s in steps)
+    )
     print(f"largest difference between the two models' trained weights: {max_diff:.2e}")
 
 

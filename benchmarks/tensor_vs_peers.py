@@ -71,8 +71,17 @@ def workload_b(n_train: int = 60_000, n_test: int = 10_000) -> Workload:
     W1 = rng.standard_normal((784, 64), dtype=np.float32) / 28
     W2 = rng.standard_normal((64, 10), dtype=np.float32) / 8
     y = np.argmax(np.tanh(X @ W1) @ W2, axis=1)  # a fixed random teacher network
-    return Workload("B synthetic", [784, 256, 128, 10], 0.05, 128, 3,
-                    X[:n_train], y[:n_train], X[n_train:], y[n_train:])  # fmt: skip
+    return Workload(
+        "B synthetic",
+        [784, 256, 128, 10],
+        0.05,
+        128,
+        3,
+        X[:n_train],
+        y[:n_train],
+        X[n_train:],
+        y[n_train:],
+    )
 
 
 def workload_c() -> Workload:
@@ -80,8 +89,9 @@ def workload_c() -> Workload:
     from sklearn.model_selection import train_test_split
 
     d = load_iris()
-    X, Xt, y, yt = train_test_split(d.data, d.target, test_size=0.25, random_state=0,
-                                    stratify=d.target)  # fmt: skip
+    X, Xt, y, yt = train_test_split(
+        d.data, d.target, test_size=0.25, random_state=0, stratify=d.target
+    )
     X, Xt = _standardise(X, Xt)
     return Workload("C iris", [4, 16, 3], 0.1, 16, 200, X, y, Xt, yt)
 
@@ -90,8 +100,13 @@ def initial_weights(sizes, seed=0):
     """He-normal weights (out, in) and zero biases, shared by every framework but sklearn."""
     rng = np.random.default_rng(seed)
     # NumPy 2 promotes float32 * np.float64 to float64: scale first, then cast.
-    return [((rng.standard_normal((o, i)) * np.sqrt(2.0 / i)).astype(np.float32),
-             np.zeros(o, np.float32)) for i, o in zip(sizes[:-1], sizes[1:])]  # fmt: skip
+    return [
+        (
+            (rng.standard_normal((o, i)) * np.sqrt(2.0 / i)).astype(np.float32),
+            np.zeros(o, np.float32),
+        )
+        for i, o in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 # --- the frameworks: each has .epoch(perm) and .accuracy(X, y) ----------------------------
@@ -214,10 +229,16 @@ class Sklearn:
 
         self.w = w
         self.model = MLPClassifier(
-            hidden_layer_sizes=tuple(w.sizes[1:-1]), solver="sgd", learning_rate_init=w.lr,
-            momentum=0.9, nesterovs_momentum=False, batch_size=w.batch, alpha=0.0,
-            shuffle=True, random_state=0,
-        )  # fmt: skip
+            hidden_layer_sizes=tuple(w.sizes[1:-1]),
+            solver="sgd",
+            learning_rate_init=w.lr,
+            momentum=0.9,
+            nesterovs_momentum=False,
+            batch_size=w.batch,
+            alpha=0.0,
+            shuffle=True,
+            random_state=0,
+        )
         self.classes = np.arange(w.sizes[-1])
 
     def epoch(self, perm):
@@ -293,16 +314,19 @@ def machine() -> str:
 
     blas = ", ".join(
         f"{i['internal_api']} {i.get('version')} {i.get('architecture')} x{i['num_threads']}"
-        for i in threadpool_info() if i["user_api"] == "blas"
-    )  # fmt: skip
+        for i in threadpool_info()
+        if i["user_api"] == "blas"
+    )
     cpu = next(
         (ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if "model name" in ln), "?"
     )
     import torch
 
-    return (f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, NumPy "
-            f"{np.__version__} ({blas}), PyTorch {torch.__version__} "
-            f"({torch.get_num_threads()} threads)")  # fmt: skip
+    return (
+        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, NumPy "
+        f"{np.__version__} ({blas}), PyTorch {torch.__version__} "
+        f"({torch.get_num_threads()} threads)"
+    )
 
 
 def main() -> None:
@@ -324,16 +348,20 @@ def main() -> None:
         res = run(w)
         g = res["glassnet"]["epoch_s"]
         for label, r in res.items():
-            print(f"| {w.name} | {label} | {r['epoch_s']:.4f} | {len(w.X) / r['epoch_s']:,.0f} "
-                  f"| {r['acc']:.3f} | {r['epoch_s'] / g:.2f}x |")  # fmt: skip
+            print(
+                f"| {w.name} | {label} | {r['epoch_s']:.4f} | {len(w.X) / r['epoch_s']:,.0f} "
+                f"| {r['acc']:.3f} | {r['epoch_s'] / g:.2f}x |"
+            )
         if key == "B":
             mem = peak_memory(w)
             frac, gflops = gemm_fraction(w, g)
             ratio = mem["glassnet"] / mem["NumPy by hand"]
-            print(f"\nB peak traced memory over 50 batches: glassnet {mem['glassnet'] / 2**20:.1f} "
-                  f"MiB, NumPy by hand {mem['NumPy by hand'] / 2**20:.1f} MiB ({ratio:.2f}x); "
-                  f"glassnet reaches {frac:.0%} of the GEMM limit ({gflops:.0f} GFLOP/s on "
-                  "these shapes)\n")  # fmt: skip
+            print(
+                f"\nB peak traced memory over 50 batches: glassnet {mem['glassnet'] / 2**20:.1f} "
+                f"MiB, NumPy by hand {mem['NumPy by hand'] / 2**20:.1f} MiB ({ratio:.2f}x); "
+                f"glassnet reaches {frac:.0%} of the GEMM limit ({gflops:.0f} GFLOP/s on "
+                "these shapes)\n"
+            )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,8 @@ def moons_builtin(n_samples: int = 100, noise: float = 0.1, seed: int = 1):
     n_in = n_samples - n_out
     t_out = np.linspace(0.0, math.pi, n_out)
     t_in = np.linspace(0.0, math.pi, n_in)
-    outer = np.stack([np.cos(t_out), np.sin(t_out)], axis=1)                 # (n_out, 2)
-    inner = np.stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)], axis=1)       # (n_in, 2)
+    outer = np.stack([np.cos(t_out), np.sin(t_out)], axis=1)  # (n_out, 2)
+    inner = np.stack([1.0 - np.cos(t_in), 0.5 - np.sin(t_in)], axis=1)  # (n_in, 2)
     X = np.concatenate([outer, inner]) + noise * rng.standard_normal((n_samples, 2))
     y = np.concatenate([np.zeros(n_out, dtype=int), np.ones(n_in, dtype=int)])
     return X, y

@@ -27,13 +27,27 @@ def main(out_dir: str, epochs: int = 100, verbose: bool = True) -> dict:
     scaler = Standardizer().fit(s.X_train)  # statistics of the training rows only
 
     model = nn.MLP([ds.n_features, 32, 32, len(ds.label_names)], activation="tanh", seed=0)
-    trainer = Trainer(model, optimizer="adam", lr=0.01, epochs=epochs, batch_size=32,
-                      early_stopping=20,  # keep the weights of the best validation loss
-                      progress="lines" if verbose else "none")  # fmt: skip
-    history = trainer.fit(scaler.transform(s.X_train), s.y_train,
-                          validation_data=(scaler.transform(s.X_val), s.y_val))  # fmt: skip
-    save(out_dir, model, task="classify", feature_names=ds.feature_names,
-         label_names=ds.label_names, standardizer=scaler, target_name=ds.target_name)  # fmt: skip
+    trainer = Trainer(
+        model,
+        optimizer="adam",
+        lr=0.01,
+        epochs=epochs,
+        batch_size=32,
+        early_stopping=20,  # keep the weights of the best validation loss
+        progress="lines" if verbose else "none",
+    )
+    history = trainer.fit(
+        scaler.transform(s.X_train), s.y_train, validation_data=(scaler.transform(s.X_val), s.y_val)
+    )
+    save(
+        out_dir,
+        model,
+        task="classify",
+        feature_names=ds.feature_names,
+        label_names=ds.label_names,
+        standardizer=scaler,
+        target_name=ds.target_name,
+    )
 
     saved = load(out_dir)  # later, elsewhere: raw measurements in, species names out
     report = saved.evaluate(s.X_test, s.y_test)

@@ -51,5 +51,7 @@ def graphviz_or_skip():
     except ImportError:
         pytest.skip("rendering needs the graphviz Python package (pip install glassnet[graph])")
     if shutil.which("dot") is None:
-        pytest.skip("rendering needs the Graphviz programs (apt-get install graphviz, "
-                    "or brew install graphviz)")  # fmt: skip
+        pytest.skip(
+            "rendering needs the Graphviz programs (apt-get install graphviz, "
+            "or brew install graphviz)"
+        )

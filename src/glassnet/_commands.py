@@ -22,10 +22,20 @@ from .explain.recorder import ReportRecorder
 from .train import Trainer, TrainingDiverged
 
 DEFAULTS = {
-    "data": "iris", "target": None, "task": None, "hidden": [32, 32], "activation": "tanh",
-    "epochs": 100, "batch_size": 32, "lr": None, "optimizer": "adam", "seed": 0,
-    "val_split": 0.15, "test_split": 0.2, "early_stopping": 20,
-}  # fmt: skip
+    "data": "iris",
+    "target": None,
+    "task": None,
+    "hidden": [32, 32],
+    "activation": "tanh",
+    "epochs": 100,
+    "batch_size": 32,
+    "lr": None,
+    "optimizer": "adam",
+    "seed": 0,
+    "val_split": 0.15,
+    "test_split": 0.2,
+    "early_stopping": 20,
+}
 _DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
 # What a resumed run may change: the rest must stay as it was for the run to continue exactly.
 _RESUMABLE = ("epochs",)
@@ -52,11 +62,17 @@ def _print(*lines: str) -> None:
 
 def prepare_data(settings: dict):
     """Load, split and standardise the data of a run, exactly as its settings say."""
-    ds = load_dataset(settings["data"], target=settings["target"], task=settings["task"],
-                      seed=settings["seed"])  # fmt: skip
-    split = train_val_test_split(ds.X, ds.y, val_size=settings["val_split"],
-                                 test_size=settings["test_split"], seed=settings["seed"],
-                                 stratify=ds.task == "classify")  # fmt: skip
+    ds = load_dataset(
+        settings["data"], target=settings["target"], task=settings["task"], seed=settings["seed"]
+    )
+    split = train_val_test_split(
+        ds.X,
+        ds.y,
+        val_size=settings["val_split"],
+        test_size=settings["test_split"],
+        seed=settings["seed"],
+        stratify=ds.task == "classify",
+    )
     scaler = Standardizer().fit(split.X_train)
     y_scale = None
     if ds.task == "regress":  # predict standardised targets; report metrics in real units
@@ -82,8 +98,10 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         fixed = [f"--{k.replace('_', '-')}" for k in given if k not in _RESUMABLE]
         if fixed or args.out:
             fixed += ["--out"] if args.out else []
-            raise GlassnetError(f"--resume continues a run with its own settings; only --epochs "
-                                f"can change, not {', '.join(fixed)}")  # fmt: skip
+            raise GlassnetError(
+                f"--resume continues a run with its own settings; only --epochs "
+                f"can change, not {', '.join(fixed)}"
+            )
         run_file = out / "run.json"
         if not run_file.is_file():
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
@@ -95,15 +113,21 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         # run.json files written before the rate was stored have none: the default's
         settings["lr"] = settings["lr"] or _DEFAULT_LR.get(str(settings["optimizer"]), 0.01)
         _check_settings(settings, run_file)
-        _check_same_data(settings["data"], run.get("data_sha256"), f"--resume {out}",
-                         "put the original file back, or start a new run")  # fmt: skip
+        _check_same_data(
+            settings["data"],
+            run.get("data_sha256"),
+            f"--resume {out}",
+            "put the original file back, or start a new run",
+        )
         return {**settings, **given}, out, settings
     settings = {**DEFAULTS, **given}
     settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
     if settings["val_split"] + settings["test_split"] >= 1:
-        raise GlassnetError(f"--val-split {settings['val_split']} and --test-split "
-                            f"{settings['test_split']} add up to 1 or more: no rows would be "
-                            "left to train on")  # fmt: skip
+        raise GlassnetError(
+            f"--val-split {settings['val_split']} and --test-split "
+            f"{settings['test_split']} add up to 1 or more: no rows would be "
+            "left to train on"
+        )
     data = str(settings["data"])
     if builtin_name(data) is None:  # a file: absolute, so that `evaluate` finds it anywhere
         settings["data"] = os.path.abspath(data)
@@ -112,8 +136,10 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
     out = Path(args.out)
     held = [name for name in _RUN_FILES if (out / name).exists()]
     if held:  # files of two runs in one folder would be read as one run
-        raise GlassnetError(f"--out {out} already holds a run ({', '.join(held)}); give "
-                            f"another folder, or continue that run with --resume {out}")
+        raise GlassnetError(
+            f"--out {out} already holds a run ({', '.join(held)}); give "
+            f"another folder, or continue that run with --resume {out}"
+        )
     return settings, out, None
 
 
@@ -129,12 +155,15 @@ def _check_same_data(data: str, recorded: str | None, who: str, advice: str) -> 
     """A run's splits are rebuilt from its file: refuse to if the file has changed since."""
     now = _data_digest(data)
     if recorded and now and now != recorded:
-        raise DataError(f"{who}: {data} has changed since the run was trained on it (its "
-                        f"SHA-256 differs), so its splits would not be the run's; {advice}")
+        raise DataError(
+            f"{who}: {data} has changed since the run was trained on it (its "
+            f"SHA-256 differs), so its splits would not be the run's; {advice}"
+        )
 
 
 def _check_settings(settings: dict, where: Path) -> None:
     """A run.json's settings are of the types the options take; otherwise name the entry."""
+
     def positive_int(v):
         return isinstance(v, int) and not isinstance(v, bool) and v > 0
 
@@ -145,21 +174,28 @@ def _check_settings(settings: dict, where: Path) -> None:
         return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1
 
     rules = {
-        "data": lambda v: isinstance(v, str), "target": lambda v: v is None or isinstance(v, str),
+        "data": lambda v: isinstance(v, str),
+        "target": lambda v: v is None or isinstance(v, str),
         "task": lambda v: v in (None, "classify", "regress"),
         "hidden": lambda v: isinstance(v, list) and len(v) > 0 and all(map(positive_int, v)),
         "activation": lambda v: v in ("relu", "tanh", "sigmoid"),
-        "epochs": positive_int, "batch_size": positive_int, "seed": count,
-        "lr": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-        and math.isfinite(v) and v > 0,
+        "epochs": positive_int,
+        "batch_size": positive_int,
+        "seed": count,
+        "lr": lambda v: (
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+        ),
         "optimizer": lambda v: isinstance(v, str) and v in _DEFAULT_LR,
-        "val_split": fraction, "test_split": fraction,
+        "val_split": fraction,
+        "test_split": fraction,
         "early_stopping": count,
-    }  # fmt: skip
+    }
     for key, ok in rules.items():
         if not ok(settings[key]):
-            raise ModelFileError(f"{where}: the setting {key!r} is {settings[key]!r}, which "
-                                 f"--{key.replace('_', '-')} does not take")
+            raise ModelFileError(
+                f"{where}: the setting {key!r} is {settings[key]!r}, which "
+                f"--{key.replace('_', '-')} does not take"
+            )
 
 
 def _new_run_folder(data: str) -> Path:
@@ -196,36 +232,59 @@ def train(args) -> int:
         raise
     if trainer.stop_training and not stopped_before:
         by = "validation" if val is not None else "training"
-        _say(args, f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
-                   f"{settings['early_stopping']} epochs")  # fmt: skip
+        _say(
+            args,
+            f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
+            f"{settings['early_stopping']} epochs",
+        )
     try:
-        result = saved.save(out, trainer.model, task=ds.task, feature_names=ds.feature_names,
-                            label_names=ds.label_names, standardizer=scaler,
-                            target_name=ds.target_name, target_scale=y_scale,
-                            extra={"dataset": ds.name, "settings": settings,
-                                   "data_sha256": digest})  # fmt: skip
+        result = saved.save(
+            out,
+            trainer.model,
+            task=ds.task,
+            feature_names=ds.feature_names,
+            label_names=ds.label_names,
+            standardizer=scaler,
+            target_name=ds.target_name,
+            target_scale=y_scale,
+            extra={"dataset": ds.name, "settings": settings, "data_sha256": digest},
+        )
         _write_results(out, result, trainer, split, f"{ds.name}: {_describe(trainer.model)}")
         _write_report(out, recorder, trainer, settings, ds, split, result)
     except KeyboardInterrupt:
-        print(f"interrupted while writing the results; write them with: glassnet train "
-              f"--resume {out}", file=sys.stderr)  # fmt: skip
+        print(
+            f"interrupted while writing the results; write them with: glassnet train "
+            f"--resume {out}",
+            file=sys.stderr,
+        )
         return 130
     return 0
 
 
 def _trainer(settings: dict, ds, out: Path, recorder, quiet: bool) -> Trainer:
     n_out = len(ds.label_names) if ds.task == "classify" else 1
-    model = nn.MLP([ds.n_features, *settings["hidden"], n_out],
-                   activation=settings["activation"], seed=settings["seed"])  # fmt: skip
+    model = nn.MLP(
+        [ds.n_features, *settings["hidden"], n_out],
+        activation=settings["activation"],
+        seed=settings["seed"],
+    )
     # A regression run learns standardised targets, so MSE and MAE per epoch would be in
     # standard deviations; R^2 is the same in either unit, so it is the metric shown.
     metrics = None if ds.task == "classify" else ("r2",)
     return Trainer(
-        model, task=ds.task, optimizer=settings["optimizer"], lr=settings["lr"],
-        epochs=settings["epochs"], batch_size=settings["batch_size"], metrics=metrics,
-        early_stopping=settings["early_stopping"] or None, checkpoint_dir=out,
-        progress="none" if quiet else "auto", seed=settings["seed"], callbacks=[recorder],
-    )  # fmt: skip
+        model,
+        task=ds.task,
+        optimizer=settings["optimizer"],
+        lr=settings["lr"],
+        epochs=settings["epochs"],
+        batch_size=settings["batch_size"],
+        metrics=metrics,
+        early_stopping=settings["early_stopping"] or None,
+        checkpoint_dir=out,
+        progress="none" if quiet else "auto",
+        seed=settings["seed"],
+        callbacks=[recorder],
+    )
 
 
 def _plan(model: nn.MLP, ds, split, y_scale) -> str:
@@ -233,41 +292,55 @@ def _plan(model: nn.MLP, ds, split, y_scale) -> str:
     if ds.task == "classify":
         task = f"to classify {ds.target_name} ({len(ds.label_names)} classes)"
     else:
-        task = (f"to predict {ds.target_name} (standardised with mean {y_scale['mean']:.4g} "
-                f"and sd {y_scale['scale']:.4g}: the loss is the MSE in sd units)")
-    return (f"training {_describe(model)} {task} on {ds.name}: {len(split.X_train)} training "
-            f"rows, {len(split.X_val)} validation, {len(split.X_test)} test")
+        task = (
+            f"to predict {ds.target_name} (standardised with mean {y_scale['mean']:.4g} "
+            f"and sd {y_scale['scale']:.4g}: the loss is the MSE in sd units)"
+        )
+    return (
+        f"training {_describe(model)} {task} on {ds.name}: {len(split.X_train)} training "
+        f"rows, {len(split.X_val)} validation, {len(split.X_test)} test"
+    )
 
 
 def _resume(trainer: Trainer, out: Path, settings: dict, started_with: int) -> str:
     """Load the run's last checkpoint; settle the epochs it ends at; say what happens."""
     if not (out / "last.safetensors").is_file():
-        raise ModelFileError(f"--resume {out}: the run has no last.safetensors: it stopped "
-                             "before its first checkpoint; train it again")  # fmt: skip
+        raise ModelFileError(
+            f"--resume {out}: the run has no last.safetensors: it stopped "
+            "before its first checkpoint; train it again"
+        )
     asked = settings["epochs"]
     trainer.load_checkpoint(out / "last.safetensors")
     done = trainer.epoch
     if trainer.stop_training:  # early stopping ended it: its own epochs stay on record
         settings["epochs"] = trainer.epochs = started_with
         by = "validation" if settings["val_split"] else "training"
-        return (f"{out} stopped early at epoch {done} (no better {by} loss for "
-                f"{settings['early_stopping']} epochs), so it trains no further; writing its "
-                "results (to train longer, start a run with a larger --early-stopping)")
+        return (
+            f"{out} stopped early at epoch {done} (no better {by} loss for "
+            f"{settings['early_stopping']} epochs), so it trains no further; writing its "
+            "results (to train longer, start a run with a larger --early-stopping)"
+        )
     if done >= asked:  # nothing left to train: the run is what its epochs made it
         settings["epochs"] = trainer.epochs = done
-        return (f"{out} has done {done} epochs; give a larger --epochs to train longer; "
-                "writing its results")
+        return (
+            f"{out} has done {done} epochs; give a larger --epochs to train longer; "
+            "writing its results"
+        )
     return f"resuming {out} after epoch {done} of {asked}"
 
 
 def _interrupted(trainer: Trainer, out: Path) -> str:
     last = out / "last.safetensors"
     if not last.is_file():
-        return (f"interrupted during epoch {trainer.epoch + 1}, before the first checkpoint; "
-                f"nothing to resume: start the run again")
+        return (
+            f"interrupted during epoch {trainer.epoch + 1}, before the first checkpoint; "
+            f"nothing to resume: start the run again"
+        )
     at = io.load_checkpoint(last)["extra"]["epoch"]
-    return (f"interrupted during epoch {trainer.epoch + 1}; continue from epoch {at} with: "
-            f"glassnet train --resume {out}")
+    return (
+        f"interrupted during epoch {trainer.epoch + 1}; continue from epoch {at} with: "
+        f"glassnet train --resume {out}"
+    )
 
 
 def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, result) -> None:
@@ -283,36 +356,58 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
         title, kept = title + " (training diverged)", None
     else:
         outputs = result.outputs  # raw features in; logits, or values in real units
-        extra = {"X_test": split.X_test, "y_test": split.y_test,
-                 "predict": (lambda X: outputs(X).argmax(axis=1)) if ds.task == "classify"
-                 else outputs}  # fmt: skip
+        extra = {
+            "X_test": split.X_test,
+            "y_test": split.y_test,
+            "predict": (lambda X: outputs(X).argmax(axis=1)) if ds.task == "classify" else outputs,
+        }
         if ds.task == "classify" and ds.n_features == 2:
             extra.update(X_2d=ds.X, y_2d=ds.y)
-    write_report(out / "report.html", recorder, trainer.history, settings, trainer.model,
-                 task=ds.task, label_names=ds.label_names, feature_names=ds.feature_names,
-                 title=title, kept_epoch=kept, **extra)  # fmt: skip
+    write_report(
+        out / "report.html",
+        recorder,
+        trainer.history,
+        settings,
+        trainer.model,
+        task=ds.task,
+        label_names=ds.label_names,
+        feature_names=ds.feature_names,
+        title=title,
+        kept_epoch=kept,
+        **extra,
+    )
 
 
 def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:
     report = {}
-    for name, X, y in [("test", split.X_test, split.y_test), ("validation", split.X_val,
-                                                                split.y_val)]:  # fmt: skip
+    for name, X, y in [
+        ("test", split.X_test, split.y_test),
+        ("validation", split.X_val, split.y_val),
+    ]:
         if len(y):
             report[name] = model.evaluate(X, y)
-    report.update(epochs=trainer.epoch, best_epoch=trainer.best["epoch"],
-                  kept_epoch=trainer.kept_epoch, stopped_early=trainer.stop_training)  # fmt: skip
+    report.update(
+        epochs=trainer.epoch,
+        best_epoch=trainer.best["epoch"],
+        kept_epoch=trainer.kept_epoch,
+        stopped_early=trainer.stop_training,
+    )
     trainer.history.to_csv(out / "history.csv")
     io.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
     from .plots import plot_curves  # matplotlib is imported only here
 
     plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
     if "test" in report:
-        result = (f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out "
-                  f"test rows{_interval(report['test'])}")  # fmt: skip
+        result = (
+            f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out "
+            f"test rows{_interval(report['test'])}"
+        )
     elif "validation" in report:
-        result = (f"{_headline(report['validation'], model.task, 'validation ')} on "
-                  f"{len(split.y_val)} validation rows{_interval(report['validation'])} (no "
-                  "test split)")  # fmt: skip
+        result = (
+            f"{_headline(report['validation'], model.task, 'validation ')} on "
+            f"{len(split.y_val)} validation rows{_interval(report['validation'])} (no "
+            "test split)"
+        )
     else:
         result = f"final training loss {trainer.history.rows[-1]['loss']:.4g} (no held-out rows)"
     if trainer.kept_epoch != trainer.epoch:
@@ -350,18 +445,22 @@ def evaluate(args) -> int:
     else:
         settings = model.config.get("settings")
         if not isinstance(settings, dict):
-            raise DataError(f"{args.model}: the model does not record the data it was trained "
-                            "on; give --data")  # fmt: skip
-        _check_same_data(str(settings.get("data")), model.config.get("data_sha256"),
-                         args.model, "give --data")  # fmt: skip
+            raise DataError(
+                f"{args.model}: the model does not record the data it was trained on; give --data"
+            )
+        _check_same_data(
+            str(settings.get("data")), model.config.get("data_sha256"), args.model, "give --data"
+        )
         _, split, _, _ = prepare_data({**DEFAULTS, **settings})
         if len(split.y_test) == 0:
-            raise DataError(f"{args.model}: the run held out no test rows (--test-split 0); "
-                            "give --data")  # fmt: skip
+            raise DataError(
+                f"{args.model}: the run held out no test rows (--test-split 0); give --data"
+            )
         X, y, where = split.X_test, split.y_test, "the run's test split"
     report = model.evaluate(X, y)
-    print(f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}"
-          f"{_interval(report)}")
+    print(
+        f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}{_interval(report)}"
+    )
     if model.task == "classify":
         _print_classes(report)
     if args.out:
@@ -374,8 +473,10 @@ def _print_classes(report: dict) -> None:
     width = max(12, *(len(n) + 2 for n in report["labels"]))
     print(f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, r in report["per_class"].items():
-        print(f"{name:<{width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
-              f"{r['support']:>9}")  # fmt: skip
+        print(
+            f"{name:<{width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
+            f"{r['support']:>9}"
+        )
     print("confusion matrix (rows: true class, columns: predicted class):")
     cell = max(6, *(len(n) + 1 for n in report["labels"]))
     print(" " * width + "".join(f"{n:>{cell}}" for n in report["labels"]))

@@ -86,10 +86,16 @@ class Progress:
             )
             self._bar.__enter__()
             self._task = self._bar.add_task(
-                "train", total=max(self.epochs - self.start, 0) * self.batches,
-                epoch=self.start + 1, epochs=self.epochs, batch=0, batches=self.batches,
-                loss="-", metric="", rate=0.0,
-            )  # fmt: skip
+                "train",
+                total=max(self.epochs - self.start, 0) * self.batches,
+                epoch=self.start + 1,
+                epochs=self.epochs,
+                batch=0,
+                batches=self.batches,
+                loss="-",
+                metric="",
+                rate=0.0,
+            )
         return self
 
     def __exit__(self, *exc) -> None:
@@ -108,13 +114,20 @@ class Progress:
         self._last = now
         done = (epoch - 1 - self.start) * self.batches + batch
         mean_loss = running.loss / max(running.n, 1)
-        self._bar.update(self._task, completed=done, epoch=epoch, batch=batch,
-                         loss=f"{mean_loss:.4f}", metric=running.metric_text(),
-                         rate=rate)  # fmt: skip
+        self._bar.update(
+            self._task,
+            completed=done,
+            epoch=epoch,
+            batch=batch,
+            loss=f"{mean_loss:.4f}",
+            metric=running.metric_text(),
+            rate=rate,
+        )
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
         """After each epoch: one line with the epoch's record."""
         if self.mode == "none":
             return
-        self.console.print(f"epoch {epoch}/{self.epochs}  {format_logs(logs)}",
-                           highlight=False, soft_wrap=True)  # fmt: skip
+        self.console.print(
+            f"epoch {epoch}/{self.epochs}  {format_logs(logs)}", highlight=False, soft_wrap=True
+        )

@@ -55,11 +55,18 @@ def _describe_schedule(state: dict) -> str:
 
 def describe_setup(trainer) -> dict:
     """What a resumed run must share with the run that wrote the checkpoint."""
-    modules = [f"{name}: " * bool(name) + f"{type(m).__name__}({m.extra_repr()})"
-               for name, m in trainer.model.named_modules()]  # fmt: skip
+    modules = [
+        f"{name}: " * bool(name) + f"{type(m).__name__}({m.extra_repr()})"
+        for name, m in trainer.model.named_modules()
+    ]
     loss = getattr(trainer.loss_fn, "__qualname__", type(trainer.loss_fn).__qualname__)
-    return {"model": modules, "task": trainer.task, "loss": loss,
-            "batch_size": int(trainer.batch_size), **trainer._optimizer_setup}  # fmt: skip
+    return {
+        "model": modules,
+        "task": trainer.task,
+        "loss": loss,
+        "batch_size": int(trainer.batch_size),
+        **trainer._optimizer_setup,
+    }
 
 
 def _setup_differences(saved, current: dict) -> list[str]:
@@ -82,12 +89,16 @@ def save(trainer, path) -> Path:
     """Write ``trainer``'s state; see :meth:`glassnet.train.Trainer.save_checkpoint`."""
     weights = trainer._last_state if trainer._last_state is not None else trainer.model.state_dict()
     extra = {
-        "epoch": trainer.epoch, "history": trainer.history.rows, "best": dict(trainer.best),
-        "best_state": trainer.best_state, "stopped": trainer.stop_training,
+        "epoch": trainer.epoch,
+        "history": trainer.history.rows,
+        "best": dict(trainer.best),
+        "best_state": trainer.best_state,
+        "stopped": trainer.stop_training,
         "loader": trainer.loader.state_dict() if trainer.loader else trainer._loader_state,
         "scheduler": trainer.scheduler.state_dict() if trainer.scheduler else None,
-        "rngs": module_rng_states(trainer.model), "setup": describe_setup(trainer),
-    }  # fmt: skip
+        "rngs": module_rng_states(trainer.model),
+        "setup": describe_setup(trainer),
+    }
     return io.save_checkpoint(path, weights, trainer.optimizer.state_dict(), extra)
 
 
@@ -99,11 +110,15 @@ def checkpoint_file(path) -> Path:
         return p
     found = [name for name in TRAINER_FILES if (p / name).is_file()]
     if found:
-        raise ModelFileError(f"{p}: a folder; the Trainer's checkpoints are the files in it: "
-                             f"give {' or '.join(str(p / n) for n in found)}")  # fmt: skip
-    raise ModelFileError(f"{p}: the folder holds no checkpoint (a Trainer writes "
-                         f"{' and '.join(TRAINER_FILES)}, io.save_checkpoint "
-                         f"{io.CHECKPOINT_FILENAME})")  # fmt: skip
+        raise ModelFileError(
+            f"{p}: a folder; the Trainer's checkpoints are the files in it: "
+            f"give {' or '.join(str(p / n) for n in found)}"
+        )
+    raise ModelFileError(
+        f"{p}: the folder holds no checkpoint (a Trainer writes "
+        f"{' and '.join(TRAINER_FILES)}, io.save_checkpoint "
+        f"{io.CHECKPOINT_FILENAME})"
+    )
 
 
 def load(trainer, path) -> None:
@@ -113,8 +128,10 @@ def load(trainer, path) -> None:
     extra = ck["extra"]
     missing = [k for k in CHECKPOINT_KEYS if k not in extra]
     if missing:
-        raise ModelFileError(f"{path}: a checkpoint without {', '.join(missing)}; not one "
-                             "written by Trainer.save_checkpoint")  # fmt: skip
+        raise ModelFileError(
+            f"{path}: a checkpoint without {', '.join(missing)}; not one "
+            "written by Trainer.save_checkpoint"
+        )
     params = dict(trainer.model.named_parameters())
     shapes = {n: p.shape for n, p in params.items()}
     dtypes = {n: p.dtype for n, p in params.items()}
@@ -128,8 +145,10 @@ def load(trainer, path) -> None:
         saved = extra.get("setup")  # None in a checkpoint written before it was recorded
         diffs = _setup_differences(saved, describe_setup(trainer)) if saved is not None else []
         if diffs:
-            raise ModelFileError(f"{path}: {'; '.join(diffs)}; build the Trainer as for the "
-                                 "run that wrote the checkpoint")  # fmt: skip
+            raise ModelFileError(
+                f"{path}: {'; '.join(diffs)}; build the Trainer as for the "
+                "run that wrote the checkpoint"
+            )
     trainer.model.load_state_dict(ck["model"])
     set_module_rng_states(trainer.model, extra["rngs"])
     trainer.epoch, trainer.history, trainer.best, trainer.stop_training = record
@@ -141,11 +160,16 @@ def load(trainer, path) -> None:
 
 def _training_record(path, extra: dict) -> tuple[int, History, dict, bool]:
     try:
-        return (int(extra["epoch"]), History(extra["history"]), dict(extra["best"]),
-                bool(extra.get("stopped", False)))  # fmt: skip
+        return (
+            int(extra["epoch"]),
+            History(extra["history"]),
+            dict(extra["best"]),
+            bool(extra.get("stopped", False)),
+        )
     except (TypeError, ValueError):
-        raise ModelFileError(f"{path}: the checkpoint's epoch, history or best-epoch record "
-                             "is corrupt") from None
+        raise ModelFileError(
+            f"{path}: the checkpoint's epoch, history or best-epoch record is corrupt"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -164,17 +188,20 @@ def _unchanged_on_error(trainer):
 
 def _load_optimizer(path, trainer, opt_state: dict, sched_state: dict | None) -> None:
     if (sched_state is None) != (trainer.scheduler is None):
-        which = ("has a learning-rate schedule but this trainer has none"
-                 if sched_state is not None
-                 else "has no learning-rate schedule but this trainer has one")  # fmt: skip
+        which = (
+            "has a learning-rate schedule but this trainer has none"
+            if sched_state is not None
+            else "has no learning-rate schedule but this trainer has one"
+        )
         raise ModelFileError(f"{path}: the checkpoint {which}")
     try:
         trainer.optimizer.load_state_dict(opt_state)
         if trainer.scheduler is not None:
             trainer.scheduler.load_state_dict(sched_state)
     except (GlassnetError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"{path}: the checkpoint's optimizer state does not fit this "
-                             f"trainer: {exc}") from None  # fmt: skip
+        raise ModelFileError(
+            f"{path}: the checkpoint's optimizer state does not fit this trainer: {exc}"
+        ) from None
 
 
 def module_rng_states(model) -> dict:
@@ -193,8 +220,10 @@ def _check_rng_states(path, model, states) -> None:
             if name in states:
                 type(mod.rng.bit_generator)(0).state = states[name]
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise ModelFileError(f"{path}: the checkpoint's random generator state for module "
-                             f"'{name}' does not fit it ({exc})") from None
+        raise ModelFileError(
+            f"{path}: the checkpoint's random generator state for module "
+            f"'{name}' does not fit it ({exc})"
+        ) from None
 
 
 def set_module_rng_states(model, states: dict) -> None:

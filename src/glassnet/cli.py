@@ -91,39 +91,61 @@ _fraction = _number(float, lambda v: 0 <= v < 1, "in [0, 1)")
 
 
 def _sub(sub, name: str, help: str) -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".",
-                          epilog=EXAMPLES[name],
-                          formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    return sub.add_parser(
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=EXAMPLES[name],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _add_train(sub) -> None:
     p = _sub(sub, "train", "train an MLP and save it with its history, metrics and curves")
-    p.add_argument("--data", help="a built-in dataset (see 'glassnet datasets') or a CSV path "
-                                  "(default: iris)")  # fmt: skip
+    p.add_argument(
+        "--data", help="a built-in dataset (see 'glassnet datasets') or a CSV path (default: iris)"
+    )
     p.add_argument("--target", help="the CSV column to predict (default: the last)")
-    p.add_argument("--task", choices=["classify", "regress"],
-                   help="inferred from the target when left out")  # fmt: skip
-    p.add_argument("--hidden", type=_hidden, metavar="SIZES",
-                   help="hidden layer sizes (default: 32,32)")  # fmt: skip
-    p.add_argument("--activation", choices=["relu", "tanh", "sigmoid"],
-                   help="hidden activation (default: tanh)")  # fmt: skip
+    p.add_argument(
+        "--task", choices=["classify", "regress"], help="inferred from the target when left out"
+    )
+    p.add_argument(
+        "--hidden", type=_hidden, metavar="SIZES", help="hidden layer sizes (default: 32,32)"
+    )
+    p.add_argument(
+        "--activation",
+        choices=["relu", "tanh", "sigmoid"],
+        help="hidden activation (default: tanh)",
+    )
     p.add_argument("--epochs", type=_positive_int, help="passes over the data (default: 100)")
     p.add_argument("--batch-size", type=_positive_int, help="rows per step (default: 32)")
-    p.add_argument("--lr", type=_positive_float,
-                   help="learning rate (default: 0.01 adam, 0.1 sgd, 0.05 momentum)")  # fmt: skip
+    p.add_argument(
+        "--lr",
+        type=_positive_float,
+        help="learning rate (default: 0.01 adam, 0.1 sgd, 0.05 momentum)",
+    )
     p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], help="default: adam")
-    p.add_argument("--seed", type=_count,
-                   help="seed of the weights, splits and batches (default 0)")  # fmt: skip
+    p.add_argument(
+        "--seed", type=_count, help="seed of the weights, splits and batches (default 0)"
+    )
     p.add_argument("--val-split", type=_fraction, help="fraction for validation (default 0.15)")
-    p.add_argument("--test-split", type=_fraction,
-                   help="fraction held out for the test (default 0.2)")  # fmt: skip
-    p.add_argument("--early-stopping", type=_count, metavar="PATIENCE",
-                   help="stop after PATIENCE epochs without a better validation loss (the "
-                        "training loss when there is no validation split), keeping the best "
-                        "weights (default 20; 0 trains every epoch)")  # fmt: skip
+    p.add_argument(
+        "--test-split", type=_fraction, help="fraction held out for the test (default 0.2)"
+    )
+    p.add_argument(
+        "--early-stopping",
+        type=_count,
+        metavar="PATIENCE",
+        help="stop after PATIENCE epochs without a better validation loss (the "
+        "training loss when there is no validation split), keeping the best "
+        "weights (default 20; 0 trains every epoch)",
+    )
     p.add_argument("--out", metavar="DIR", help="the run folder (default: runs/<data>-<time>)")
-    p.add_argument("--resume", metavar="DIR",
-                   help="continue the run saved in DIR (with --epochs to train longer)")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the run saved in DIR (with --epochs to train longer)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only the final result")
     p.set_defaults(func=_run("train"))
 
@@ -138,8 +160,11 @@ def _add_others(sub) -> None:
 
     p = _sub(sub, "predict", "predict with a saved model, with the original class names")
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
-    p.add_argument("--data", required=True,
-                   help="a CSV with the model's feature columns, or a built-in dataset")
+    p.add_argument(
+        "--data",
+        required=True,
+        help="a CSV with the model's feature columns, or a built-in dataset",
+    )
     p.add_argument("--out", help="write the predictions to this CSV (default: print them)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
     p.set_defaults(func=_run("predict"))
@@ -153,11 +178,14 @@ def _add_others(sub) -> None:
         "--sample", type=int, metavar="N", help="walk sample N through the network neuron by neuron"
     )
     p.add_argument(
-        "--graph", metavar="PATH",
+        "--graph",
+        metavar="PATH",
         help="draw the computation graph to PATH (.svg, .png, .pdf or .dot)",
     )
     p.add_argument(
-        "--batch-size", type=_positive_int, default=8,
+        "--batch-size",
+        type=_positive_int,
+        default=8,
         help="rows in the traced mini-batch (default: 8)",
     )
     p.set_defaults(func=_run("explain"))
@@ -220,8 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {one_line(_os_error(e))}", file=sys.stderr)
         return 2
     except MemoryError:  # e.g. --hidden 100000,100000
-        print("error: not enough memory for this model or data; try smaller --hidden sizes "
-              "or a smaller --batch-size", file=sys.stderr)  # fmt: skip
+        print(
+            "error: not enough memory for this model or data; try smaller --hidden sizes "
+            "or a smaller --batch-size",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -83,7 +83,7 @@ def _fmt_field(name: str, x) -> str:
 def _escape(text: str) -> str:
     """Escape the characters that have a meaning inside a DOT record label."""
     out = str(text)
-    for ch in "\\{}|<>\"":
+    for ch in '\\{}|<>"':
         out = out.replace(ch, "\\" + ch)
     return out
 

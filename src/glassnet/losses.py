@@ -28,10 +28,19 @@ from .nn.module import Module
 from .tensor import Tensor, functional, ops
 
 __all__ = [
-    "mse", "mae", "huber", "cross_entropy", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "MSELoss", "L1Loss", "HuberLoss",
-    "CrossEntropyLoss", "BCEWithLogitsLoss", "LOSSES",
-]  # fmt: skip
+    "mse",
+    "mae",
+    "huber",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "MSELoss",
+    "L1Loss",
+    "HuberLoss",
+    "CrossEntropyLoss",
+    "BCEWithLogitsLoss",
+    "LOSSES",
+]
 
 _REDUCTIONS = ("mean", "sum", "none")
 

@@ -55,8 +55,10 @@ def _class_indices(name: str, what: str, a: np.ndarray) -> np.ndarray:
     else:
         raise DataError(f"{name}: {what} must be integer class indices, got dtype {a.dtype}")
     if bad.size:
-        raise DataError(f"{name}: {what} must be class indices 0, 1, 2, ...; "
-                        f"position {bad[0]} holds {a[bad[0]].item()!r}")
+        raise DataError(
+            f"{name}: {what} must be class indices 0, 1, 2, ...; "
+            f"position {bad[0]} holds {a[bad[0]].item()!r}"
+        )
     return a.astype(np.intp)
 
 
@@ -120,10 +122,16 @@ def accuracy_interval(n_correct: int, n: int, confidence: float = 0.95) -> tuple
     >>> round(low, 3), round(high, 3)
     (0.744, 0.965)
     """
-    if not (isinstance(n, (int, np.integer)) and isinstance(n_correct, (int, np.integer))
-            and 0 <= n_correct <= n and n >= 1):  # fmt: skip
-        raise DataError(f"accuracy_interval: need whole numbers 0 <= n_correct <= n and "
-                        f"n >= 1, got n_correct={n_correct!r}, n={n!r}")
+    if not (
+        isinstance(n, (int, np.integer))
+        and isinstance(n_correct, (int, np.integer))
+        and 0 <= n_correct <= n
+        and n >= 1
+    ):
+        raise DataError(
+            f"accuracy_interval: need whole numbers 0 <= n_correct <= n and "
+            f"n >= 1, got n_correct={n_correct!r}, n={n!r}"
+        )
     if not 0 < confidence < 1:
         raise DataError(f"accuracy_interval: confidence must be in (0, 1), got {confidence!r}")
     from statistics import NormalDist
@@ -166,8 +174,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     top = int(max(t.max(), p.max()))
     k = top + 1 if n_classes is None else int(n_classes)
     if top >= k:
-        raise DataError(f"confusion_matrix: class index {top} is out of range for "
-                        f"n_classes={k}")
+        raise DataError(f"confusion_matrix: class index {top} is out of range for n_classes={k}")
     C = np.zeros((k, k), dtype=np.int64)
     np.add.at(C, (t, p), 1)  # C[t_i, p_i] += 1 for every sample i
     return C

@@ -95,8 +95,9 @@ def draw_curves(fig, history, kept_epoch: int | None = None) -> None:
             if np.isfinite(val).any():
                 ax.plot(epochs, val, marker=marker, ms=3, label=f"validation {key}")
         if kept_epoch is not None and kept_epoch != epochs[-1]:
-            ax.axvline(kept_epoch, color="0.35", ls="--", lw=1,
-                       label=f"weights kept (epoch {kept_epoch})")  # fmt: skip
+            ax.axvline(
+                kept_epoch, color="0.35", ls="--", lw=1, label=f"weights kept (epoch {kept_epoch})"
+            )
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if len(epochs) == 1:  # one point gives the locator no range: it would tick fractions
             ax.set_xlim(epochs[0] - 1, epochs[0] + 1)

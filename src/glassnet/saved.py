@@ -60,8 +60,12 @@ def _check_config(config, where: str) -> None:
         if len(scaler.mean_) != sizes[0]:
             raise bad(f"standardises {len(scaler.mean_)} features; the network takes {sizes[0]}")
     ys = config.get("target_scale")
-    if ys is not None and not (isinstance(ys, dict) and _number(ys.get("mean"))
-                               and _number(ys.get("scale")) and ys["scale"] > 0):  # fmt: skip
+    if ys is not None and not (
+        isinstance(ys, dict)
+        and _number(ys.get("mean"))
+        and _number(ys.get("scale"))
+        and ys["scale"] > 0
+    ):
         raise bad("has a bad 'target_scale' (expected {'mean': m, 'scale': s > 0})")
     settings = config.get("settings")
     if not isinstance(settings, (dict, type(None))):
@@ -71,8 +75,12 @@ def _check_config(config, where: str) -> None:
 
 
 # The architecture entries' JSON types, checked before nn.MLP sees them.
-_ARCH_TYPES = {"activation": (str,), "dropout": (int, float), "dtype": (str,),
-               "seed": (int, type(None))}  # fmt: skip
+_ARCH_TYPES = {
+    "activation": (str,),
+    "dropout": (int, float),
+    "dtype": (str,),
+    "seed": (int, type(None)),
+}
 
 
 def _check_architecture(arch, bad) -> list[int]:
@@ -80,10 +88,11 @@ def _check_architecture(arch, bad) -> list[int]:
     if not isinstance(arch, dict) or arch.get("type") != "MLP" or "sizes" not in arch:
         raise bad("has no MLP architecture (architecture.type 'MLP' with its sizes)")
     sizes = arch["sizes"]
-    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_whole(n) and n > 0
-                                                                for n in sizes):  # fmt: skip
-        raise bad(f"has architecture.sizes {sizes!r:.60}; expected a list of at least two "
-                  "positive whole numbers (input width, ..., output width)")
+    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_whole(n) and n > 0 for n in sizes):
+        raise bad(
+            f"has architecture.sizes {sizes!r:.60}; expected a list of at least two "
+            "positive whole numbers (input width, ..., output width)"
+        )
     for key, types in _ARCH_TYPES.items():
         value = arch.get(key)
         if key in arch and (isinstance(value, bool) or not isinstance(value, types)):
@@ -195,8 +204,10 @@ class SavedModel:
         X = np.asarray(X)
         n = len(self.feature_names)
         if X.ndim != 2 or X.shape[1] != n or X.dtype.kind not in "biuf":
-            raise DataError(f"the model takes rows of {n} numbers ({_short(self.feature_names)}); "
-                            f"got {X.dtype} values of shape {X.shape}")  # fmt: skip
+            raise DataError(
+                f"the model takes rows of {n} numbers ({_short(self.feature_names)}); "
+                f"got {X.dtype} values of shape {X.shape}"
+            )
         X = X.astype(np.float64)
         if not np.isfinite(X).all():
             row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
@@ -266,14 +277,18 @@ class SavedModel:
             index = {name: i for i, name in enumerate(self.label_names)}
             unknown = [v for v in y.tolist() if str(v) not in index]
             if unknown:
-                raise DataError(f"class {unknown[0]!r} is not one of the model's classes "
-                                f"({_short(self.label_names)})")  # fmt: skip
+                raise DataError(
+                    f"class {unknown[0]!r} is not one of the model's classes "
+                    f"({_short(self.label_names)})"
+                )
             return np.array([index[str(v)] for v in y.tolist()], dtype=np.int64)
-        whole = y.dtype.kind in "iu" or (y.dtype.kind == "f" and np.isfinite(y).all()
-                                         and np.array_equal(y, np.round(y)))  # fmt: skip
+        whole = y.dtype.kind in "iu" or (
+            y.dtype.kind == "f" and np.isfinite(y).all() and np.array_equal(y, np.round(y))
+        )
         if not whole or (y.size and (y.min() < 0 or y.max() >= k)):
-            raise DataError(f"targets must be class names or indices 0..{k - 1} of "
-                            f"{_short(self.label_names)}")  # fmt: skip
+            raise DataError(
+                f"targets must be class names or indices 0..{k - 1} of {_short(self.label_names)}"
+            )
         return y.astype(np.int64)
 
     # -- data and files ---------------------------------------------------------------------
@@ -299,11 +314,18 @@ class SavedModel:
             target or classes are not the model's.
         """
         if target is not None and target in self.feature_names:
-            raise DataError(f"the target {target!r} is one of the model's features; name the "
-                            "column the model predicts")  # fmt: skip
+            raise DataError(
+                f"the target {target!r} is one of the model's features; name the "
+                "column the model predicts"
+            )
         if builtin_name(data) is None:
-            ds = read_csv(data, target=target or self.target_name, task=self.task,
-                          feature_names=self.feature_names, label_names=self.label_names)
+            ds = read_csv(
+                data,
+                target=target or self.target_name,
+                task=self.task,
+                feature_names=self.feature_names,
+                label_names=self.label_names,
+            )
             return ds.X, ds.y
         ds = self._builtin(data, target)
         if self.task == "regress":
@@ -330,8 +352,10 @@ class SavedModel:
         seed = (self.config.get("settings") or {}).get("seed", 0)
         ds = load_dataset(name, target=target, task=self.task, seed=seed)
         if list(ds.feature_names) != self.feature_names:
-            raise DataError(f"{name}: its features ({_short(ds.feature_names)}) are not the "
-                            f"model's ({_short(self.feature_names)})")  # fmt: skip
+            raise DataError(
+                f"{name}: its features ({_short(ds.feature_names)}) are not the "
+                f"model's ({_short(self.feature_names)})"
+            )
         return ds
 
     def save(self, path) -> Path:
@@ -365,17 +389,29 @@ def load(path) -> SavedModel:
     _check_config(config, str(file))
     model = _build(config, str(file))
     params = dict(model.named_parameters())
-    io.check_state(state, {name: q.shape for name, q in params.items()}, source=file,
-                   dtypes={name: q.dtype for name, q in params.items()})  # fmt: skip
+    io.check_state(
+        state,
+        {name: q.shape for name, q in params.items()},
+        source=file,
+        dtypes={name: q.dtype for name, q in params.items()},
+    )
     model.load_state_dict(state)
     model.eval()
     return SavedModel(model, config, path=file)
 
 
 def save(
-    path, model, *, task: str, feature_names=None, label_names=None, standardizer=None,
-    target_name: str = "target", target_scale: dict | None = None, extra: dict | None = None,
-) -> SavedModel:  # fmt: skip
+    path,
+    model,
+    *,
+    task: str,
+    feature_names=None,
+    label_names=None,
+    standardizer=None,
+    target_name: str = "target",
+    target_scale: dict | None = None,
+    extra: dict | None = None,
+) -> SavedModel:
     """Save a trained MLP with what is needed to use it, and return it as a SavedModel.
 
     Parameters
@@ -401,39 +437,57 @@ def save(
     SavedModel
         With ``path`` set to the file written.
     """
-    saved = wrap(model, task=task, feature_names=feature_names, label_names=label_names,
-                 standardizer=standardizer, target_name=target_name, target_scale=target_scale,
-                 extra=extra, where=f"cannot save {path}")  # fmt: skip
+    saved = wrap(
+        model,
+        task=task,
+        feature_names=feature_names,
+        label_names=label_names,
+        standardizer=standardizer,
+        target_name=target_name,
+        target_scale=target_scale,
+        extra=extra,
+        where=f"cannot save {path}",
+    )
     saved.save(path)
     return saved
 
 
 def wrap(
-    model, *, task: str, feature_names=None, label_names=None, standardizer=None,
-    target_name: str = "target", target_scale: dict | None = None, extra: dict | None = None,
+    model,
+    *,
+    task: str,
+    feature_names=None,
+    label_names=None,
+    standardizer=None,
+    target_name: str = "target",
+    target_scale: dict | None = None,
+    extra: dict | None = None,
     where: str = "glassnet.saved.wrap",
-) -> SavedModel:  # fmt: skip
+) -> SavedModel:
     """A SavedModel around ``model``, with the config :func:`save` writes, not yet in a file.
 
     The parameters are those of :func:`save`; ``where`` starts the error messages.
     """
     if not isinstance(model, nn.MLP):
-        raise ModelFileError(f"{where}: glassnet.save takes an nn.MLP, got "
-                             f"{type(model).__name__}; save other modules' state_dict() with "
-                             "glassnet.io.save_model")  # fmt: skip
+        raise ModelFileError(
+            f"{where}: glassnet.save takes an nn.MLP, got "
+            f"{type(model).__name__}; save other modules' state_dict() with "
+            "glassnet.io.save_model"
+        )
     n_in, n_out = model.sizes[0], model.sizes[-1]
     if task == "classify" and label_names is None:
         label_names = [str(k) for k in range(n_out)]
     config = {
         "architecture": {"type": "MLP", **model.config()},
         "task": task,
-        "feature_names": [str(f) for f in feature_names] if feature_names is not None
+        "feature_names": [str(f) for f in feature_names]
+        if feature_names is not None
         else [f"x{i}" for i in range(n_in)],
         "label_names": [str(n) for n in label_names] if task == "classify" else None,
         "target_name": target_name,
         "standardizer": standardizer.to_dict() if standardizer is not None else None,
         "target_scale": target_scale,
         **(extra or {}),
-    }  # fmt: skip
+    }
     _check_config(config, where)
     return SavedModel(model, config)

@@ -123,23 +123,41 @@ class Trainer:
     """
 
     def __init__(
-        self, model, *, task: str = "classify", optimizer="adam", lr: float = 0.01,
-        epochs: int = 100, batch_size: int = 32, loss: Callable | None = None,
-        metrics: Sequence[str] | None = None, scheduler=None,
-        early_stopping: int | None = None, restore_best: bool = True, checkpoint_dir=None,
-        checkpoint_every: int = 1, callbacks: Sequence[Callback] = (), progress: str = "auto",
-        seed: int = 0, console=None,
-    ):  # fmt: skip
+        self,
+        model,
+        *,
+        task: str = "classify",
+        optimizer="adam",
+        lr: float = 0.01,
+        epochs: int = 100,
+        batch_size: int = 32,
+        loss: Callable | None = None,
+        metrics: Sequence[str] | None = None,
+        scheduler=None,
+        early_stopping: int | None = None,
+        restore_best: bool = True,
+        checkpoint_dir=None,
+        checkpoint_every: int = 1,
+        callbacks: Sequence[Callback] = (),
+        progress: str = "auto",
+        seed: int = 0,
+        console=None,
+    ):
         if task not in TASK_METRICS:
             raise GlassnetError(f"Trainer: task must be 'classify' or 'regress', got {task!r}")
-        _check_counts(epochs=epochs, batch_size=batch_size, checkpoint_every=checkpoint_every,
-                      early_stopping=early_stopping)  # fmt: skip
+        _check_counts(
+            epochs=epochs,
+            batch_size=batch_size,
+            checkpoint_every=checkpoint_every,
+            early_stopping=early_stopping,
+        )
         self.model, self.task, self.epochs, self.batch_size = model, task, epochs, batch_size
         self.metric_names = _check_metrics(metrics, task)
         self.optimizer = _make_optimizer(optimizer, model, lr)
         self.scheduler = _make_scheduler(scheduler, self.optimizer)
-        self._optimizer_setup = _trainer_checkpoint.describe_optimizer(self.optimizer,
-                                                                       self.scheduler)
+        self._optimizer_setup = _trainer_checkpoint.describe_optimizer(
+            self.optimizer, self.scheduler
+        )
         self.loss_fn = loss or (losses.cross_entropy if task == "classify" else losses.mse)
         self.early_stopping, self.restore_best = early_stopping, restore_best
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
@@ -196,8 +214,9 @@ class Trainer:
             self._last_state = None
         self._emit("on_train_begin")
         try:
-            with Progress(self.progress, self.epochs, len(self.loader), self.console,
-                          start=self.epoch) as bar:  # fmt: skip
+            with Progress(
+                self.progress, self.epochs, len(self.loader), self.console, start=self.epoch
+            ) as bar:
                 while self.epoch < self.epochs and not self.stop_training:
                     t0 = time.perf_counter()
                     logs = self._train_epoch(bar)
@@ -258,8 +277,10 @@ class Trainer:
                 raise self._diverged(f"the weights {name} became NaN or infinite", epoch, batch)
 
     def _diverged(self, what: str, epoch: int, batch: int) -> TrainingDiverged:
-        msg = (f"training diverged: {what} at epoch {epoch}, batch {batch}; "
-               f"try a smaller learning rate (it is {self.optimizer.lr:g})")  # fmt: skip
+        msg = (
+            f"training diverged: {what} at epoch {epoch}, batch {batch}; "
+            f"try a smaller learning rate (it is {self.optimizer.lr:g})"
+        )
         if self._last_checkpoint is not None:
             path, at = self._last_checkpoint
             msg += f"; the last good checkpoint, after epoch {at}, is {path}"
@@ -418,8 +439,10 @@ def _check_metrics(metrics, task: str) -> tuple[str, ...]:
     names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
     bad = [m for m in names if m not in allowed]
     if bad:
-        raise GlassnetError(f"Trainer: metric {bad[0]!r} does not apply to task {task!r}; "
-                            f"choose from {', '.join(allowed)}")  # fmt: skip
+        raise GlassnetError(
+            f"Trainer: metric {bad[0]!r} does not apply to task {task!r}; "
+            f"choose from {', '.join(allowed)}"
+        )
     return names
 
 
@@ -427,11 +450,14 @@ def _make_optimizer(optimizer, model, lr: float):
     params = list(model.named_parameters())
     if not isinstance(optimizer, str):
         if not isinstance(optimizer, optim.Optimizer):
-            raise GlassnetError(f"Trainer: optimizer must be a name or an Optimizer, got "
-                                f"{type(optimizer).__name__}")  # fmt: skip
+            raise GlassnetError(
+                f"Trainer: optimizer must be a name or an Optimizer, got {type(optimizer).__name__}"
+            )
         if [id(p) for p in optimizer.params] != [id(p) for _, p in params]:
-            raise GlassnetError("Trainer: the optimizer does not hold this model's parameters "
-                                "(build it from model.named_parameters())")  # fmt: skip
+            raise GlassnetError(
+                "Trainer: the optimizer does not hold this model's parameters "
+                "(build it from model.named_parameters())"
+            )
         return optimizer
     makers = {
         "sgd": lambda: optim.SGD(params, lr=lr),
@@ -441,8 +467,9 @@ def _make_optimizer(optimizer, model, lr: float):
         "rmsprop": lambda: optim.RMSprop(params, lr=lr),
     }
     if optimizer not in makers:
-        raise GlassnetError(f"Trainer: unknown optimizer {optimizer!r}; choose one of "
-                            f"{', '.join(makers)}")  # fmt: skip
+        raise GlassnetError(
+            f"Trainer: unknown optimizer {optimizer!r}; choose one of {', '.join(makers)}"
+        )
     return makers[optimizer]()
 
 
@@ -451,23 +478,29 @@ def _make_scheduler(scheduler, optimizer):
         return None
     sched = scheduler if isinstance(scheduler, optim.LRScheduler) else scheduler(optimizer)
     if not isinstance(sched, optim.LRScheduler) or sched.optimizer is not optimizer:
-        raise GlassnetError("Trainer: scheduler must be a schedule on the trainer's optimizer, "
-                            "or a function optimizer -> schedule")  # fmt: skip
+        raise GlassnetError(
+            "Trainer: scheduler must be a schedule on the trainer's optimizer, "
+            "or a function optimizer -> schedule"
+        )
     return sched
 
 
 def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.dtype.kind not in "biuf":
-        raise DataError(f"{what}: features must be numbers in an array of shape "
-                        f"(n_samples, n_features), got {X.dtype} of shape {X.shape}")  # fmt: skip
+        raise DataError(
+            f"{what}: features must be numbers in an array of shape "
+            f"(n_samples, n_features), got {X.dtype} of shape {X.shape}"
+        )
     X = X.astype(dtype, copy=False)
     if not np.isfinite(X).all():
         row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
         raise DataError(f"{what}: row {row} of the features holds NaN or infinity")
     if len(y) != len(X) or y.ndim not in ((1,) if task == "classify" else (1, 2)):
-        raise DataError(f"{what}: targets of shape {y.shape} do not match features of shape "
-                        f"{X.shape}: expected ({len(X)},)")  # fmt: skip
+        raise DataError(
+            f"{what}: targets of shape {y.shape} do not match features of shape "
+            f"{X.shape}: expected ({len(X)},)"
+        )
     if task == "regress":
         if y.dtype.kind not in "biuf" or not np.isfinite(y.astype(np.float64)).all():
             raise DataError(f"{what}: regression targets must be finite numbers")
@@ -476,6 +509,8 @@ def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray
         y.dtype.kind == "f" and bool(np.isfinite(y).all()) and np.array_equal(y, np.round(y))
     )
     if not whole or (len(y) and y.min() < 0):
-        raise DataError(f"{what}: class targets must be indices 0, 1, 2, ... (load_dataset "
-                        f"and read_csv encode labels so), got {y.dtype} values")  # fmt: skip
+        raise DataError(
+            f"{what}: class targets must be indices 0, 1, 2, ... (load_dataset "
+            f"and read_csv encode labels so), got {y.dtype} values"
+        )
     return X, y.astype(np.int64, copy=False)

@@ -14,8 +14,9 @@ def glassnet(*args, cwd, script: bool = False) -> subprocess.CompletedProcess:
         cmd = [str(SCRIPT)]
     else:  # warnings are errors here, as in the rest of the test suite
         cmd = [sys.executable, "-W", "error", "-m", "glassnet"]
-    return subprocess.run([*cmd, *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    return subprocess.run(
+        [*cmd, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def ok(result: subprocess.CompletedProcess) -> str:

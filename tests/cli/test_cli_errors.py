@@ -26,58 +26,96 @@ FILES = {
 CASES = {
     "missing data file": (["train", "--data", "missing.csv"], r"missing\.csv: does not exist"),
     "unknown dataset": (["train", "--data", "mnist"], r"unknown dataset 'mnist': choose one of"),
-    "ragged row": (["train", "--data", "ragged.csv"],
-                   r"ragged\.csv, line 3: 4 cells, but the header has 5 columns"),
-    "non-numeric cell": (["train", "--data", "word.csv"],
-                         r"word\.csv, line 3, column 'sepal_width': 'three' is not a number"),
-    "missing value": (["train", "--data", "hole.csv"],
-                      r"hole\.csv, line 3, column 'sepal_width': missing value"),
+    "ragged row": (
+        ["train", "--data", "ragged.csv"],
+        r"ragged\.csv, line 3: 4 cells, but the header has 5 columns",
+    ),
+    "non-numeric cell": (
+        ["train", "--data", "word.csv"],
+        r"word\.csv, line 3, column 'sepal_width': 'three' is not a number",
+    ),
+    "missing value": (
+        ["train", "--data", "hole.csv"],
+        r"hole\.csv, line 3, column 'sepal_width': missing value",
+    ),
     "empty file": (["train", "--data", "empty.csv"], r"empty\.csv: the file is empty"),
     "header only": (["train", "--data", "header_only.csv"], r"has a header but no data rows"),
-    "unknown target": (["train", "--data", "rose.csv", "--target", "colour"],
-                       r"no target column 'colour'; the columns are sepal_length, "),
+    "unknown target": (
+        ["train", "--data", "rose.csv", "--target", "colour"],
+        r"no target column 'colour'; the columns are sepal_length, ",
+    ),
     "bad option value": (["train", "--hidden", "16,x"], r"argument --hidden: takes sizes like"),
     "negative epochs": (["train", "--epochs", "-3"], r"argument --epochs: must be positive"),
     "negative seed": (["train", "--seed", "-1"], r"argument --seed: must be 0 or more, got -1"),
-    "splits leaving no training rows": (["train", "--val-split", "0.5", "--test-split", "0.6"],
-                                        r"--val-split 0.5 and --test-split 0.6 add up to 1 or "
-                                        r"more: no rows would be left to train on"),
+    "splits leaving no training rows": (
+        ["train", "--val-split", "0.5", "--test-split", "0.6"],
+        r"--val-split 0.5 and --test-split 0.6 add up to 1 or "
+        r"more: no rows would be left to train on",
+    ),
     "infinite lr": (["train", "--lr", "inf"], r"argument --lr: must be positive and finite"),
-    "out holding a run": (["train", "--out", "RUN"], r"--out .*run already holds a run \(run"
-                          r"\.json, model\.safetensors, .*\); give another folder, or continue "
-                          r"that run with --resume"),
-    "unknown option": (["train", "--colour", "red"],
-                       r"unrecognized arguments: --colour red \(see 'glassnet train --help'\)"),
-    "stray argument": (["evaluate", "--model", "RUN", "again"],
-                       r"unrecognized arguments: again \(see 'glassnet evaluate --help'\)"),
-    "out under a file": (["train", "--out", "a_file/run", "--epochs", "1"],
-                         r"a_file/run: Not a directory"),
-    "text file as model": (["evaluate", "--model", "notes.txt"],
-                           r"notes\.txt: .*not a safetensors file|notes\.txt: only"),
-    "pickle as model": (["predict", "--model", "model.pkl", "--data", "rose.csv"],
-                        r"model\.pkl: this is a Python pickle, not a glassnet model"),
+    "out holding a run": (
+        ["train", "--out", "RUN"],
+        r"--out .*run already holds a run \(run"
+        r"\.json, model\.safetensors, .*\); give another folder, or continue "
+        r"that run with --resume",
+    ),
+    "unknown option": (
+        ["train", "--colour", "red"],
+        r"unrecognized arguments: --colour red \(see 'glassnet train --help'\)",
+    ),
+    "stray argument": (
+        ["evaluate", "--model", "RUN", "again"],
+        r"unrecognized arguments: again \(see 'glassnet evaluate --help'\)",
+    ),
+    "out under a file": (
+        ["train", "--out", "a_file/run", "--epochs", "1"],
+        r"a_file/run: Not a directory",
+    ),
+    "text file as model": (
+        ["evaluate", "--model", "notes.txt"],
+        r"notes\.txt: .*not a safetensors file|notes\.txt: only",
+    ),
+    "pickle as model": (
+        ["predict", "--model", "model.pkl", "--data", "rose.csv"],
+        r"model\.pkl: this is a Python pickle, not a glassnet model",
+    ),
     "missing model": (["evaluate", "--model", "nowhere"], r"nowhere: no such file or folder"),
     "folder without a model": (["evaluate", "--model", "."], r"holds no model\.safetensors"),
-    "features that do not match": (["predict", "--model", "RUN", "--data", "three_features.csv"],
-                                   r"no feature column 'petal_width'; the columns are"),
-    "non-numeric feature to predict": (["predict", "--model", "RUN", "--data", "word.csv"],
-                                       r"'three' is not a number"),
-    "unknown class to evaluate": (["evaluate", "--model", "RUN", "--data", "rose.csv"],
-                                  r"rose"),
-    "dataset of other features": (["evaluate", "--model", "RUN", "--data", "wine"],
-                                  r"wine: its features .* are not the model's"),
-    "predict from another dataset": (["predict", "--model", "RUN", "--data", "wine"],
-                                     r"wine: its features .* are not the model's"),
-    "predict from an unknown name": (["predict", "--model", "RUN", "--data", "mnist"],
-                                     r"unknown dataset 'mnist'"),
-    "proba of a regression": (["predict", "--model", "SINE", "--data", "rose.csv", "--proba"],
-                              r"--proba applies to classification models"),
-    "unwritable predictions": (["predict", "--model", "RUN", "--data", "rose.csv", "--out",
-                                "a_file/p.csv"], r"cannot make the folder a_file: a file"),
-    "unwritable metrics": (["evaluate", "--model", "RUN", "--out", "a_file/m.json"],
-                           r"cannot make the folder a_file: a file of that name"),
+    "features that do not match": (
+        ["predict", "--model", "RUN", "--data", "three_features.csv"],
+        r"no feature column 'petal_width'; the columns are",
+    ),
+    "non-numeric feature to predict": (
+        ["predict", "--model", "RUN", "--data", "word.csv"],
+        r"'three' is not a number",
+    ),
+    "unknown class to evaluate": (["evaluate", "--model", "RUN", "--data", "rose.csv"], r"rose"),
+    "dataset of other features": (
+        ["evaluate", "--model", "RUN", "--data", "wine"],
+        r"wine: its features .* are not the model's",
+    ),
+    "predict from another dataset": (
+        ["predict", "--model", "RUN", "--data", "wine"],
+        r"wine: its features .* are not the model's",
+    ),
+    "predict from an unknown name": (
+        ["predict", "--model", "RUN", "--data", "mnist"],
+        r"unknown dataset 'mnist'",
+    ),
+    "proba of a regression": (
+        ["predict", "--model", "SINE", "--data", "rose.csv", "--proba"],
+        r"--proba applies to classification models",
+    ),
+    "unwritable predictions": (
+        ["predict", "--model", "RUN", "--data", "rose.csv", "--out", "a_file/p.csv"],
+        r"cannot make the folder a_file: a file",
+    ),
+    "unwritable metrics": (
+        ["evaluate", "--model", "RUN", "--out", "a_file/m.json"],
+        r"cannot make the folder a_file: a file of that name",
+    ),
     "no command": ([], r"no command given"),
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +155,15 @@ def test_a_multi_line_library_error_is_printed_on_one_line(monkeypatch, capsys):
 
 @pytest.mark.parametrize(
     ("exc", "expected"),
-    [(PermissionError(13, "Permission denied", "out/m.json"), "out/m.json: Permission denied"),
-     (FileExistsError(17, "File exists", "runs"), "cannot make the folder runs: a file of that"),
-     (IsADirectoryError(21, "Is a directory", "/tmp/.x.tmp", None, "preds"),
-      "preds: Is a directory")],
-)  # fmt: skip
+    [
+        (PermissionError(13, "Permission denied", "out/m.json"), "out/m.json: Permission denied"),
+        (FileExistsError(17, "File exists", "runs"), "cannot make the folder runs: a file of that"),
+        (
+            IsADirectoryError(21, "Is a directory", "/tmp/.x.tmp", None, "preds"),
+            "preds: Is a directory",
+        ),
+    ],
+)
 def test_file_system_errors_are_one_line_and_exit_2(monkeypatch, capsys, exc, expected):
     from glassnet import _commands
 

@@ -36,19 +36,23 @@ def test_a_new_run_is_not_started_in_a_folder_that_holds_one(here, capsys):
 
 
 def test_ctrl_c_before_the_first_checkpoint_says_there_is_nothing_to_resume(
-        here, monkeypatch, capsys):  # fmt: skip
+    here, monkeypatch, capsys
+):
     def interrupted(self, bar):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
     assert _train("--out", "run") == 130
-    assert capsys.readouterr().err == ("interrupted during epoch 1, before the first "
-                                       "checkpoint; nothing to resume: start the run again\n")
+    assert capsys.readouterr().err == (
+        "interrupted during epoch 1, before the first "
+        "checkpoint; nothing to resume: start the run again\n"
+    )
     assert not (here / "run" / "last.safetensors").exists()
 
 
 def test_ctrl_c_while_the_results_are_written_leaves_a_run_that_resume_completes(
-        here, monkeypatch, capsys):  # fmt: skip
+    here, monkeypatch, capsys
+):
     real = _commands._write_report
 
     def interrupted(*args):
@@ -56,8 +60,9 @@ def test_ctrl_c_while_the_results_are_written_leaves_a_run_that_resume_completes
 
     monkeypatch.setattr(_commands, "_write_report", interrupted)
     assert _train("--epochs", 3, "--out", "run") == 130
-    assert capsys.readouterr().err == ("interrupted while writing the results; write them "
-                                       "with: glassnet train --resume run\n")
+    assert capsys.readouterr().err == (
+        "interrupted while writing the results; write them with: glassnet train --resume run\n"
+    )
     assert not (here / "run" / "report.html").exists()
     monkeypatch.setattr(_commands, "_write_report", real)
     assert cli.main(["train", "--resume", "run"]) == 0
@@ -65,7 +70,8 @@ def test_ctrl_c_while_the_results_are_written_leaves_a_run_that_resume_completes
     assert (here / "run" / "report.html").is_file()
     assert _train("--epochs", 3, "--out", "whole") == 0
     assert (here / "run" / "model.safetensors").read_bytes() == (
-        here / "whole" / "model.safetensors").read_bytes()  # fmt: skip
+        here / "whole" / "model.safetensors"
+    ).read_bytes()
 
 
 def test_resuming_with_fewer_epochs_than_done_records_the_epochs_trained(here, capsys):
@@ -85,8 +91,10 @@ def test_an_early_stopped_run_keeps_its_epochs_when_asked_for_more(here, capsys)
     capsys.readouterr()
     assert cli.main(["train", "--resume", "run", "--epochs", "400"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"run stopped early at epoch {done} (no better validation loss for 2 "
-                          "epochs), so it trains no further")  # fmt: skip
+    assert out.startswith(
+        f"run stopped early at epoch {done} (no better validation loss for 2 "
+        "epochs), so it trains no further"
+    )
     assert _settings(here / "run")["epochs"] == 300
     assert json.loads((here / "run" / "metrics.json").read_text())["epochs"] == done
 
@@ -97,33 +105,61 @@ def test_an_early_stopped_run_without_validation_names_the_training_loss(here, c
     assert done < 300  # stopped by the training loss, the only one there is
     capsys.readouterr()
     assert cli.main(["train", "--resume", "run"]) == 0
-    assert capsys.readouterr().out.startswith(f"run stopped early at epoch {done} (no better "
-                                              "training loss for 2 epochs)")  # fmt: skip
+    assert capsys.readouterr().out.startswith(
+        f"run stopped early at epoch {done} (no better training loss for 2 epochs)"
+    )
 
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("hidden", 5), ("hidden", []), ("lr", "x"), ("lr", -1.0), ("seed", "x"), ("seed", -1),
-     ("epochs", True), ("optimizer", "lbfgs"), ("optimizer", ["adam"]), ("val_split", 1.5),
-     ("data", None), ("task", ["classify"])],
-)  # fmt: skip
+    [
+        ("hidden", 5),
+        ("hidden", []),
+        ("lr", "x"),
+        ("lr", -1.0),
+        ("seed", "x"),
+        ("seed", -1),
+        ("epochs", True),
+        ("optimizer", "lbfgs"),
+        ("optimizer", ["adam"]),
+        ("val_split", 1.5),
+        ("data", None),
+        ("task", ["classify"]),
+    ],
+)
 def test_a_run_json_with_a_bad_setting_names_it(tmp_path, key, value):
     run = tmp_path / "run"
     run.mkdir()
     (run / "run.json").write_text(json.dumps({"settings": {key: value}}))
     result = glassnet("train", "--resume", "run", cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == (f"error: run/run.json: the setting '{key}' is {value!r}, "
-                             f"which --{key.replace('_', '-')} does not take\n")
+    assert result.stderr == (
+        f"error: run/run.json: the setting '{key}' is {value!r}, "
+        f"which --{key.replace('_', '-')} does not take\n"
+    )
 
 
 def test_a_reader_that_goes_away_does_not_stop_the_run(tmp_path):
     import subprocess
     import sys
 
-    with subprocess.Popen([sys.executable, "-m", "glassnet", "train", "--epochs", "30",
-                           "--early-stopping", "0", "--out", "run"], cwd=tmp_path,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:  # fmt: skip
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "glassnet",
+            "train",
+            "--epochs",
+            "30",
+            "--early-stopping",
+            "0",
+            "--out",
+            "run",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
         assert proc.stdout.readline().startswith(b"training MLP")  # `glassnet train | head -1`
         proc.stdout.close()
         err = proc.stderr.read()
@@ -146,8 +182,7 @@ def test_a_changed_data_file_is_refused_where_the_run_would_rebuild_its_splits(h
     from glassnet.data import load_dataset
 
     iris = load_dataset("iris")
-    rows = [",".join([*map(repr, x.tolist()), iris.label_names[k]]) for x, k in
-            zip(iris.X, iris.y)]  # fmt: skip
+    rows = [",".join([*map(repr, x.tolist()), iris.label_names[k]]) for x, k in zip(iris.X, iris.y)]
     flowers = here / "flowers.csv"
     flowers.write_text(",".join([*iris.feature_names, "species"]) + "\n" + "\n".join(rows) + "\n")
     assert _train("--data", "flowers.csv", "--epochs", 2, "--out", "run") == 0

@@ -42,27 +42,41 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     (run,) = (tmp_path / "runs").iterdir()
     assert re.fullmatch(r"iris-\d{8}-\d{6}", run.name)
     assert sorted(p.name for p in run.iterdir()) == [
-        "best.safetensors", "curves.png", "history.csv", "last.safetensors", "metrics.json",
-        "model.safetensors", "report.html", "run.json"]  # fmt: skip
+        "best.safetensors",
+        "curves.png",
+        "history.csv",
+        "last.safetensors",
+        "metrics.json",
+        "model.safetensors",
+        "report.html",
+        "run.json",
+    ]
 
     lines = out.splitlines()
     ds = load_dataset("iris")
     split = train_val_test_split(ds.X, ds.y, val_size=0.15, test_size=0.2, seed=0)
-    assert lines[0] == (f"training MLP 4-32-32-3 (tanh) to classify species (3 classes) on "
-                        f"iris: {len(split.y_train)} training rows, {len(split.y_val)} "
-                        f"validation, {len(split.y_test)} test")  # fmt: skip
+    assert lines[0] == (
+        f"training MLP 4-32-32-3 (tanh) to classify species (3 classes) on "
+        f"iris: {len(split.y_train)} training rows, {len(split.y_val)} "
+        f"validation, {len(split.y_test)} test"
+    )
     epochs = [line.split("  ")[0] for line in lines if line.startswith("epoch ")]
     n = len(epochs)  # early stopping (patience 20 by default) may end before epoch 100
     assert 20 < n <= 100 and epochs == [f"epoch {k}/100" for k in range(1, n + 1)]
     assert lines[1 : n + 1] == [line for line in lines if line.startswith("epoch ")]
     if n < 100:  # the line before the result says why the run ended early
         assert lines[n + 1 :] == [
-            f"stopped early after epoch {n}: no better validation loss for 20 epochs", lines[-1]]
+            f"stopped early after epoch {n}: no better validation loss for 20 epochs",
+            lines[-1],
+        ]
     else:
         assert len(lines) == n + 2
-    final = re.fullmatch(r"test accuracy (\d\.\d{3}) on 30 held-out test rows \(95% interval "
-                         r"(\S+) to (\S+)\)(?:, with the weights of epoch (\d+) \(lowest "
-                         r"validation loss\))?; saved to (.+)", lines[-1])  # fmt: skip
+    final = re.fullmatch(
+        r"test accuracy (\d\.\d{3}) on 30 held-out test rows \(95% interval "
+        r"(\S+) to (\S+)\)(?:, with the weights of epoch (\d+) \(lowest "
+        r"validation loss\))?; saved to (.+)",
+        lines[-1],
+    )
     assert final and final[5] == f"runs/{run.name}"
 
     history = _history(run / "history.csv")
@@ -93,19 +107,58 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     assert png[:8] == PNG_MAGIC and len(png) > 20_000
     assert struct.unpack(">II", png[16:24]) == (1000, 360)  # two panels, 10 x 3.6 in at 100 dpi
     settings = json.loads((run / "run.json").read_text())["settings"]
-    assert settings == {"data": "iris", "target": None, "task": None, "hidden": [32, 32],
-                        "activation": "tanh", "epochs": 100, "batch_size": 32, "lr": 0.01,
-                        "optimizer": "adam", "seed": 0, "val_split": 0.15, "test_split": 0.2,
-                        "early_stopping": 20}  # fmt: skip
+    assert settings == {
+        "data": "iris",
+        "target": None,
+        "task": None,
+        "hidden": [32, 32],
+        "activation": "tanh",
+        "epochs": 100,
+        "batch_size": 32,
+        "lr": 0.01,
+        "optimizer": "adam",
+        "seed": 0,
+        "val_split": 0.15,
+        "test_split": 0.2,
+        "early_stopping": 20,
+    }
 
 
 def test_options_reach_the_model_the_optimizer_and_the_splits(tmp_path):
-    out = ok(glassnet("train", "--data", "moons", "--hidden", "8,4", "--activation", "tanh",
-                      "--optimizer", "momentum", "--lr", "0.05", "--batch-size", "64",
-                      "--epochs", "4", "--seed", "3", "--val-split", "0.1", "--test-split", "0.3",
-                      "--out", "m", "--quiet", cwd=tmp_path))  # fmt: skip
-    assert re.fullmatch(r"test accuracy \d\.\d{3} on 300 held-out test rows \(95% interval "
-                        r"\S+ to \S+\); saved to m\n", out)  # fmt: skip
+    out = ok(
+        glassnet(
+            "train",
+            "--data",
+            "moons",
+            "--hidden",
+            "8,4",
+            "--activation",
+            "tanh",
+            "--optimizer",
+            "momentum",
+            "--lr",
+            "0.05",
+            "--batch-size",
+            "64",
+            "--epochs",
+            "4",
+            "--seed",
+            "3",
+            "--val-split",
+            "0.1",
+            "--test-split",
+            "0.3",
+            "--out",
+            "m",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
+    assert re.fullmatch(
+        r"test accuracy \d\.\d{3} on 300 held-out test rows \(95% interval "
+        r"\S+ to \S+\); saved to m\n",
+        out,
+    )
     model = saved.load(tmp_path / "m")
     arch = model.config["architecture"]
     assert (arch["sizes"], arch["activation"], arch["seed"]) == ([2, 8, 4, 2], "tanh", 3)
@@ -125,8 +178,21 @@ def test_a_csv_with_text_labels_and_a_chosen_target(tmp_path):
     kind = np.where(X[:, 0] > 0, "dog", "cat")
     rows = [f"{a:.5f},{k},{b:.5f},{c:.5f}" for (a, b, c), k in zip(X, kind)]
     (tmp_path / "pets.csv").write_text("size,kind,weight,age\n" + "\n".join(rows) + "\n")
-    out = ok(glassnet("train", "--data", "pets.csv", "--target", "kind", "--epochs", "30",
-                      "--out", "pets", "--quiet", cwd=tmp_path))  # fmt: skip
+    out = ok(
+        glassnet(
+            "train",
+            "--data",
+            "pets.csv",
+            "--target",
+            "kind",
+            "--epochs",
+            "30",
+            "--out",
+            "pets",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
     assert "test accuracy" in out
     model = saved.load(tmp_path / "pets")
     assert model.feature_names == ["size", "weight", "age"] and model.label_names == ["cat", "dog"]
@@ -135,10 +201,26 @@ def test_a_csv_with_text_labels_and_a_chosen_target(tmp_path):
 
 
 def test_regression_on_the_sine_and_on_an_integer_target_with_task_regress(tmp_path):
-    out = ok(glassnet("train", "--data", "sine", "--epochs", "3", "--early-stopping", "0",
-                      "--out", "s", "--quiet", cwd=tmp_path))  # fmt: skip
-    assert re.fullmatch(r"test R\^2 -?\d\.\d{3}, MSE \S+, MAE \S+ on 200 held-out test rows; "
-                        r"saved to s\n", out)  # fmt: skip
+    out = ok(
+        glassnet(
+            "train",
+            "--data",
+            "sine",
+            "--epochs",
+            "3",
+            "--early-stopping",
+            "0",
+            "--out",
+            "s",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
+    assert re.fullmatch(
+        r"test R\^2 -?\d\.\d{3}, MSE \S+, MAE \S+ on 200 held-out test rows; "
+        r"saved to s\n",
+        out,
+    )
     report = json.loads((tmp_path / "s" / "metrics.json").read_text())
     assert sorted(report["test"]) == ["mae", "mse", "r2"]
     # Training runs on standardised targets, where MSE and MAE would be in other units than
@@ -150,16 +232,42 @@ def test_regression_on_the_sine_and_on_an_integer_target_with_task_regress(tmp_p
 
     x = np.arange(60)
     (tmp_path / "steps.csv").write_text("x,y\n" + "".join(f"{v},{v % 5}\n" for v in x))
-    ok(glassnet("train", "--data", "steps.csv", "--task", "regress", "--epochs", "2", "--out",
-                "r", "--quiet", cwd=tmp_path))  # fmt: skip
+    ok(
+        glassnet(
+            "train",
+            "--data",
+            "steps.csv",
+            "--task",
+            "regress",
+            "--epochs",
+            "2",
+            "--out",
+            "r",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
     model = saved.load(tmp_path / "r")
     assert model.task == "regress" and model.predict(x[:3, None]).dtype == np.float64
     assert set(model.config["target_scale"]) == {"mean", "scale"}
 
 
 def test_early_stopping_stops_and_keeps_the_best_weights(tmp_path):
-    out = ok(glassnet("train", "--early-stopping", "3", "--epochs", "300", "--lr", "0.05",
-                      "--out", "es", "--quiet", cwd=tmp_path))  # fmt: skip
+    out = ok(
+        glassnet(
+            "train",
+            "--early-stopping",
+            "3",
+            "--epochs",
+            "300",
+            "--lr",
+            "0.05",
+            "--out",
+            "es",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
     assert "test accuracy" in out
     run = tmp_path / "es"
     val = [float(r["val_loss"]) for r in _history(run / "history.csv")]
@@ -190,7 +298,8 @@ def test_a_resumed_run_ends_identical_to_an_uninterrupted_one(tmp_path):
         assert state_a[name].dtype == state_b[name].dtype
         np.testing.assert_array_equal(state_a[name], state_b[name])
     assert _without_time(_history(part / "history.csv")) == _without_time(
-        _history(whole / "history.csv"))  # fmt: skip
+        _history(whole / "history.csv")
+    )
     assert (part / "metrics.json").read_text() == (whole / "metrics.json").read_text()
     a, b = (io.load_checkpoint(d / "last.safetensors") for d in (whole, part))
     _assert_same_tree(a["model"], b["model"])
@@ -200,12 +309,14 @@ def test_a_resumed_run_ends_identical_to_an_uninterrupted_one(tmp_path):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--resume", "done", "--lr", "0.1"], "only --epochs can change, not --lr"),
-     (["--resume", "done", "--out", "x"], "not --out"),
-     (["--resume", "done"], r"--resume done: the run has no last.safetensors"),
-     (["--resume", "."], r"no run.json there"),
-     (["--resume", "nowhere"], r"no run.json there")],
-)  # fmt: skip
+    [
+        (["--resume", "done", "--lr", "0.1"], "only --epochs can change, not --lr"),
+        (["--resume", "done", "--out", "x"], "not --out"),
+        (["--resume", "done"], r"--resume done: the run has no last.safetensors"),
+        (["--resume", "."], r"no run.json there"),
+        (["--resume", "nowhere"], r"no run.json there"),
+    ],
+)
 def test_resume_refuses_what_would_not_continue_the_run(tmp_path, args, message):
     (tmp_path / "done").mkdir()
     (tmp_path / "done" / "run.json").write_text('{"settings": {}}')
@@ -229,8 +340,9 @@ def test_ctrl_c_leaves_a_run_that_resumes_to_the_same_end(tmp_path, monkeypatch,
     monkeypatch.setattr(Trainer, "_train_epoch", interrupted_in_epoch_3)
     assert cli.main(["train", "--epochs", "4", "--out", "run", "--quiet"]) == 130
     err = capsys.readouterr().err
-    assert err == ("interrupted during epoch 3; continue from epoch 2 with: glassnet train "
-                   "--resume run\n")  # fmt: skip
+    assert err == (
+        "interrupted during epoch 3; continue from epoch 2 with: glassnet train --resume run\n"
+    )
     assert not (tmp_path / "run" / "model.safetensors").exists()
     assert io.load_checkpoint(tmp_path / "run" / "last.safetensors")["extra"]["epoch"] == 2
 
@@ -243,15 +355,38 @@ def test_ctrl_c_leaves_a_run_that_resumes_to_the_same_end(tmp_path, monkeypatch,
 
 
 def test_a_run_without_held_out_rows_completes_and_says_so(tmp_path):
-    out = ok(glassnet("train", "--val-split", "0", "--test-split", "0", "--epochs", "2",
-                      "--out", "c", "--quiet", cwd=tmp_path))  # fmt: skip
+    out = ok(
+        glassnet(
+            "train",
+            "--val-split",
+            "0",
+            "--test-split",
+            "0",
+            "--epochs",
+            "2",
+            "--out",
+            "c",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
     assert re.fullmatch(r"final training loss \S+ \(no held-out rows\); saved to c\n", out)
     report = json.loads((tmp_path / "c" / "metrics.json").read_text())
-    assert report == {"epochs": 2, "best_epoch": report["best_epoch"], "kept_epoch": 2,
-                      "stopped_early": False}  # fmt: skip
-    assert list(_history(tmp_path / "c" / "history.csv")[0]) == ["epoch", "loss", "accuracy",
-                                                                 "lr", "time"]  # fmt: skip
+    assert report == {
+        "epochs": 2,
+        "best_epoch": report["best_epoch"],
+        "kept_epoch": 2,
+        "stopped_early": False,
+    }
+    assert list(_history(tmp_path / "c" / "history.csv")[0]) == [
+        "epoch",
+        "loss",
+        "accuracy",
+        "lr",
+        "time",
+    ]
     result = glassnet("evaluate", "--model", "c", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == ("error: c: the run held out no test rows (--test-split 0); "
-                             "give --data\n")
+    assert result.stderr == (
+        "error: c: the run held out no test rows (--test-split 0); give --data\n"
+    )

@@ -1,4 +1,3 @@
-
 import numpy as np
 import pytest
 
@@ -31,17 +30,20 @@ BAD_FILES = [
     ("a,a,y\n1,2,x\n", {}, ["line 1", "'a' appears twice"]),
     ("a,,y\n1,2,x\n", {}, ["line 1", "column 2", "no name"]),
     ("y\nx\n", {}, ["no feature columns", "'y'"]),
-    ("a,y\n1,cat\n2,bird\n", {"label_names": ["cat", "dog"]},
-     ["line 3", "column 'y'", "unknown class 'bird'", "cat, dog"]),
+    (
+        "a,y\n1,cat\n2,bird\n",
+        {"label_names": ["cat", "dog"]},
+        ["line 3", "column 'y'", "unknown class 'bird'", "cat, dog"],
+    ),
     ("a,y\n1,2\n", {"task": "cluster"}, ["task", "'cluster'"]),
     # a blank line and a quoted cell spanning two lines still count as lines of the file
-    ("a,b,y\n\n1,2,x\n3,\"\",y\n", {}, ["line 4", "column 'b'", "missing value"]),
-    ("a,b,y\n1,2,\"two\nlines\"\n3,oops,y\n", {}, ["line 4", "column 'b'", "'oops'"]),
+    ('a,b,y\n\n1,2,x\n3,"",y\n', {}, ["line 4", "column 'b'", "missing value"]),
+    ('a,b,y\n1,2,"two\nlines"\n3,oops,y\n', {}, ["line 4", "column 'b'", "'oops'"]),
     # a row of empty cells is a row (as in pandas), not a blank line to skip
     ("a,b,y\n1,2,x\n,,\n3,4,y\n", {}, ["line 3", "column 'a'", "missing value"]),
     ("a,b,y\n1,2,x\n , ,\n", {}, ["line 3", "column 'a'", "missing value"]),
     # text after a closing quote; the row starts on line 2, the bad quote is on line 3
-    ("a,b,y\n1,\"2\n\"x,y\n", {}, ["line 2", "on line 3", "quoted field"]),
+    ('a,b,y\n1,"2\n"x,y\n', {}, ["line 2", "on line 3", "quoted field"]),
     # finite in float64 but inf in float32, the network's dtype
     ("a,b,y\n1,2,x\n3,1e39,y\n", {}, ["line 3", "column 'b'", "'1e39' is too large"]),
     ("a,b,y\n1,-3.5e38,x\n", {}, ["line 2", "column 'b'", "'-3.5e38' is too large"]),
@@ -210,8 +212,7 @@ def test_large_integer_labels_are_kept_exactly(tmp_path):
     lines = ["x,id"] + [f"{i},{label}" for i, label in enumerate(labels)]
     ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
     assert ds.task == "classify"
-    assert ds.label_names == ["7", "9007199254740992", "9007199254740993",
-                              "12345678901234567890"]
+    assert ds.label_names == ["7", "9007199254740992", "9007199254740993", "12345678901234567890"]
     assert ds.y.tolist() == [2, 1, 3, 0, 0]
 
 

@@ -56,13 +56,24 @@ def test_scikit_learn_sets_match_the_source(name):
 def test_list_datasets_sizes_are_those_of_the_loaded_data():
     infos = list_datasets()
     assert [i.name for i in infos] == [
-        "iris", "digits", "wine", "breast_cancer", "diabetes",
-        "moons", "circles", "spirals", "xor", "sine",
+        "iris",
+        "digits",
+        "wine",
+        "breast_cancer",
+        "diabetes",
+        "moons",
+        "circles",
+        "spirals",
+        "xor",
+        "sine",
     ]
     for info in infos:
         ds = load_dataset(info.name)
         assert (info.n_samples, info.n_features, info.task) == (
-            ds.n_samples, ds.n_features, ds.task), info.name
+            ds.n_samples,
+            ds.n_features,
+            ds.task,
+        ), info.name
         assert info.n_classes == (None if ds.task == "regress" else len(np.unique(ds.y)))
         assert info.n_classes == ds.n_classes
         assert info.target_name == ds.target_name

@@ -20,8 +20,13 @@ def epoch(loader):
 @pytest.mark.parametrize(
     "n, batch_size, drop_last, expected",
     [
-        (10, 3, False, 4), (10, 3, True, 3), (9, 3, False, 3), (9, 3, True, 3),
-        (5, 32, False, 1), (1, 1, False, 1), (100, 1, True, 100),
+        (10, 3, False, 4),
+        (10, 3, True, 3),
+        (9, 3, False, 3),
+        (9, 3, True, 3),
+        (5, 32, False, 1),
+        (1, 1, False, 1),
+        (100, 1, True, 100),
     ],
 )
 def test_len_is_batches_per_epoch(n, batch_size, drop_last, expected):
@@ -129,8 +134,12 @@ def test_multidimensional_inputs_and_targets():
         (np.zeros((10, 3)), np.zeros(10), {"batch_size": 0}, "positive integer, got 0"),
         (np.zeros((10, 3)), np.zeros(10), {"batch_size": 2.5}, "positive integer, got 2.5"),
         (np.zeros((10, 3)), np.zeros(10), {"batch_size": True}, "positive integer, got True"),
-        (np.zeros((10, 3)), np.zeros(10), {"batch_size": 16, "drop_last": True},
-         "batch_size=16 and only 10 samples"),
+        (
+            np.zeros((10, 3)),
+            np.zeros(10),
+            {"batch_size": 16, "drop_last": True},
+            "batch_size=16 and only 10 samples",
+        ),
     ],
 )
 def test_loader_errors(X, y, kwargs, fragment):

@@ -152,8 +152,10 @@ def test_inverse_transform_and_json_round_trip(rng):
         (lambda: Standardizer().fit(np.zeros(3)), "got (3,)"),
         (lambda: Standardizer().fit(np.zeros((0, 3))), "got (0, 3)"),
         (lambda: Standardizer().fit(np.array([[1.0], [np.nan]])), "NaN"),
-        (lambda: Standardizer().fit(np.zeros((4, 3))).transform(np.zeros((5, 2))),
-         "fitted on 3 features, got X of shape (5, 2)"),
+        (
+            lambda: Standardizer().fit(np.zeros((4, 3))).transform(np.zeros((5, 2))),
+            "fitted on 3 features, got X of shape (5, 2)",
+        ),
         (lambda: Standardizer.from_dict({"mean": [0.0]}), "expected"),
         (lambda: Standardizer.from_dict({"mean": [0.0], "scale": [0.0]}), "positive"),
     ],
@@ -165,16 +167,24 @@ def test_standardizer_errors(call, fragment):
     assert fragment in str(info.value)
 
 
-BAD_SEEDS = [(-1, "got -1"), (1.5, "got 1.5"), ("7", "got '7'"), (None, "got None"),
-             (True, "got True"), (np.int64(-3), "got -3")]
+BAD_SEEDS = [
+    (-1, "got -1"),
+    (1.5, "got 1.5"),
+    ("7", "got '7'"),
+    (None, "got None"),
+    (True, "got True"),
+    (np.int64(-3), "got -3"),
+]
 
 
 @pytest.mark.parametrize("seed, fragment", BAD_SEEDS)
 def test_seeds_must_be_non_negative_integers(seed, fragment):
     for call, owner in [
         (lambda: split_indices(10, 0.2, 0.2, seed=seed), "split_indices"),
-        (lambda: train_val_test_split(np.zeros((10, 1)), np.arange(10) % 2, seed=seed),
-         "split_indices"),
+        (
+            lambda: train_val_test_split(np.zeros((10, 1)), np.arange(10) % 2, seed=seed),
+            "split_indices",
+        ),
     ]:
         with pytest.raises(DataError) as info:
             call()

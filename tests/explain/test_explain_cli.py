@@ -25,8 +25,14 @@ def run(*args, cwd, script=False, columns=200):
     """``glassnet explain ARGS`` in a new process, its tables ``columns`` wide."""
     cmd = [str(SCRIPT)] if script else [sys.executable, "-W", "error", "-m", "glassnet"]
     env = {**os.environ, "COLUMNS": str(columns)}
-    return subprocess.run([*cmd, "explain", *map(str, args)], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env=env)  # fmt: skip
+    return subprocess.run(
+        [*cmd, "explain", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def ok(result):
@@ -47,8 +53,19 @@ def failed(result, *needles):
 @pytest.fixture(scope="module")
 def iris_run(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("explain_run")
-    train = [sys.executable, "-m", "glassnet", "train", "--epochs", "3", "--hidden", "6",
-             "--out", "run", "--quiet"]  # fmt: skip
+    train = [
+        sys.executable,
+        "-m",
+        "glassnet",
+        "train",
+        "--epochs",
+        "3",
+        "--hidden",
+        "6",
+        "--out",
+        "run",
+        "--quiet",
+    ]
     subprocess.run(train, cwd=cwd, check=True, capture_output=True, timeout=120)
     return cwd / "run"
 
@@ -58,12 +75,22 @@ def test_no_argument_explains_a_default_iris_model(tmp_path):
     assert out.startswith("glassnet explain: MLP 4-16-3 (relu), 3 classes (setosa, versicolor")
     assert "no --model given: trained a default model on all 150 rows of iris just now" in out
     for needle in [
-        "architecture", "Linear(4 -> 16)", "weight (16, 4), bias (16,)", "131",  # 80 + 51
-        "forward pass", "backward pass", "8 rows of iris",
-        "z1 = x @ W1.T + b1", "(8, 4) @ (4, 16) + (16,) -> (8, 16)", "a1 = relu(z1)",
-        "loss = cross_entropy(z2, y)", "dz2 = (softmax(z2) - onehot(y)) / 8", "dW1 = dz1.T @ x",
-        f"{2 * 8 * 4 * 16 + 8 * 16:,}", f"{2 * 8 * 16 * 3 + 8 * 3:,}",
-    ]:  # fmt: skip
+        "architecture",
+        "Linear(4 -> 16)",
+        "weight (16, 4), bias (16,)",
+        "131",  # 80 + 51
+        "forward pass",
+        "backward pass",
+        "8 rows of iris",
+        "z1 = x @ W1.T + b1",
+        "(8, 4) @ (4, 16) + (16,) -> (8, 16)",
+        "a1 = relu(z1)",
+        "loss = cross_entropy(z2, y)",
+        "dz2 = (softmax(z2) - onehot(y)) / 8",
+        "dW1 = dz1.T @ x",
+        f"{2 * 8 * 4 * 16 + 8 * 16:,}",
+        f"{2 * 8 * 16 * 3 + 8 * 3:,}",
+    ]:
         assert needle in out, needle
     assert "neuron by neuron" not in out and list(tmp_path.iterdir()) == []
 
@@ -120,8 +147,11 @@ def test_sample_shows_the_arithmetic_of_each_neuron(iris_run, tmp_path):
     assert shown_b == pytest.approx(b1[0], abs=5e-4)
     assert shown_z == pytest.approx(W1[0] @ x + b1[0], abs=1e-3)  # z = w . x + b
     # the whole network by hand: predicted class and probabilities
-    g = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
-         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[config["architecture"]["activation"]]
+    g = {
+        "relu": lambda z: np.maximum(z, 0),
+        "tanh": np.tanh,
+        "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    }[config["architecture"]["activation"]]
     a = g(W1 @ x + b1)
     z = weights["layers.2.weight"].astype(np.float64) @ a + weights["layers.2.bias"]
     p = np.exp(z - z.max())
@@ -159,9 +189,27 @@ def test_a_model_without_its_data_is_traced_on_random_rows(tmp_path):
 
 
 def test_a_regression_model(tmp_path):
-    subprocess.run([sys.executable, "-m", "glassnet", "train", "--data", "sine", "--epochs", "2",
-                    "--hidden", "4", "--out", "run", "--quiet"], cwd=tmp_path, check=True,
-                   capture_output=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "glassnet",
+            "train",
+            "--data",
+            "sine",
+            "--epochs",
+            "2",
+            "--hidden",
+            "4",
+            "--out",
+            "run",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     out = ok(run("--model", "run", "--sample", 1, cwd=tmp_path))
     assert "regression of" in out and "mean squared error loss" in out
     assert "loss = mean(" in out and "prediction = z * " in out

@@ -29,8 +29,15 @@ class Spy(Callback):
 
 def _fit(model, X, y, *, epochs, batch_size, **kw):
     rec, spy = ReportRecorder(), Spy()
-    trainer = Trainer(model, epochs=epochs, batch_size=batch_size, callbacks=[rec, spy],
-                      progress="none", seed=0, **kw)  # fmt: skip
+    trainer = Trainer(
+        model,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=[rec, spy],
+        progress="none",
+        seed=0,
+        **kw,
+    )
     history = trainer.fit(X, y)
     return rec, spy, history
 
@@ -61,8 +68,10 @@ def test_norms_are_the_norms_of_the_true_gradients_on_full_batches(moons):
     assert rec.layer_names == names and rec.epochs == [1, 2, 3, 4]
     grad_fn = autograd.grad(_autograd_loss)
     for e, state in enumerate(spy.state_before_epoch):
-        params = [(state[f"{n}.weight"].astype(np.float64), state[f"{n}.bias"].astype(np.float64))
-                  for n in names]  # fmt: skip
+        params = [
+            (state[f"{n}.weight"].astype(np.float64), state[f"{n}.bias"].astype(np.float64))
+            for n in names
+        ]
         grads = grad_fn(params, X.astype(np.float64), y)
         for n, (dW, _) in zip(names, grads):
             assert rec.grad_norms[n][e] == pytest.approx(np.linalg.norm(dW), rel=1e-4, abs=1e-7)
@@ -120,8 +129,13 @@ def test_an_interrupted_epoch_is_averaged_over_the_batches_it_ran(moons):
                 raise KeyboardInterrupt
 
     rec, spy = ReportRecorder(), Spy()
-    trainer = Trainer(nn.MLP([2, 4, 2], seed=0), epochs=5, batch_size=20,
-                      callbacks=[rec, spy, StopAt()], progress="none")  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([2, 4, 2], seed=0),
+        epochs=5,
+        batch_size=20,
+        callbacks=[rec, spy, StopAt()],
+        progress="none",
+    )
     with pytest.raises(KeyboardInterrupt):
         trainer.fit(X, y)
     assert rec.epochs == [1, 2] and [len(b) for b in spy.grads] == [6, 3]

@@ -85,20 +85,43 @@ def moons_run():
     model = nn.MLP([2, 12, 6, 2], seed=0)
     rec = ReportRecorder()
     history = Trainer(model, epochs=6, callbacks=[rec], progress="none").fit(
-        scaler.transform(s.X_train), s.y_train,
-        validation_data=(scaler.transform(s.X_val), s.y_val))  # fmt: skip
+        scaler.transform(s.X_train), s.y_train, validation_data=(scaler.transform(s.X_val), s.y_val)
+    )
 
     def predict(X):
         return predict_logits(model, scaler.transform(X)).argmax(axis=1)
 
-    settings = {"data": "moons", "hidden": [12, 6], "lr": 0.01, "early_stopping": None,
-                "note": "<b>bold</b> & co"}  # fmt: skip
+    settings = {
+        "data": "moons",
+        "hidden": [12, 6],
+        "lr": 0.01,
+        "early_stopping": None,
+        "note": "<b>bold</b> & co",
+    }
     names = ["lower <moon>", "upper & moon"]
-    html = render_report(rec, history, settings, model, label_names=names,
-                         feature_names=["x1", "x2"], X_test=s.X_test, y_test=s.y_test,
-                         X_2d=ds.X, y_2d=ds.y, predict=predict, title="Moons run")  # fmt: skip
-    return {"html": html, "page": Page(html), "model": model, "split": s, "predict": predict,
-            "names": names, "rec": rec}  # fmt: skip
+    html = render_report(
+        rec,
+        history,
+        settings,
+        model,
+        label_names=names,
+        feature_names=["x1", "x2"],
+        X_test=s.X_test,
+        y_test=s.y_test,
+        X_2d=ds.X,
+        y_2d=ds.y,
+        predict=predict,
+        title="Moons run",
+    )
+    return {
+        "html": html,
+        "page": Page(html),
+        "model": model,
+        "split": s,
+        "predict": predict,
+        "names": names,
+        "rec": rec,
+    }
 
 
 def test_every_section_is_there_in_order_with_its_heading(moons_run):
@@ -133,8 +156,13 @@ def test_nothing_is_fetched_from_anywhere_else(moons_run):
 
 def test_settings_are_listed_as_given_and_escaped(moons_run):
     rows = moons_run["page"].table("setting")
-    assert rows[1:] == [["data", "moons"], ["hidden", "12, 6"], ["lr", "0.01"],
-                        ["early_stopping", "(default)"], ["note", "<b>bold</b> & co"]]  # fmt: skip
+    assert rows[1:] == [
+        ["data", "moons"],
+        ["hidden", "12, 6"],
+        ["lr", "0.01"],
+        ["early_stopping", "(default)"],
+        ["note", "<b>bold</b> & co"],
+    ]
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in moons_run["html"]
     assert "<b>bold</b>" not in moons_run["html"]
 
@@ -162,8 +190,18 @@ def test_the_summary_holds_the_last_epoch_and_the_test_accuracy(moons_run):
 
 def test_the_kept_epoch_is_named_in_the_summary_and_marked_on_the_curves(moons_run):
     rec, model = moons_run["rec"], moons_run["model"]
-    history = History([{"epoch": e, "loss": 1 / e, "accuracy": 0.5, "val_loss": abs(e - 3) + 0.25,
-                        "val_accuracy": 0.5} for e in range(1, 7)])  # fmt: skip
+    history = History(
+        [
+            {
+                "epoch": e,
+                "loss": 1 / e,
+                "accuracy": 0.5,
+                "val_loss": abs(e - 3) + 0.25,
+                "val_accuracy": 0.5,
+            }
+            for e in range(1, 7)
+        ]
+    )
     page = Page(render_report(rec, history, {}, model, kept_epoch=3))
     rows = dict((r[0], r[1]) for r in page.table("")[1:])
     assert rows["weights kept"].startswith("epoch 3, the lowest val_loss (0.25): the saved model")
@@ -172,8 +210,9 @@ def test_the_kept_epoch_is_named_in_the_summary_and_marked_on_the_curves(moons_r
         assert "weights kept" not in dict((r[0], r[1]) for r in other.table("")[1:])
     curves = render_report(rec, history, {}, model, kept_epoch=3).split('id="curves"')[1]
     assert "The dashed line marks epoch 3, whose weights were kept" in curves
-    assert all("dashed line" not in render_report(rec, history, {}, model, kept_epoch=k)
-               for k in (6, None))  # fmt: skip
+    assert all(
+        "dashed line" not in render_report(rec, history, {}, model, kept_epoch=k) for k in (6, None)
+    )
 
 
 def test_the_network_table_has_every_linear_layer_with_its_shapes(moons_run):
@@ -206,8 +245,17 @@ def test_predict_is_used_for_the_test_set_and_over_the_plane():
         calls.append(np.array(X))
         return np.zeros(len(X), dtype=np.int64)
 
-    html = render_report(rec, history, {}, model, X_test=ds.X[:40], y_test=ds.y[:40],
-                         X_2d=ds.X, y_2d=ds.y, predict=always_first_class)  # fmt: skip
+    html = render_report(
+        rec,
+        history,
+        {},
+        model,
+        X_test=ds.X[:40],
+        y_test=ds.y[:40],
+        X_2d=ds.X,
+        y_2d=ds.y,
+        predict=always_first_class,
+    )
     rows = Page(html).table("true \u2193 / predicted \u2192")
     counts = np.bincount(ds.y[:40], minlength=2)
     assert [[int(c) for c in r[1:3]] for r in rows[1:]] == [[counts[0], 0], [counts[1], 0]]
@@ -233,8 +281,9 @@ def test_a_regression_report_has_no_boundary_and_scores_its_predictions():
     y = ds.y.astype(np.float32)
     model = nn.MLP([1, 8, 1], activation="tanh", seed=0)
     rec, history = _train(model, ds.X, y, task="regress", epochs=4)
-    html = render_report(rec, history, {"data": "sine"}, model, task="regress",
-                         X_test=ds.X[:50], y_test=y[:50])  # fmt: skip
+    html = render_report(
+        rec, history, {"data": "sine"}, model, task="regress", X_test=ds.X[:50], y_test=y[:50]
+    )
     page = Page(html)
     ids = [sid for sid, _ in page.sections]
     assert ids == ["summary", "settings", "network", "curves", "test", "gradients", "layers"]
@@ -265,8 +314,7 @@ def test_vanishing_gradients_are_flagged_with_the_rule_and_the_advice():
 def test_a_diverged_run_still_gets_a_report_with_its_explosion():
     ds = load_dataset("moons", n_samples=200, seed=0)
     model, rec = nn.MLP([2, 16, 16, 2], seed=0), ReportRecorder()
-    trainer = Trainer(model, epochs=3, optimizer="sgd", lr=100.0, callbacks=[rec],
-                      progress="none")  # fmt: skip
+    trainer = Trainer(model, epochs=3, optimizer="sgd", lr=100.0, callbacks=[rec], progress="none")
     with pytest.raises(TrainingDiverged):
         trainer.fit(ds.X * 1e4, ds.y)
     html = render_report(rec, trainer.history, {"lr": 100.0}, model)
@@ -283,8 +331,13 @@ def test_a_recorder_that_never_ran_gives_a_page_that_says_so():
     html = render_report(ReportRecorder(), History(), {}, model, X_test=empty, y_test=[])
     assert "No gradients were recorded" in html and "No snapshots were recorded" in html
     assert [sid for sid, _ in Page(html).sections] == [
-        "summary", "settings", "network", "curves", "gradients", "layers"
-    ]  # fmt: skip
+        "summary",
+        "settings",
+        "network",
+        "curves",
+        "gradients",
+        "layers",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -295,10 +348,13 @@ def test_a_recorder_that_never_ran_gives_a_page_that_says_so():
         ({"X_test": np.zeros((4, 2)), "y_test": np.zeros(3)}, DataError, "4 rows vs 3"),
         ({"X_2d": np.zeros((4, 3)), "y_2d": np.zeros(4)}, ShapeError, r"\(n_samples, 2\)"),
         ({"y_2d": np.zeros(4)}, DataError, "give both X_2d and y_2d"),
-        ({"X_2d": np.zeros((4, 2)), "y_2d": np.zeros(4), "task": "regress"}, DataError,
-         "needs task='classify'"),
+        (
+            {"X_2d": np.zeros((4, 2)), "y_2d": np.zeros(4), "task": "regress"},
+            DataError,
+            "needs task='classify'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_inconsistent_inputs_are_refused(kwargs, error, match):
     with pytest.raises(error, match=match):
         render_report(ReportRecorder(), History(), {}, nn.MLP([2, 2], seed=0), **kwargs)
@@ -316,7 +372,9 @@ def test_write_report_writes_report_html_in_a_folder_and_replaces_it(tmp_path):
 
 
 def test_importing_glassnet_and_the_report_modules_does_not_import_matplotlib():
-    code = ("import sys, glassnet, glassnet.explain.report, glassnet.explain.recorder; "
-            "print('matplotlib' in sys.modules)")  # fmt: skip
+    code = (
+        "import sys, glassnet, glassnet.explain.report, glassnet.explain.recorder; "
+        "print('matplotlib' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -62,17 +62,30 @@ def open_in_chromium(html_text: str, folder) -> tuple[dict, list[str]]:
     page = folder / "probed.html"
     page.write_text(html_text.replace("<head>", "<head>\n" + PROBE, 1), encoding="utf-8")
     cmd = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", f"--user-data-dir={folder / 'profile'}", "--enable-logging=stderr",
-        "--v=0", "--window-size=1280,900", "--virtual-time-budget=5000", "--dump-dom",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={folder / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--window-size=1280,900",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
         page.as_uri(),
-    ]  # fmt: skip
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     body = BodyAttrs(run.stdout).attrs
     if run.returncode != 0 or not body or "data-images" not in body:
-        pytest.fail(f"Chromium did not render the page (exit {run.returncode}):\n"
-                    f"{run.stderr[-3000:]}", pytrace=False)  # fmt: skip
+        pytest.fail(
+            f"Chromium did not render the page (exit {run.returncode}):\n{run.stderr[-3000:]}",
+            pytrace=False,
+        )
     found = {
         "images": int(body["data-images"]),
         "widths": json.loads(body["data-widths"]),
@@ -91,9 +104,18 @@ def report_html(tmp_path_factory):
     history = Trainer(model, epochs=4, callbacks=[rec], progress="none").fit(
         ds.X, ds.y, validation_split=0.2
     )
-    path = write_report(tmp_path_factory.mktemp("report"), rec, history,
-                        {"data": "spirals", "hidden": [16, 8]}, model, label_names=ds.label_names,
-                        X_test=ds.X, y_test=ds.y, X_2d=ds.X, y_2d=ds.y)  # fmt: skip
+    path = write_report(
+        tmp_path_factory.mktemp("report"),
+        rec,
+        history,
+        {"data": "spirals", "hidden": [16, 8]},
+        model,
+        label_names=ds.label_names,
+        X_test=ds.X,
+        y_test=ds.y,
+        X_2d=ds.X,
+        y_2d=ds.y,
+    )
     return path.read_text(encoding="utf-8")
 
 

@@ -68,8 +68,16 @@ def test_one_box_per_tensor_and_one_edge_per_operand():
     names = {i: _name(label) for i, label in nodes.items()}
     assert list(names.values()) == ["x", "W1", "b1", "z1", "a1", "W2", "b2", "z2", "loss"]
     idx = {n: i for i, n in names.items()}
-    expected = [("x", "z1"), ("W1", "z1"), ("b1", "z1"), ("z1", "a1"), ("a1", "z2"),
-                ("W2", "z2"), ("b2", "z2"), ("z2", "loss")]  # fmt: skip
+    expected = [
+        ("x", "z1"),
+        ("W1", "z1"),
+        ("b1", "z1"),
+        ("z1", "a1"),
+        ("a1", "z2"),
+        ("W2", "z2"),
+        ("b2", "z2"),
+        ("z2", "loss"),
+    ]
     assert sorted(edges) == sorted((idx[a], idx[b]) for a, b in expected)
     assert "z1 = x @ W1.T + b1" in nodes[idx["z1"]] and "layers.0.weight" in nodes[idx["W1"]]
     assert "(2, 3) float32" in nodes[idx["z1"]] and "() float32" in nodes[idx["loss"]]

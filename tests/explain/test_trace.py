@@ -51,8 +51,15 @@ def _numpy_backprop(model, x, y):
     dz2 = (p - np.eye(C)[y]) / N
     da1 = dz2 @ W2
     dz1 = da1 * (z1 > 0)
-    return {"dz2": dz2, "da1": da1, "dW2": dz2.T @ a1, "db2": dz2.sum(0),
-            "dz1": dz1, "dW1": dz1.T @ x, "db1": dz1.sum(0)}  # fmt: skip
+    return {
+        "dz2": dz2,
+        "da1": da1,
+        "dW2": dz2.T @ a1,
+        "db2": dz2.sum(0),
+        "dz1": dz1,
+        "dW1": dz1.T @ x,
+        "db1": dz1.sum(0),
+    }
 
 
 def test_forward_rows_read_like_the_math():
@@ -62,13 +69,17 @@ def test_forward_rows_read_like_the_math():
     assert [r["module"] for r in fwd] == ["layers.0", "layers.1", "layers.2", ""]
     assert [r["layer"] for r in fwd] == [1, 1, 2, None]
     assert [r["math"] for r in fwd] == [
-        "z1 = x @ W1.T + b1", "a1 = relu(z1)", "z2 = a1 @ W2.T + b2",
+        "z1 = x @ W1.T + b1",
+        "a1 = relu(z1)",
+        "z2 = a1 @ W2.T + b2",
         "loss = cross_entropy(z2, y)",
-    ]  # fmt: skip
+    ]
     assert [r["shapes"] for r in fwd] == [
-        "(32, 4) @ (4, 16) + (16,) -> (32, 16)", "(32, 16) -> (32, 16)",
-        "(32, 16) @ (16, 3) + (3,) -> (32, 3)", "(32, 3), y (32,) -> ()",
-    ]  # fmt: skip
+        "(32, 4) @ (4, 16) + (16,) -> (32, 16)",
+        "(32, 16) -> (32, 16)",
+        "(32, 16) @ (16, 3) + (3,) -> (32, 3)",
+        "(32, 3), y (32,) -> ()",
+    ]
     assert [r["index"] for r in t.rows] == list(range(1, 9))
 
 
@@ -76,13 +87,17 @@ def test_forward_shapes_and_parameters():
     t, model, *_ = _traced_step()
     fwd = [r for r in t.rows if r["pass"] == "forward"]
     assert [(i["name"], i["shape"], i["parameter"]) for i in fwd[0]["inputs"]] == [
-        ("x", [N, D], None), ("W1", [H, D], "layers.0.weight"), ("b1", [H], "layers.0.bias"),
-    ]  # fmt: skip
+        ("x", [N, D], None),
+        ("W1", [H, D], "layers.0.weight"),
+        ("b1", [H], "layers.0.bias"),
+    ]
     assert fwd[0]["output"] == {"name": "z1", "shape": [N, H], "parameter": None}
     assert fwd[2]["parameters"] == {"layers.2.weight": [C, H], "layers.2.bias": [C]}
     assert fwd[1]["parameters"] == {} and fwd[3]["parameters"] == {}
-    assert fwd[3]["inputs"] == [{"name": "z2", "shape": [N, C], "parameter": None},
-                                {"name": "y", "shape": [N], "parameter": None}]  # fmt: skip
+    assert fwd[3]["inputs"] == [
+        {"name": "z2", "shape": [N, C], "parameter": None},
+        {"name": "y", "shape": [N], "parameter": None},
+    ]
     shapes = {name: list(p.shape) for name, p in model.named_parameters()}
     for r in fwd:
         for name, shape in r["parameters"].items():
@@ -95,12 +110,20 @@ def test_flop_counts_follow_the_rule():
     bwd = [r["flops"] for r in t.rows if r["pass"] == "backward"]
     # forward: 2NKM + NM per dense layer; one per entry for relu; 4NC + 2N + N for the
     # averaged cross-entropy.
-    assert fwd == [2 * 32 * 4 * 16 + 32 * 16, 32 * 16, 2 * 32 * 16 * 3 + 32 * 3,
-                   4 * 32 * 3 + 2 * 32 + 32]  # fmt: skip
+    assert fwd == [
+        2 * 32 * 4 * 16 + 32 * 16,
+        32 * 16,
+        2 * 32 * 16 * 3 + 32 * 3,
+        4 * 32 * 3 + 2 * 32 + 32,
+    ]
     # backward: 3NC + N for the loss; 2NKM for dx, 2NKM for dW, NM for db (the first layer's
     # x needs no gradient); one per entry for relu.
-    assert bwd == [3 * 32 * 3 + 32, 2 * (2 * 32 * 16 * 3) + 32 * 3, 32 * 16,
-                   2 * 32 * 4 * 16 + 32 * 16]  # fmt: skip
+    assert bwd == [
+        3 * 32 * 3 + 32,
+        2 * (2 * 32 * 16 * 3) + 32 * 3,
+        32 * 16,
+        2 * 32 * 4 * 16 + 32 * 16,
+    ]
     s = t.summary()
     assert s["forward"] == {"ops": 4, "flops": sum(fwd), "seconds": s["forward"]["seconds"]}
     assert s["backward"]["flops"] == sum(bwd) and s["backward"]["ops"] == 4
@@ -114,8 +137,12 @@ def test_backward_rows_match_the_gradients():
     by_name = {g["name"]: g for r in bwd for g in r["grads"]}
     assert list(by_name) == ["dz2", "da1", "dW2", "db2", "dz1", "dW1", "db1"]
     # parameters: against what backward() left in .grad
-    params = {"dW1": model.layers[0].weight, "db1": model.layers[0].bias,
-              "dW2": model.layers[2].weight, "db2": model.layers[2].bias}  # fmt: skip
+    params = {
+        "dW1": model.layers[0].weight,
+        "db1": model.layers[0].bias,
+        "dW2": model.layers[2].weight,
+        "db2": model.layers[2].bias,
+    }
     for name, p in params.items():
         assert by_name[name]["shape"] == list(p.grad.shape)
         assert by_name[name]["norm"] == pytest.approx(_norm(p.grad), rel=1e-12)
@@ -173,8 +200,22 @@ def test_json_export_round_trips():
     assert rows[0]["flops"] == t.rows[0]["flops"] and rows[-1]["grads"][0]["name"] == "dW1"
     rows[0]["math"] = "changed"  # a copy: the trace is unchanged
     assert t.rows[0]["math"] == "z1 = x @ W1.T + b1"
-    keys = {"index", "pass", "layer", "module", "op", "math", "shapes", "inputs", "output",
-            "parameters", "flops", "seconds", "grad_output", "grads"}  # fmt: skip
+    keys = {
+        "index",
+        "pass",
+        "layer",
+        "module",
+        "op",
+        "math",
+        "shapes",
+        "inputs",
+        "output",
+        "parameters",
+        "flops",
+        "seconds",
+        "grad_output",
+        "grads",
+    }
     assert all(set(r) == keys for r in rows)
     assert all(r["seconds"] >= 0 for r in rows)
 
@@ -274,9 +315,16 @@ def test_table_is_plain_text_with_every_row():
     t, *_ = _traced_step()
     text = str(t)
     assert text == t.table() and "\x1b[" not in text  # no colour codes without a terminal
-    for needle in ["forward pass", "backward pass", "z1 = x @ W1.T + b1",
-                   "(32, 4) @ (4, 16) + (16,) -> (32, 16)", "layers.0.weight (16, 4)",
-                   "dW1 = dz1.T @ x", "4,608", "loss"]:  # fmt: skip
+    for needle in [
+        "forward pass",
+        "backward pass",
+        "z1 = x @ W1.T + b1",
+        "(32, 4) @ (4, 16) + (16,) -> (32, 16)",
+        "layers.0.weight (16, 4)",
+        "dW1 = dz1.T @ x",
+        "4,608",
+        "loss",
+    ]:
         assert needle in text, needle
     assert max(len(line) for line in t.table(width=200).splitlines()) <= 200
     assert repr(t) == "<Trace: 4 forward and 4 backward operations; print() it for the tables>"
@@ -284,9 +332,11 @@ def test_table_is_plain_text_with_every_row():
 
 
 def test_rich_is_imported_only_to_print():
-    code = ("import sys, glassnet, glassnet.explain; print('rich' in sys.modules); "
-            "import numpy as np\n"
-            "with glassnet.explain.trace() as t: glassnet.Tensor([1.0]) * 2\n"
-            "str(t); print('rich' in sys.modules)")  # fmt: skip
+    code = (
+        "import sys, glassnet, glassnet.explain; print('rich' in sys.modules); "
+        "import numpy as np\n"
+        "with glassnet.explain.trace() as t: glassnet.Tensor([1.0]) * 2\n"
+        "str(t); print('rich' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]

@@ -35,29 +35,48 @@ def assert_same(a, b, where="root"):
 def optimizer_state(rng):
     return {
         "state": {
-            0: {"exp_avg": rng.normal(size=(3, 4)).astype(np.float32),
-                "exp_avg_sq": rng.random((3, 4)).astype(np.float32), "step": 12},
-            1: {"exp_avg": rng.normal(size=3), "step": np.int64(12),
-                "momentum_buffer": None},
+            0: {
+                "exp_avg": rng.normal(size=(3, 4)).astype(np.float32),
+                "exp_avg_sq": rng.random((3, 4)).astype(np.float32),
+                "step": 12,
+            },
+            1: {"exp_avg": rng.normal(size=3), "step": np.int64(12), "momentum_buffer": None},
         },
-        "param_groups": [{"lr": 0.001, "betas": (0.9, 0.999), "eps": 1e-8,
-                          "weight_decay": 0.0, "amsgrad": False, "params": [0, 1],
-                          "lr_scale": np.float32(0.1)}],
+        "param_groups": [
+            {
+                "lr": 0.001,
+                "betas": (0.9, 0.999),
+                "eps": 1e-8,
+                "weight_decay": 0.0,
+                "amsgrad": False,
+                "params": [0, 1],
+                "lr_scale": np.float32(0.1),
+            }
+        ],
     }
 
 
 def test_round_trip_is_exact(tmp_path, rng):
-    model = {"fc.weight": rng.normal(size=(3, 4)).astype(np.float32),
-             "fc.bias": np.zeros(3, np.float32)}
+    model = {
+        "fc.weight": rng.normal(size=(3, 4)).astype(np.float32),
+        "fc.bias": np.zeros(3, np.float32),
+    }
     opt = optimizer_state(rng)
     extra = {
         "epoch": 7,
         "best": {"epoch": 5, "val_loss": 0.123456789012345, "weights": {"w": np.eye(2)}},
         "history": {"loss": [1.5, 0.75, float("nan"), -0.0], "acc": [0.3, 0.9]},
         "rng": np.random.default_rng(2024).bit_generator.state,  # 128-bit integers
-        "big": 2**200, "neg": -(2**70), "inf": float("inf"), "none": None, "flag": True,
-        "name": "iris ü", "shape": (3, 4), "nested": [[1, (2, 3)], {"k": [np.int8(-5)]}],
-        "counts": np.array([1, 2], np.int64), "u32": np.arange(3, dtype=np.uint32),
+        "big": 2**200,
+        "neg": -(2**70),
+        "inf": float("inf"),
+        "none": None,
+        "flag": True,
+        "name": "iris ü",
+        "shape": (3, 4),
+        "nested": [[1, (2, 3)], {"k": [np.int8(-5)]}],
+        "counts": np.array([1, 2], np.int64),
+        "u32": np.arange(3, dtype=np.uint32),
     }
     path = io.save_checkpoint(tmp_path / "ck.safetensors", model, opt, extra)
     loaded = io.load_checkpoint(path)
@@ -70,8 +89,14 @@ def test_round_trip_is_exact(tmp_path, rng):
 
 
 def test_awkward_keys_survive(tmp_path):
-    extra = {1: np.zeros(1), "1": np.ones(1), "a/b": np.full(1, 2.0), "a": {"b": np.full(1, 3.0)},
-             "__tensor__": "not a marker", "__dict__": [1]}
+    extra = {
+        1: np.zeros(1),
+        "1": np.ones(1),
+        "a/b": np.full(1, 2.0),
+        "a": {"b": np.full(1, 3.0)},
+        "__tensor__": "not a marker",
+        "__dict__": [1],
+    }
     loaded = io.load_checkpoint(io.save_checkpoint(tmp_path, {}, {}, extra))["extra"]
     assert_same(loaded, extra)
 
@@ -160,8 +185,14 @@ def adam_step(params, grads, opt):
     group = opt["param_groups"][0]
     b1, b2 = group["betas"]
     for k, name in enumerate(params):
-        s = opt["state"].setdefault(k, {"step": 0, "exp_avg": np.zeros_like(params[name]),
-                                        "exp_avg_sq": np.zeros_like(params[name])})
+        s = opt["state"].setdefault(
+            k,
+            {
+                "step": 0,
+                "exp_avg": np.zeros_like(params[name]),
+                "exp_avg_sq": np.zeros_like(params[name]),
+            },
+        )
         s["step"] += 1
         s["exp_avg"] = b1 * s["exp_avg"] + (1 - b1) * grads[name]
         s["exp_avg_sq"] = b2 * s["exp_avg_sq"] + (1 - b2) * grads[name] ** 2
@@ -193,8 +224,12 @@ def test_resumed_training_is_bit_identical_to_an_uninterrupted_run(tmp_path):
 
     params2, opt2, loader2, noise_rng2, history2 = fresh_run()
     run_epochs(params2, opt2, loader2, noise_rng2, history2, 3)
-    extra = {"epoch": 3, "loader": loader2.state_dict(), "noise": noise_rng2.bit_generator.state,
-             "history": history2}
+    extra = {
+        "epoch": 3,
+        "loader": loader2.state_dict(),
+        "noise": noise_rng2.bit_generator.state,
+        "history": history2,
+    }
     io.save_checkpoint(tmp_path / "run", params2, opt2, extra)
     del params2, opt2, loader2, noise_rng2, history2
 

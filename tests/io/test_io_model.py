@@ -13,8 +13,13 @@ import glassnet
 from glassnet import io
 from glassnet.errors import GlassnetError, ModelFileError
 
-CONFIG = {"hidden": [16, 16], "activation": "relu", "labels": ["setosa", "virginica"],
-          "task": "classify", "standardizer": {"mean": [0.1, 2.5], "scale": [1.0, 0.3]}}
+CONFIG = {
+    "hidden": [16, 16],
+    "activation": "relu",
+    "labels": ["setosa", "virginica"],
+    "task": "classify",
+    "standardizer": {"mean": [0.1, 2.5], "scale": [1.0, 0.3]},
+}
 
 
 def make_state(rng):
@@ -175,8 +180,15 @@ def test_a_checkpoint_is_not_a_model(tmp_path):
 
 def test_a_newer_format_is_refused(tmp_path):
     path = tmp_path / "future.safetensors"
-    meta = {"format": "glassnet", "kind": "model", "format_version": "2",
-            "glassnet_version": "9.0", "config": "{}", "order": "[]", "sha256": "0" * 64}
+    meta = {
+        "format": "glassnet",
+        "kind": "model",
+        "format_version": "2",
+        "glassnet_version": "9.0",
+        "config": "{}",
+        "order": "[]",
+        "sha256": "0" * 64,
+    }
     path.write_bytes(safetensors.numpy.save({}, metadata=meta))
     with pytest.raises(ModelFileError, match="glassnet 9.0 in format 2.*upgrade glassnet"):
         io.load_model(path)
@@ -275,13 +287,13 @@ def test_header_length_is_little_endian_u64(tmp_path):
     path = io.save_model(tmp_path, {"w": np.zeros(2)}, {})
     data = path.read_bytes()
     (size,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + size])
+    header = json.loads(data[8 : 8 + size])
     assert header["w"]["dtype"] == "F64" and header["__metadata__"]["kind"] == "model"
 
 
 def test_atomic_text_and_bytes(tmp_path, monkeypatch):
-    path = io.atomic_write_text(tmp_path / "deep" / "metrics.json", "{\"acc\": 0.9}\n")
-    assert path.read_text() == "{\"acc\": 0.9}\n"
+    path = io.atomic_write_text(tmp_path / "deep" / "metrics.json", '{"acc": 0.9}\n')
+    assert path.read_text() == '{"acc": 0.9}\n'
     assert io.atomic_write_bytes(path, b"\x00\x01").read_bytes() == b"\x00\x01"
     monkeypatch.setattr(io._files, "_write_all", failing_writer)
     with pytest.raises(RuntimeError):
@@ -314,14 +326,18 @@ def test_the_same_contents_are_written_as_the_same_bytes_by_every_process(tmp_pa
     files = []
     for run, hash_seed in enumerate(["1", "2", "3"]):
         model, ckpt = tmp_path / f"m{run}.safetensors", tmp_path / f"c{run}.safetensors"
-        subprocess.run([sys.executable, "-c", _WRITE_IN_A_NEW_PROCESS, model, ckpt], check=True,
-                       env={**os.environ, "PYTHONHASHSEED": hash_seed}, timeout=60)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", _WRITE_IN_A_NEW_PROCESS, model, ckpt],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            timeout=60,
+        )
         files.append((model.read_bytes(), ckpt.read_bytes()))
     assert files[0] == files[1] == files[2]
     for data in files[0]:
         size = struct.unpack("<Q", data[:8])[0]
         assert size % 8 == 0  # the header stays padded as safetensors pads it
-        meta = json.loads(data[8:8 + size])["__metadata__"]
+        meta = json.loads(data[8 : 8 + size])["__metadata__"]
         assert list(meta) == sorted(meta)
     with safetensors.safe_open(tmp_path / "m0.safetensors", "np") as f:  # the library reads it
         assert json.loads(f.metadata()["config"])["sizes"] == [4, 3]
@@ -374,8 +390,15 @@ def _raw_file(path, header, payload=b""):
     return path
 
 
-_GOOD_META = {"format": "glassnet", "kind": "model", "format_version": "1",
-              "glassnet_version": "0", "config": "{}", "order": "[]", "sha256": "0" * 64}
+_GOOD_META = {
+    "format": "glassnet",
+    "kind": "model",
+    "format_version": "1",
+    "glassnet_version": "0",
+    "config": "{}",
+    "order": "[]",
+    "sha256": "0" * 64,
+}
 
 
 @pytest.mark.parametrize(
@@ -405,8 +428,7 @@ def test_a_malformed_metadata_entry_is_named(tmp_path, meta, entry):
 @pytest.mark.parametrize("order", ["5", '{"w": 0}', "[1]", '["w", "w"]', "null"])
 def test_an_order_entry_that_is_not_the_list_of_tensors_is_named(tmp_path, order):
     path = tmp_path / "m.safetensors"
-    io._format._write(path, {"w": np.zeros(2)}, {"kind": "model", "config": "{}",
-                                                 "order": order})  # fmt: skip
+    io._format._write(path, {"w": np.zeros(2)}, {"kind": "model", "config": "{}", "order": order})
     with pytest.raises(ModelFileError, match="'order' entry") as info:
         io.load_model(path)
     assert str(path) in str(info.value)
@@ -427,11 +449,19 @@ def test_a_checkpoint_tree_that_is_not_an_object_is_named(tmp_path):
         io.load_checkpoint(path)
 
 
-@pytest.mark.parametrize("entry", [{"dtype": "F64", "shape": [2]}, [0, 16], "w",
-                                   {"dtype": "F64", "shape": [2], "data_offsets": "0-16"}])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"dtype": "F64", "shape": [2]},
+        [0, 16],
+        "w",
+        {"dtype": "F64", "shape": [2], "data_offsets": "0-16"},
+    ],
+)
 def test_a_corrupt_tensor_entry_is_named(tmp_path, entry):
-    path = _raw_file(tmp_path / "m.safetensors", {"__metadata__": _GOOD_META, "w": entry},
-                     bytes(16))  # fmt: skip
+    path = _raw_file(
+        tmp_path / "m.safetensors", {"__metadata__": _GOOD_META, "w": entry}, bytes(16)
+    )
     with pytest.raises(ModelFileError, match=f"{path}: .*tensor 'w'"):
         io.load_model(path)
 

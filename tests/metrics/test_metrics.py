@@ -51,13 +51,18 @@ def test_classification_report_matches_scikit_learn_report():
     t, p = _labels(120, 3, 7)
     names = ["setosa", "versicolor", "virginica"]
     rep = metrics.classification_report(t, p, names)
-    sk = skm.classification_report(t, p, labels=[0, 1, 2], target_names=names,
-                                   output_dict=True, zero_division=0)  # fmt: skip
+    sk = skm.classification_report(
+        t, p, labels=[0, 1, 2], target_names=names, output_dict=True, zero_division=0
+    )
     assert rep["labels"] == names
     assert rep["accuracy"] == pytest.approx(sk["accuracy"], abs=1e-15)
     for name in names:
-        for key, sk_key in [("precision", "precision"), ("recall", "recall"), ("f1", "f1-score"),
-                            ("support", "support")]:  # fmt: skip
+        for key, sk_key in [
+            ("precision", "precision"),
+            ("recall", "recall"),
+            ("f1", "f1-score"),
+            ("support", "support"),
+        ]:
             assert rep["per_class"][name][key] == pytest.approx(sk[name][sk_key], abs=1e-15)
     assert rep["confusion_matrix"] == skm.confusion_matrix(t, p).tolist()
 
@@ -95,8 +100,9 @@ def test_r2_is_negative_for_a_fit_worse_than_the_mean():
     assert metrics.r2(t, p) == pytest.approx(skm.r2_score(t, p)) == pytest.approx(-3.0)
 
 
-@pytest.mark.parametrize("fn", [metrics.accuracy, metrics.mse, metrics.mae, metrics.r2,
-                                metrics.confusion_matrix])  # fmt: skip
+@pytest.mark.parametrize(
+    "fn", [metrics.accuracy, metrics.mse, metrics.mae, metrics.r2, metrics.confusion_matrix]
+)
 def test_lengths_that_differ_name_both_shapes(fn):
     with pytest.raises(ShapeError, match=r"\(3,\).*\(2,\)"):
         fn([0, 1, 1], [0, 1])
@@ -110,11 +116,13 @@ def test_no_samples_is_an_error(fn):
 
 @pytest.mark.parametrize(
     ("t", "p", "match"),
-    [([0, -1], [0, 0], "position 1 holds -1"),
-     ([0, 1], [0, 1.5], "position 1 holds 1.5"),
-     (["a", "b"], [0, 1], "integer class indices"),
-     ([0, 1], [0, float("nan")], "position 1")],
-)  # fmt: skip
+    [
+        ([0, -1], [0, 0], "position 1 holds -1"),
+        ([0, 1], [0, 1.5], "position 1 holds 1.5"),
+        (["a", "b"], [0, 1], "integer class indices"),
+        ([0, 1], [0, float("nan")], "position 1"),
+    ],
+)
 def test_confusion_matrix_rejects_values_that_are_not_class_indices(t, p, match):
     with pytest.raises(DataError, match=match):
         metrics.confusion_matrix(np.array(t), np.array(p))
@@ -131,8 +139,12 @@ def test_precision_recall_wants_a_square_matrix():
 
 
 def test_metrics_table_names_the_functions():
-    assert metrics.METRICS == {"accuracy": metrics.accuracy, "mse": metrics.mse,
-                               "mae": metrics.mae, "r2": metrics.r2}  # fmt: skip
+    assert metrics.METRICS == {
+        "accuracy": metrics.accuracy,
+        "mse": metrics.mse,
+        "mae": metrics.mae,
+        "r2": metrics.r2,
+    }
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -162,9 +174,18 @@ def test_running_metrics_over_batches_equal_the_metrics_of_all_rows(seed):
     assert run.metric_text() == f"accuracy {skm.accuracy_score(t, logits.argmax(axis=1)):.4f}"
 
 
-@pytest.mark.parametrize(("k", "n", "confidence"),
-                         [(27, 30, 0.95), (30, 30, 0.95), (0, 5, 0.95), (1, 1, 0.9),
-                          (50, 97, 0.99), (281, 300, 0.8), (3, 1000, 0.95)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("k", "n", "confidence"),
+    [
+        (27, 30, 0.95),
+        (30, 30, 0.95),
+        (0, 5, 0.95),
+        (1, 1, 0.9),
+        (50, 97, 0.99),
+        (281, 300, 0.8),
+        (3, 1000, 0.95),
+    ],
+)
 def test_the_accuracy_interval_is_wilsons_as_scipy_computes_it(k, n, confidence):
     from scipy.stats import binomtest  # installed with scikit-learn
 
@@ -181,9 +202,10 @@ def test_the_classification_report_carries_the_interval_of_its_accuracy():
     assert rep["accuracy_interval"] == list(metrics.accuracy_interval(right, 200))
 
 
-@pytest.mark.parametrize(("k", "n", "confidence"),
-                         [(3, 2, 0.95), (-1, 5, 0.95), (0, 0, 0.95), (1.5, 3, 0.95),
-                          (1, 3, 1.0), (1, 3, 0.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("k", "n", "confidence"),
+    [(3, 2, 0.95), (-1, 5, 0.95), (0, 0, 0.95), (1.5, 3, 0.95), (1, 3, 1.0), (1, 3, 0.0)],
+)
 def test_the_accuracy_interval_refuses_impossible_counts(k, n, confidence):
     with pytest.raises(DataError, match="accuracy_interval"):
         metrics.accuracy_interval(k, n, confidence)

@@ -20,9 +20,13 @@ def test_mlp_structure_alternates_linear_and_activation_with_a_linear_output(act
     widths = [(m.in_features, m.out_features) for m in model.layers if isinstance(m, Linear)]
     assert widths == [(3, 8), (8, 5), (5, 2)]
     assert [n for n, _ in model.named_parameters()] == [
-        "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
-        "layers.4.weight", "layers.4.bias",
-    ]  # fmt: skip
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+        "layers.4.weight",
+        "layers.4.bias",
+    ]
     assert model.num_parameters() == (3 * 8 + 8) + (8 * 5 + 5) + (5 * 2 + 2)
 
 
@@ -86,9 +90,12 @@ def test_mlp_config_is_json_and_rebuilds_the_same_model():
     model = MLP([5, 7, 3], activation="sigmoid", dropout=0.1, seed=9, dtype="float64")
     config = json.loads(json.dumps(model.config()))
     assert config == {
-        "sizes": [5, 7, 3], "activation": "sigmoid", "dropout": 0.1, "seed": 9,
+        "sizes": [5, 7, 3],
+        "activation": "sigmoid",
+        "dropout": 0.1,
+        "seed": 9,
         "dtype": "float64",
-    }  # fmt: skip
+    }
     twin = MLP.from_config(config)
     assert repr(twin) == repr(model)
     for a, b in zip(model.parameters(), twin.parameters()):

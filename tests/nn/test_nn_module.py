@@ -37,9 +37,13 @@ def test_parameters_are_registered_in_assignment_order_with_dotted_names():
     model = Outer()
     names = [n for n, _ in model.named_parameters()]
     assert names == [
-        "first.zeta", "first.alpha", "first.inner.weight", "first.inner.bias",
-        "second.weight", "second.bias",
-    ]  # fmt: skip
+        "first.zeta",
+        "first.alpha",
+        "first.inner.weight",
+        "first.inner.bias",
+        "second.weight",
+        "second.bias",
+    ]
     assert model.parameters()[0] is model.first.zeta
     assert model.parameters()[-1] is model.second.bias
 
@@ -48,8 +52,12 @@ def test_children_and_modules_follow_assignment_order():
     model = Outer()
     assert [type(m).__name__ for m in model.children()] == ["Block", "ReLU", "Linear"]
     assert [n for n, _ in model.named_modules()] == [
-        "", "first", "first.inner", "act", "second",
-    ]  # fmt: skip
+        "",
+        "first",
+        "first.inner",
+        "act",
+        "second",
+    ]
     assert model.modules()[2] is model.first.inner
 
 

@@ -95,7 +95,9 @@ CASES = {
     "sgd-nesterov": (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}, sgd_rule),
     "sgd-decay": (SGD, {"lr": 0.05, "weight_decay": 0.1}, sgd_rule),
     "sgd-all": (
-        SGD, {"lr": 0.03, "momentum": 0.8, "nesterov": True, "weight_decay": 0.05}, sgd_rule
+        SGD,
+        {"lr": 0.03, "momentum": 0.8, "nesterov": True, "weight_decay": 0.05},
+        sgd_rule,
     ),
     "sgd-dampening": (SGD, {"lr": 0.05, "momentum": 0.9, "dampening": 0.3}, sgd_rule),
     "adam": (Adam, {"lr": 0.1}, adam_rule),
@@ -103,15 +105,18 @@ CASES = {
     "adam-l2": (Adam, {"lr": 0.1, "weight_decay": 0.2}, adam_rule),
     "adamw": (AdamW, {"lr": 0.1}, lambda **k: adam_rule(weight_decay=1e-2, decoupled=True, **k)),
     "adamw-decay": (
-        AdamW, {"lr": 0.1, "weight_decay": 0.3},
+        AdamW,
+        {"lr": 0.1, "weight_decay": 0.3},
         lambda **k: adam_rule(decoupled=True, **k),
     ),
     "rmsprop": (RMSprop, {"lr": 0.01}, rmsprop_rule),
     "rmsprop-momentum": (RMSprop, {"lr": 0.01, "momentum": 0.9, "alpha": 0.9}, rmsprop_rule),
     "rmsprop-centered": (
-        RMSprop, {"lr": 0.01, "centered": True, "weight_decay": 0.1}, rmsprop_rule
+        RMSprop,
+        {"lr": 0.01, "centered": True, "weight_decay": 0.1},
+        rmsprop_rule,
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -85,8 +85,13 @@ def test_state_dict_format_is_nested_plain_data_keyed_by_name():
     sd = opt.state_dict()
     assert list(sd) == ["type", "hyper", "step", "state"]
     assert sd["type"] == "Adam" and sd["step"] == 2
-    assert sd["hyper"] == {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
-                           "weight_decay": 0.0}  # fmt: skip
+    assert sd["hyper"] == {
+        "lr": 0.01,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+    }
     json.dumps(sd["hyper"])
     assert list(sd["state"]) == [name for name, _ in model.named_parameters()]
     buffers = sd["state"]["layers.0.weight"]
@@ -119,10 +124,18 @@ def test_loading_a_state_of_another_optimizer_or_other_parameters_fails_cleanly(
 def test_loading_a_misshaped_buffer_names_it_and_changes_nothing():
     w = Parameter(np.ones((2, 3)))
     opt = SGD([("w", w)], lr=0.1, momentum=0.9)
-    sd = {"type": "SGD", "step": 4,
-          "hyper": {"lr": 0.5, "momentum": 0.9, "dampening": 0.0, "nesterov": False,
-                    "weight_decay": 0.0},
-          "state": {"w": {"momentum_buffer": np.zeros((3, 2))}}}  # fmt: skip
+    sd = {
+        "type": "SGD",
+        "step": 4,
+        "hyper": {
+            "lr": 0.5,
+            "momentum": 0.9,
+            "dampening": 0.0,
+            "nesterov": False,
+            "weight_decay": 0.0,
+        },
+        "state": {"w": {"momentum_buffer": np.zeros((3, 2))}},
+    }
     with pytest.raises(
         ShapeError, match=r"w.momentum_buffer has shape \(3, 2\), the parameter \(2, 3\)"
     ):
@@ -137,8 +150,13 @@ def test_schedule_state_dicts_restore_position_and_rate():
         sched.step()
     sd = sched.state_dict()
     assert sd["type"] == "LinearWarmup" and sd["last_epoch"] == 6
-    assert sd["after"] == {"type": "CosineAnnealingLR", "base_lr": 1.0, "last_epoch": 4,
-                           "T_max": 10, "eta_min": 0.1}  # fmt: skip
+    assert sd["after"] == {
+        "type": "CosineAnnealingLR",
+        "base_lr": 1.0,
+        "last_epoch": 4,
+        "T_max": 10,
+        "eta_min": 0.1,
+    }
     other = SGD([Parameter(np.ones(1))], lr=1.0)
     twin = LinearWarmup(other, 2, after=CosineAnnealingLR(other, T_max=10, eta_min=0.1))
     twin.load_state_dict(json.loads(json.dumps(sd)))

@@ -181,18 +181,24 @@ def _good():
     [
         (lambda p, X, y: (p, X, y, {"activation": "relu"}), DomainError, "smooth"),
         (lambda p, X, y: (p, X, y, {"loss": "hinge"}), DomainError, "hinge"),
-        (lambda p, X, y: ([p[0], (p[1][0].T, p[1][1])] + p[2:], X, y, {}), ShapeError,
-         "layer 1 has W of shape (4, 3)"),
+        (
+            lambda p, X, y: ([p[0], (p[1][0].T, p[1][1])] + p[2:], X, y, {}),
+            ShapeError,
+            "layer 1 has W of shape (4, 3)",
+        ),
         (lambda p, X, y: ([(p[0][0], p[0][1][:2])] + p[1:], X, y, {}), ShapeError, "layer 0"),
         (lambda p, X, y: ([], X, y, {}), ShapeError, "empty"),
         (lambda p, X, y: (p, X[:, :2], y, {}), ShapeError, "expected (n_samples, 3)"),
         (lambda p, X, y: (p, X, y[:, :1], {}), ShapeError, "expected (4, 2)"),
-        (lambda p, X, y: (p, X, np.array([0, 1, 2, 1]), {"loss": "cross_entropy"}), DataError,
-         "0..1"),
+        (
+            lambda p, X, y: (p, X, np.array([0, 1, 2, 1]), {"loss": "cross_entropy"}),
+            DataError,
+            "0..1",
+        ),
         (lambda p, X, y: (p, X, y, {"loss": "cross_entropy"}), ShapeError, "integer class"),
         (lambda p, X, y: (p, np.where(X > 1, np.nan, X), y, {}), DataError, "NaN"),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("way", list(WAYS))
 def test_bad_inputs_raise_errors_that_say_what_is_wrong(way, change, error, words):
     params, X, y, kwargs = change(*_good())

@@ -84,8 +84,13 @@ def test_special_characters_are_escaped():
 
 
 def test_number_formats():
-    for x, shown in [(2.0, "2.0000"), (-0.5, "-0.5000"), (0.0, "0.0000"), (1e-7, "1e-07"),
-                     (3.2e12, "3.2e+12")]:
+    for x, shown in [
+        (2.0, "2.0000"),
+        (-0.5, "-0.5000"),
+        (0.0, "0.0000"),
+        (1e-7, "1e-07"),
+        (3.2e12, "3.2e+12"),
+    ]:
         assert f"data {shown} |" in to_dot(Value(x))
 
 

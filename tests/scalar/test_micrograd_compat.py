@@ -47,8 +47,11 @@ def readme_example_np(a, b):
 def test_readme_example():
     a, b, g = readme_example()
     # The numbers micrograd's README prints:
-    assert (f"{g.data:.4f}", f"{a.grad:.4f}", f"{b.grad:.4f}") == ("24.7041", "138.8338",
-                                                                  "645.5773")
+    assert (f"{g.data:.4f}", f"{a.grad:.4f}", f"{b.grad:.4f}") == (
+        "24.7041",
+        "138.8338",
+        "645.5773",
+    )
     assert math.isclose(g.data, readme_example_np(-4.0, 2.0), rel_tol=1e-13)
     assert math.isclose(a.grad, grad(readme_example_np, 0)(-4.0, 2.0), rel_tol=1e-12)
     assert math.isclose(b.grad, grad(readme_example_np, 1)(-4.0, 2.0), rel_tol=1e-12)
@@ -105,7 +108,7 @@ def _demo_loss_np(flat, X, y):
     """The same loss in autograd NumPy; ``flat`` holds the parameters in parameters() order."""
     a, i = X.T, 0  # (2, N): one column per sample
     for k, (nout, nin) in enumerate([(16, 2), (16, 16), (1, 16)]):
-        block = flat[i:i + nout * (nin + 1)].reshape(nout, nin + 1)  # rows: w..., b
+        block = flat[i : i + nout * (nin + 1)].reshape(nout, nin + 1)  # rows: w..., b
         i += nout * (nin + 1)
         z = anp.dot(block[:, :nin], a) + block[:, nin:]  # (nout, nin) @ (nin, N) -> (nout, N)
         a = anp.maximum(z, 0.0) if k < 2 else z

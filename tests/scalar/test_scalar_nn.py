@@ -12,8 +12,12 @@ from autograd.scipy.special import expit
 from glassnet import DomainError, ShapeError, gradcheck
 from glassnet.scalar import MLP, Layer, Module, Neuron, Value, weighted_sum
 
-NP_ACT = {"relu": lambda z: anp.maximum(z, 0.0), "tanh": anp.tanh, "sigmoid": expit,
-          "linear": lambda z: z}
+NP_ACT = {
+    "relu": lambda z: anp.maximum(z, 0.0),
+    "tanh": anp.tanh,
+    "sigmoid": expit,
+    "linear": lambda z: z,
+}
 
 
 def _weights(model):
@@ -30,7 +34,7 @@ def _np_forward(flat, shapes, x, act):
     """The MLP in autograd NumPy from a flat parameter vector in parameters() order."""
     a, i = x, 0
     for k, (nout, nin) in enumerate(shapes):
-        block = flat[i:i + nout * (nin + 1)].reshape(nout, nin + 1)  # each row: w..., b
+        block = flat[i : i + nout * (nin + 1)].reshape(nout, nin + 1)  # each row: w..., b
         i += nout * (nin + 1)
         z = anp.dot(block[:, :nin], a) + block[:, nin]  # (nout, nin) @ (nin,) -> (nout,)
         a = NP_ACT[act](z) if k < len(shapes) - 1 else z
@@ -48,8 +52,9 @@ def test_mlp_forward_and_gradients_match_numpy_and_autograd(act):
     assert np.allclose([o.data for o in out], expected, rtol=1e-13, atol=1e-15)
     loss = out[0] * 0.7 - out[1] ** 2
     loss.backward()
-    oracle = grad(lambda p: (lambda o: o[0] * 0.7 - o[1] ** 2)(
-        _np_forward(p, shapes, np.array(x), act)))(flat)
+    oracle = grad(
+        lambda p: (lambda o: o[0] * 0.7 - o[1] ** 2)(_np_forward(p, shapes, np.array(x), act))
+    )(flat)
     assert np.allclose([p.grad for p in model.parameters()], oracle, rtol=1e-12, atol=1e-15)
 
 
@@ -164,5 +169,7 @@ def test_weighted_sum_equals_its_composed_twin(n, rng):
     for u, v in zip(w1 + x1 + [b1], w2 + x2 + [b2]):
         assert u.grad == v.grad
     assert math.isclose(b1.grad, 1 - math.tanh(fused.data) ** 2, rel_tol=1e-12)
-    gradcheck(lambda *vs: weighted_sum(vs[:n], vs[n:2 * n], vs[2 * n]).sigmoid(),
-              [Value(v) for v in [*wd, *xd, bd]])
+    gradcheck(
+        lambda *vs: weighted_sum(vs[:n], vs[n : 2 * n], vs[2 * n]).sigmoid(),
+        [Value(v) for v in [*wd, *xd, bd]],
+    )

@@ -37,8 +37,13 @@ def test_reused_nodes_accumulate_against_autograd(point):
 
 
 def test_same_operand_twice():
-    for f, expected in [(lambda a: a * a, 6.0), (lambda a: a + a, 2.0), (lambda a: a - a, 0.0),
-                        (lambda a: a / a, 0.0), (lambda a: a**a, 27 * (math.log(3) + 1))]:
+    for f, expected in [
+        (lambda a: a * a, 6.0),
+        (lambda a: a + a, 2.0),
+        (lambda a: a - a, 0.0),
+        (lambda a: a / a, 0.0),
+        (lambda a: a**a, 27 * (math.log(3) + 1)),
+    ]:
         a = Value(3.0)
         f(a).backward()
         assert math.isclose(a.grad, expected, abs_tol=1e-15)

@@ -16,12 +16,24 @@ from glassnet.scalar import Value
 # (name, glassnet function of Values, autograd/NumPy function of floats, points)
 UNARY = [
     ("neg", lambda x: -x, lambda x: -x, [-2.5, 0.0, 3.0, 1e300, -1e-300]),
-    ("relu", lambda x: x.relu(), lambda x: anp.maximum(x, 0.0),
-     [-3.0, -1e-8, 1e-8, 0.7, 1e6, -1e300, 1e300]),
-    ("tanh", lambda x: x.tanh(), anp.tanh,
-     [-2.0, -0.3, 0.0, 0.5, 3.0, 19.0, -19.0, 1000.0, -1000.0]),
-    ("sigmoid", lambda x: x.sigmoid(), expit,
-     [-3.0, 0.0, 0.4, 5.0, 36.0, -36.0, 700.0, -700.0, 1000.0, -1000.0]),
+    (
+        "relu",
+        lambda x: x.relu(),
+        lambda x: anp.maximum(x, 0.0),
+        [-3.0, -1e-8, 1e-8, 0.7, 1e6, -1e300, 1e300],
+    ),
+    (
+        "tanh",
+        lambda x: x.tanh(),
+        anp.tanh,
+        [-2.0, -0.3, 0.0, 0.5, 3.0, 19.0, -19.0, 1000.0, -1000.0],
+    ),
+    (
+        "sigmoid",
+        lambda x: x.sigmoid(),
+        expit,
+        [-3.0, 0.0, 0.4, 5.0, 36.0, -36.0, 700.0, -700.0, 1000.0, -1000.0],
+    ),
     ("exp", lambda x: x.exp(), anp.exp, [-1000.0, -5.0, 0.0, 1.5, 700.0]),
     ("log", lambda x: x.log(), anp.log, [1e-300, 1e-3, 0.5, 1.0, 10.0, 1e300]),
     ("square", lambda x: x**2, lambda x: x**2, [-1e150, -3.0, 0.0, 0.5, 1e150]),
@@ -70,8 +82,9 @@ UNARY_CASES = [(n, g, f, x) for n, g, f, xs in UNARY for x in xs]
 BINARY_CASES = [(n, f, p) for n, f, ps in BINARY for p in ps]
 
 
-@pytest.mark.parametrize(("name", "g", "f", "x"), UNARY_CASES,
-                         ids=[f"{c[0]}({c[3]:g})" for c in UNARY_CASES])
+@pytest.mark.parametrize(
+    ("name", "g", "f", "x"), UNARY_CASES, ids=[f"{c[0]}({c[3]:g})" for c in UNARY_CASES]
+)
 def test_unary_forward_and_gradient(name, g, f, x):
     v = Value(x)
     out = g(v)
@@ -86,8 +99,9 @@ def test_unary_forward_and_gradient(name, g, f, x):
     gradcheck(g, [Value(x)], eps=_eps(x))
 
 
-@pytest.mark.parametrize(("name", "f", "point"), BINARY_CASES,
-                         ids=[f"{c[0]}{c[2]}" for c in BINARY_CASES])
+@pytest.mark.parametrize(
+    ("name", "f", "point"), BINARY_CASES, ids=[f"{c[0]}{c[2]}" for c in BINARY_CASES]
+)
 def test_binary_forward_and_gradient(name, f, point):
     a, b = Value(point[0]), Value(point[1])
     out = f(a, b)
@@ -101,11 +115,21 @@ def test_binary_forward_and_gradient(name, f, point):
 
 @pytest.mark.parametrize(
     ("expr", "op"),
-    [(lambda a, b: a + b, "+"), (lambda a, b: a - b, "-"), (lambda a, b: a * b, "*"),
-     (lambda a, b: a / b, "/"), (lambda a, b: a**b, "**"), (lambda a, b: a**2, "**2"),
-     (lambda a, b: a**0.5, "**0.5"), (lambda a, b: -a, "neg"), (lambda a, b: a.relu(), "relu"),
-     (lambda a, b: a.tanh(), "tanh"), (lambda a, b: a.sigmoid(), "sigmoid"),
-     (lambda a, b: a.exp(), "exp"), (lambda a, b: a.log(), "log")],
+    [
+        (lambda a, b: a + b, "+"),
+        (lambda a, b: a - b, "-"),
+        (lambda a, b: a * b, "*"),
+        (lambda a, b: a / b, "/"),
+        (lambda a, b: a**b, "**"),
+        (lambda a, b: a**2, "**2"),
+        (lambda a, b: a**0.5, "**0.5"),
+        (lambda a, b: -a, "neg"),
+        (lambda a, b: a.relu(), "relu"),
+        (lambda a, b: a.tanh(), "tanh"),
+        (lambda a, b: a.sigmoid(), "sigmoid"),
+        (lambda a, b: a.exp(), "exp"),
+        (lambda a, b: a.log(), "log"),
+    ],
 )
 def test_op_names(expr, op):
     assert expr(Value(2.0), Value(3.0))._op == op
@@ -122,8 +146,13 @@ def test_constants_become_leaf_operands_in_order():
 
 @pytest.mark.parametrize(
     ("update", "expected", "grad"),
-    [(operator.iadd, 5.0, 1.0), (operator.isub, -1.0, 1.0), (operator.imul, 6.0, 3.0),
-     (operator.itruediv, 2.0 / 3.0, 1.0 / 3.0), (operator.ipow, 8.0, 12.0)],
+    [
+        (operator.iadd, 5.0, 1.0),
+        (operator.isub, -1.0, 1.0),
+        (operator.imul, 6.0, 3.0),
+        (operator.itruediv, 2.0 / 3.0, 1.0 / 3.0),
+        (operator.ipow, 8.0, 12.0),
+    ],
 )
 def test_in_place_forms_build_new_nodes(update, expected, grad):
     a = Value(2.0)
@@ -156,9 +185,13 @@ def test_unsupported_operands_raise_type_error(other):
 
 
 def test_saturating_functions_are_exact_and_finite():
-    for x, fn, y, dy in [(1000.0, "tanh", 1.0, 0.0), (-1000.0, "tanh", -1.0, 0.0),
-                         (-1000.0, "sigmoid", 0.0, 0.0), (1000.0, "sigmoid", 1.0, 0.0),
-                         (-1000.0, "exp", 0.0, 0.0)]:
+    for x, fn, y, dy in [
+        (1000.0, "tanh", 1.0, 0.0),
+        (-1000.0, "tanh", -1.0, 0.0),
+        (-1000.0, "sigmoid", 0.0, 0.0),
+        (1000.0, "sigmoid", 1.0, 0.0),
+        (-1000.0, "exp", 0.0, 0.0),
+    ]:
         v = Value(x)
         out = getattr(v, fn)()
         out.backward()
@@ -169,9 +202,14 @@ def test_saturating_functions_are_exact_and_finite():
     ("fn", "x", "expected"),
     # Hand math in the tails: sech(x)**2 = 4 e^{-2|x|} (1 + O(e^{-2|x|})),
     # sigmoid'(x) = e^{-|x|} (1 + O(e^{-|x|})); the O() terms are below 1e-15 here.
-    [("tanh", 19.0, 4 * math.exp(-38.0)), ("tanh", -25.0, 4 * math.exp(-50.0)),
-     ("tanh", 300.0, 4 * math.exp(-600.0)), ("sigmoid", 36.0, math.exp(-36.0)),
-     ("sigmoid", -40.0, math.exp(-40.0)), ("sigmoid", 700.0, math.exp(-700.0))],
+    [
+        ("tanh", 19.0, 4 * math.exp(-38.0)),
+        ("tanh", -25.0, 4 * math.exp(-50.0)),
+        ("tanh", 300.0, 4 * math.exp(-600.0)),
+        ("sigmoid", 36.0, math.exp(-36.0)),
+        ("sigmoid", -40.0, math.exp(-40.0)),
+        ("sigmoid", 700.0, math.exp(-700.0)),
+    ],
 )
 def test_tail_derivatives_keep_their_digits(fn, x, expected):
     v = Value(x)
@@ -181,9 +219,14 @@ def test_tail_derivatives_keep_their_digits(fn, x, expected):
 
 def test_kinks_and_limits_at_zero():
     # relu'(0) = 0 by choice; x**0.5 has a vertical tangent at 0; x**0 is constant.
-    for f, grad_at_0 in [(lambda x: x.relu(), 0.0), (lambda x: x**0.5, math.inf),
-                         (lambda x: x**0, 0.0), (lambda x: x**1, 1.0), (lambda x: x**2, 0.0),
-                         (lambda x: x**3, 0.0)]:
+    for f, grad_at_0 in [
+        (lambda x: x.relu(), 0.0),
+        (lambda x: x**0.5, math.inf),
+        (lambda x: x**0, 0.0),
+        (lambda x: x**1, 1.0),
+        (lambda x: x**2, 0.0),
+        (lambda x: x**3, 0.0),
+    ]:
         x = Value(0.0)
         f(x).backward()
         assert x.grad == grad_at_0
@@ -194,14 +237,20 @@ def test_kinks_and_limits_at_zero():
 
 @pytest.mark.parametrize(
     ("expr", "shown"),
-    [(lambda: Value(0.0).log(), "log(0.0)"), (lambda: Value(-1.5).log(), "log(-1.5)"),
-     (lambda: Value(710.0).exp(), "exp(710.0)"), (lambda: Value(0.0) ** -1, "0.0 ** -1"),
-     (lambda: Value(-8.0) ** (1 / 3), "-8.0 ** 0.333"),
-     (lambda: Value(-2.0) ** Value(2.0), "-2.0 ** Value(2.0)"),
-     (lambda: Value(0.0) ** Value(2.0), "0.0 ** Value(2.0)"),
-     (lambda: Value(1e200) ** 2, "1e+200 ** 2"), (lambda: 10 ** Value(400.0), "10.0 ** 400.0"),
-     (lambda: Value(1e-300) ** -2, "1e-300 ** -2"),
-     (lambda: Value(1.0) / 0, "1.0 / 0.0"), (lambda: 2 / Value(0.0), "2.0 / 0.0")],
+    [
+        (lambda: Value(0.0).log(), "log(0.0)"),
+        (lambda: Value(-1.5).log(), "log(-1.5)"),
+        (lambda: Value(710.0).exp(), "exp(710.0)"),
+        (lambda: Value(0.0) ** -1, "0.0 ** -1"),
+        (lambda: Value(-8.0) ** (1 / 3), "-8.0 ** 0.333"),
+        (lambda: Value(-2.0) ** Value(2.0), "-2.0 ** Value(2.0)"),
+        (lambda: Value(0.0) ** Value(2.0), "0.0 ** Value(2.0)"),
+        (lambda: Value(1e200) ** 2, "1e+200 ** 2"),
+        (lambda: 10 ** Value(400.0), "10.0 ** 400.0"),
+        (lambda: Value(1e-300) ** -2, "1e-300 ** -2"),
+        (lambda: Value(1.0) / 0, "1.0 / 0.0"),
+        (lambda: 2 / Value(0.0), "2.0 / 0.0"),
+    ],
 )
 def test_domain_errors_name_the_value(expr, shown):
     with pytest.raises(DomainError) as info:

@@ -103,10 +103,22 @@ def _binary_cases() -> list[Case]:
                 (gen((3, 4)),),
             )
         )
-        cases.append(Case(f"{op}/number-left", lambda a, f=f: f(1.5, a),
-                          lambda xp, a, ref=ref: ref(xp, 1.5, a), (gen((3, 4)),)))  # fmt: skip
-    cases.append(Case("pow/integer-exponent-negative-base", lambda a: a**3,
-                      lambda xp, a: a**3, (away((3, 4)),)))  # fmt: skip
+        cases.append(
+            Case(
+                f"{op}/number-left",
+                lambda a, f=f: f(1.5, a),
+                lambda xp, a, ref=ref: ref(xp, 1.5, a),
+                (gen((3, 4)),),
+            )
+        )
+    cases.append(
+        Case(
+            "pow/integer-exponent-negative-base",
+            lambda a: a**3,
+            lambda xp, a: a**3,
+            (away((3, 4)),),
+        )
+    )
     cases.append(Case("neg/matrix", lambda a: -a, lambda xp, a: -a, (M,)))
     cases.append(Case("neg/scalar", lambda a: -a, lambda xp, a: -a, (SCALAR,)))
     return cases
@@ -130,32 +142,82 @@ def _binary_extremes(op):
 BIG = np.array([[-1e6, -1e5], [2e5, 1e6]])
 TINY = np.array([[-1e-5, -1e-6], [2e-6, 1e-5]])
 UNARY = {  # name: (glassnet, reference, generator, [(extreme name, x, eps, atol)])
-    "exp": (lambda a: a.exp(), lambda xp, a: xp.exp(a), away,
-            [("large", np.array([[80.0, 80.5], [81.0, 81.5]]), 1e-6, 0.0),
-             ("very-negative", np.array([[-700.0, -699.5], [-699.0, -698.5]]), 1e-6, 0.0)]),
-    "log": (lambda a: a.log(), lambda xp, a: xp.log(a), pos,
-            [("large", np.array([[1e8, 2e8], [5e8, 1e9]]), 1e2, 0.0),
-             ("tiny", np.array([[1e-8, 2e-8], [5e-8, 1e-7]]), 1e-15, 0.0)]),
-    "sqrt": (lambda a: a.sqrt(), lambda xp, a: xp.sqrt(a), pos,
-             [("large", np.array([[1e8, 2e8], [5e8, 1e9]]), 1e2, 0.0),
-              ("tiny", np.array([[1e-8, 2e-8], [5e-8, 1e-7]]), 1e-15, 0.0)]),
-    "tanh": (lambda a: a.tanh(), lambda xp, a: xp.tanh(a), away,  # saturated: gradient ~0
-             [("saturated", np.array([[-30.0, -8.0], [8.0, 30.0]]), 1e-6, 1e-5)]),
-    "sigmoid": (lambda a: a.sigmoid(), _sigmoid, away,
-                [("saturated", np.array([[-800.0, -40.0], [40.0, 800.0]]), 1e-6, 1e-5)]),
-    "relu": (lambda a: a.relu(), lambda xp, a: xp.where(a > 0, a, 0.0), away,
-             [("large", BIG, 1.0, 0.0), ("tiny", TINY, 1e-7, 0.0)]),
-    "leaky_relu": (lambda a: a.leaky_relu(0.1), lambda xp, a: xp.where(a > 0, a, 0.1 * a),
-                   away, [("large", BIG, 1.0, 0.0), ("tiny", TINY, 1e-7, 0.0)]),
-    "abs": (lambda a: a.abs(), lambda xp, a: xp.abs(a), away,
-            [("large", BIG, 1.0, 0.0), ("tiny", TINY, 1e-7, 0.0)]),
-    "clip": (lambda a: a.clip(-1.0, 1.0), lambda xp, a: xp.clip(a, -1.0, 1.0), away,
-             [("large", np.array([[-1e6, -0.5], [0.5, 1e6]]), 1e-6, 1e-5)]),
-    "clip-min-only": (lambda a: a.clip(min=-0.5), lambda xp, a: xp.where(a > -0.5, a, -0.5),
-                      away, [("large", np.array([[-1e6, -0.25], [0.25, 1e6]]), 1e-3, 0.0)]),
-    "clip-max-only": (lambda a: a.clip(max=0.5), lambda xp, a: xp.where(a < 0.5, a, 0.5),
-                      away, [("large", np.array([[-1e6, -0.25], [0.25, 1e6]]), 1e-3, 0.0)]),
-}  # fmt: skip
+    "exp": (
+        lambda a: a.exp(),
+        lambda xp, a: xp.exp(a),
+        away,
+        [
+            ("large", np.array([[80.0, 80.5], [81.0, 81.5]]), 1e-6, 0.0),
+            ("very-negative", np.array([[-700.0, -699.5], [-699.0, -698.5]]), 1e-6, 0.0),
+        ],
+    ),
+    "log": (
+        lambda a: a.log(),
+        lambda xp, a: xp.log(a),
+        pos,
+        [
+            ("large", np.array([[1e8, 2e8], [5e8, 1e9]]), 1e2, 0.0),
+            ("tiny", np.array([[1e-8, 2e-8], [5e-8, 1e-7]]), 1e-15, 0.0),
+        ],
+    ),
+    "sqrt": (
+        lambda a: a.sqrt(),
+        lambda xp, a: xp.sqrt(a),
+        pos,
+        [
+            ("large", np.array([[1e8, 2e8], [5e8, 1e9]]), 1e2, 0.0),
+            ("tiny", np.array([[1e-8, 2e-8], [5e-8, 1e-7]]), 1e-15, 0.0),
+        ],
+    ),
+    "tanh": (
+        lambda a: a.tanh(),
+        lambda xp, a: xp.tanh(a),
+        away,  # saturated: gradient ~0
+        [("saturated", np.array([[-30.0, -8.0], [8.0, 30.0]]), 1e-6, 1e-5)],
+    ),
+    "sigmoid": (
+        lambda a: a.sigmoid(),
+        _sigmoid,
+        away,
+        [("saturated", np.array([[-800.0, -40.0], [40.0, 800.0]]), 1e-6, 1e-5)],
+    ),
+    "relu": (
+        lambda a: a.relu(),
+        lambda xp, a: xp.where(a > 0, a, 0.0),
+        away,
+        [("large", BIG, 1.0, 0.0), ("tiny", TINY, 1e-7, 0.0)],
+    ),
+    "leaky_relu": (
+        lambda a: a.leaky_relu(0.1),
+        lambda xp, a: xp.where(a > 0, a, 0.1 * a),
+        away,
+        [("large", BIG, 1.0, 0.0), ("tiny", TINY, 1e-7, 0.0)],
+    ),
+    "abs": (
+        lambda a: a.abs(),
+        lambda xp, a: xp.abs(a),
+        away,
+        [("large", BIG, 1.0, 0.0), ("tiny", TINY, 1e-7, 0.0)],
+    ),
+    "clip": (
+        lambda a: a.clip(-1.0, 1.0),
+        lambda xp, a: xp.clip(a, -1.0, 1.0),
+        away,
+        [("large", np.array([[-1e6, -0.5], [0.5, 1e6]]), 1e-6, 1e-5)],
+    ),
+    "clip-min-only": (
+        lambda a: a.clip(min=-0.5),
+        lambda xp, a: xp.where(a > -0.5, a, -0.5),
+        away,
+        [("large", np.array([[-1e6, -0.25], [0.25, 1e6]]), 1e-3, 0.0)],
+    ),
+    "clip-max-only": (
+        lambda a: a.clip(max=0.5),
+        lambda xp, a: xp.where(a < 0.5, a, 0.5),
+        away,
+        [("large", np.array([[-1e6, -0.25], [0.25, 1e6]]), 1e-3, 0.0)],
+    ),
+}
 
 
 def _unary_cases() -> list[Case]:
@@ -171,8 +233,15 @@ def _unary_cases() -> list[Case]:
 
 # --- reductions ---------------------------------------------------------------------------
 
-AXES = [(None, False), (None, True), (0, False), (1, True), (-1, False), ((0, 2), False),
-        ((0, 1), True)]  # fmt: skip
+AXES = [
+    (None, False),
+    (None, True),
+    (0, False),
+    (1, True),
+    (-1, False),
+    ((0, 2), False),
+    ((0, 1), True),
+]
 
 
 def _reduction_cases() -> list[Case]:
@@ -180,13 +249,16 @@ def _reduction_cases() -> list[Case]:
     x3 = distinct((2, 3, 4))
     for op in ("sum", "mean", "max"):
         for axis, keep in AXES:
-            cases.append(Case(
-                f"{op}/axis={axis},keepdims={keep}",
-                lambda a, op=op, axis=axis, keep=keep: getattr(a, op)(axis=axis, keepdims=keep),
-                lambda xp, a, op=op, axis=axis, keep=keep: getattr(xp, op)(
-                    a, axis=axis, keepdims=keep),
-                (x3,),
-            ))  # fmt: skip
+            cases.append(
+                Case(
+                    f"{op}/axis={axis},keepdims={keep}",
+                    lambda a, op=op, axis=axis, keep=keep: getattr(a, op)(axis=axis, keepdims=keep),
+                    lambda xp, a, op=op, axis=axis, keep=keep: getattr(xp, op)(
+                        a, axis=axis, keepdims=keep
+                    ),
+                    (x3,),
+                )
+            )
         cases.append(
             Case(
                 f"{op}/scalar",
@@ -214,17 +286,29 @@ def _reduction_cases() -> list[Case]:
 
 # --- matrix products ----------------------------------------------------------------------
 
-MATMUL_SHAPES = [((3,), (3,)), ((3,), (3, 4)), ((2, 3), (3,)), ((2, 3), (3, 4)),
-                 ((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 4)), ((4, 2, 3), (1, 3, 2)),
-                 ((3,), (2, 3, 4)), ((2, 2, 3), (3,))]  # fmt: skip
+MATMUL_SHAPES = [
+    ((3,), (3,)),
+    ((3,), (3, 4)),
+    ((2, 3), (3,)),
+    ((2, 3), (3, 4)),
+    ((2, 2, 3), (2, 3, 4)),
+    ((2, 2, 3), (3, 4)),
+    ((4, 2, 3), (1, 3, 2)),
+    ((3,), (2, 3, 4)),
+    ((2, 2, 3), (3,)),
+]
 
 
 def _matmul_cases() -> list[Case]:
     cases = [
-        Case(f"matmul/{sa}@{sb}", lambda a, b: a @ b, lambda xp, a, b: xp.matmul(a, b),
-             (away(sa), away(sb)))
+        Case(
+            f"matmul/{sa}@{sb}",
+            lambda a, b: a @ b,
+            lambda xp, a, b: xp.matmul(a, b),
+            (away(sa), away(sb)),
+        )
         for sa, sb in MATMUL_SHAPES
-    ]  # fmt: skip
+    ]
     cases.append(
         Case(
             "matmul/extreme",
@@ -234,13 +318,22 @@ def _matmul_cases() -> list[Case]:
         )
     )
     b4 = away((4,))
-    lin = [("batch", (5, 3), True), ("no-bias", (5, 3), False), ("vector", (3,), True),
-           ("3d", (2, 5, 3), True)]  # fmt: skip
+    lin = [
+        ("batch", (5, 3), True),
+        ("no-bias", (5, 3), False),
+        ("vector", (3,), True),
+        ("3d", (2, 5, 3), True),
+    ]
     for name, xs, with_b in lin:
         if with_b:
-            cases.append(Case(f"linear/{name}", lambda x, W, b: linear(x, W, b),
-                              lambda xp, x, W, b: xp.dot(x, W.T) + b,
-                              (away(xs), away((4, 3)), b4)))  # fmt: skip
+            cases.append(
+                Case(
+                    f"linear/{name}",
+                    lambda x, W, b: linear(x, W, b),
+                    lambda xp, x, W, b: xp.dot(x, W.T) + b,
+                    (away(xs), away((4, 3)), b4),
+                )
+            )
         else:
             cases.append(
                 Case(
@@ -272,39 +365,85 @@ def _shape_cases() -> list[Case]:
     x = away((3, 4))
     x3 = away((2, 3, 4))
     cases = [
-        Case("reshape/(4, 3)", lambda a: a.reshape(4, 3), lambda xp, a: xp.reshape(a, (4, 3)),
-             (x,)),
+        Case(
+            "reshape/(4, 3)", lambda a: a.reshape(4, 3), lambda xp, a: xp.reshape(a, (4, 3)), (x,)
+        ),
         Case("reshape/-1", lambda a: a.reshape(-1), lambda xp, a: xp.reshape(a, -1), (x,)),
-        Case("reshape/(2, -1)", lambda a: a.reshape((2, -1)),
-             lambda xp, a: xp.reshape(a, (2, -1)), (x,)),
-        Case("reshape/scalar-to-(1, 1)", lambda a: a.reshape(1, 1),
-             lambda xp, a: xp.reshape(a, (1, 1)), (SCALAR,)),
+        Case(
+            "reshape/(2, -1)",
+            lambda a: a.reshape((2, -1)),
+            lambda xp, a: xp.reshape(a, (2, -1)),
+            (x,),
+        ),
+        Case(
+            "reshape/scalar-to-(1, 1)",
+            lambda a: a.reshape(1, 1),
+            lambda xp, a: xp.reshape(a, (1, 1)),
+            (SCALAR,),
+        ),
         Case("transpose/T", lambda a: a.T, lambda xp, a: xp.transpose(a), (x,)),
         Case("transpose/()", lambda a: a.transpose(), lambda xp, a: xp.transpose(a), (x3,)),
-        Case("transpose/(2, 0, 1)", lambda a: a.transpose(2, 0, 1),
-             lambda xp, a: xp.transpose(a, (2, 0, 1)), (x3,)),
-        Case("transpose/((1, 2, 0))", lambda a: a.transpose((1, 2, 0)),
-             lambda xp, a: xp.transpose(a, (1, 2, 0)), (x3,)),
-        Case("transpose/negative-axes", lambda a: a.transpose(-1, 0, -2),
-             lambda xp, a: xp.transpose(a, (2, 0, 1)), (x3,)),
-        Case("transpose/swap(0, 2)", lambda a: a.transpose(0, 2),
-             lambda xp, a: xp.swapaxes(a, 0, 2), (x3,)),
-        Case("concatenate/axis0", lambda a, b: concatenate([a, b]),
-             lambda xp, a, b: xp.concatenate([a, b]), (away((2, 3)), away((4, 3)))),
-        Case("concatenate/axis1-three", lambda a, b, c: concatenate([a, b, c], axis=1),
-             lambda xp, a, b, c: xp.concatenate([a, b, c], axis=1),
-             (away((2, 1)), away((2, 3)), away((2, 2)))),
-        Case("concatenate/axis-1-with-constant",
-             lambda a: concatenate([a, np.ones((2, 2))], axis=-1),
-             lambda xp, a: xp.concatenate([a, np.ones((2, 2))], axis=-1), (away((2, 3)),)),
-        Case("stack/axis0", lambda a, b: stack([a, b]), lambda xp, a, b: xp.stack([a, b]),
-             (away((2, 3)), away((2, 3)))),
-        Case("stack/axis-1", lambda a, b, c: stack([a, b, c], axis=-1),
-             lambda xp, a, b, c: xp.stack([a, b, c], axis=-1),
-             (away((2, 3)), away((2, 3)), away((2, 3)))),
-        Case("stack/scalars", lambda a, b: stack([a, b]), lambda xp, a, b: xp.stack([a, b]),
-             (SCALAR, S2)),
-    ]  # fmt: skip
+        Case(
+            "transpose/(2, 0, 1)",
+            lambda a: a.transpose(2, 0, 1),
+            lambda xp, a: xp.transpose(a, (2, 0, 1)),
+            (x3,),
+        ),
+        Case(
+            "transpose/((1, 2, 0))",
+            lambda a: a.transpose((1, 2, 0)),
+            lambda xp, a: xp.transpose(a, (1, 2, 0)),
+            (x3,),
+        ),
+        Case(
+            "transpose/negative-axes",
+            lambda a: a.transpose(-1, 0, -2),
+            lambda xp, a: xp.transpose(a, (2, 0, 1)),
+            (x3,),
+        ),
+        Case(
+            "transpose/swap(0, 2)",
+            lambda a: a.transpose(0, 2),
+            lambda xp, a: xp.swapaxes(a, 0, 2),
+            (x3,),
+        ),
+        Case(
+            "concatenate/axis0",
+            lambda a, b: concatenate([a, b]),
+            lambda xp, a, b: xp.concatenate([a, b]),
+            (away((2, 3)), away((4, 3))),
+        ),
+        Case(
+            "concatenate/axis1-three",
+            lambda a, b, c: concatenate([a, b, c], axis=1),
+            lambda xp, a, b, c: xp.concatenate([a, b, c], axis=1),
+            (away((2, 1)), away((2, 3)), away((2, 2))),
+        ),
+        Case(
+            "concatenate/axis-1-with-constant",
+            lambda a: concatenate([a, np.ones((2, 2))], axis=-1),
+            lambda xp, a: xp.concatenate([a, np.ones((2, 2))], axis=-1),
+            (away((2, 3)),),
+        ),
+        Case(
+            "stack/axis0",
+            lambda a, b: stack([a, b]),
+            lambda xp, a, b: xp.stack([a, b]),
+            (away((2, 3)), away((2, 3))),
+        ),
+        Case(
+            "stack/axis-1",
+            lambda a, b, c: stack([a, b, c], axis=-1),
+            lambda xp, a, b, c: xp.stack([a, b, c], axis=-1),
+            (away((2, 3)), away((2, 3)), away((2, 3))),
+        ),
+        Case(
+            "stack/scalars",
+            lambda a, b: stack([a, b]),
+            lambda xp, a, b: xp.stack([a, b]),
+            (SCALAR, S2),
+        ),
+    ]
     for name, idx in INDEXES.items():
         cases.append(
             Case(f"index/{name}", lambda a, idx=idx: a[idx], lambda xp, a, idx=idx: a[idx], (x,))
@@ -328,8 +467,7 @@ def _log_softmax(xp, x, axis=-1):
 Y_IDX = np.array([0, 2, 1, 2, 0])
 Y_PROB = np.random.default_rng(7).dirichlet(np.ones(3), size=5)
 Y_BIN = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.25], [0.5, 0.0, 1.0], [1.0, 1.0, 0.0]])
-REDUCE = {"mean": lambda xp, r: xp.mean(r), "sum": lambda xp, r: xp.sum(r),
-          "none": lambda xp, r: r}  # fmt: skip
+REDUCE = {"mean": lambda xp, r: xp.mean(r), "sum": lambda xp, r: xp.sum(r), "none": lambda xp, r: r}
 
 
 def _ce_ref(xp, z, y, reduction):
@@ -347,38 +485,69 @@ def _composite_cases() -> list[Case]:
     big = np.array([[1e4, 1e4 - 1.0, 1e4 - 5.0], [-1e4, -1e4 + 2.0, -1e4 + 0.5]])
     huge_gap = np.array([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4 + 1.0]])
     cases = []
-    for kind, x in (("matrix", z), ("logits-1e4", big), ("logits-mixed", huge_gap),
-                    ("vector", away((4,)))):  # fmt: skip
+    for kind, x in (
+        ("matrix", z),
+        ("logits-1e4", big),
+        ("logits-mixed", huge_gap),
+        ("vector", away((4,))),
+    ):
         cases += [
             Case(f"logsumexp/{kind}", lambda a: logsumexp(a), lambda xp, a: _lse(xp, a), (x,)),
-            Case(f"log_softmax/{kind}", lambda a: log_softmax(a),
-                 lambda xp, a: _log_softmax(xp, a), (x,)),
-            Case(f"softmax/{kind}", lambda a: softmax(a),
-                 lambda xp, a: xp.exp(_log_softmax(xp, a)), (x,)),
-        ]  # fmt: skip
+            Case(
+                f"log_softmax/{kind}",
+                lambda a: log_softmax(a),
+                lambda xp, a: _log_softmax(xp, a),
+                (x,),
+            ),
+            Case(
+                f"softmax/{kind}",
+                lambda a: softmax(a),
+                lambda xp, a: xp.exp(_log_softmax(xp, a)),
+                (x,),
+            ),
+        ]
     cases += [
-        Case("logsumexp/axis0-keepdims", lambda a: logsumexp(a, axis=0, keepdims=True),
-             lambda xp, a: _lse(xp, a, 0, True), (z,)),
-        Case("softmax/axis0", lambda a: softmax(a, axis=0),
-             lambda xp, a: xp.exp(_log_softmax(xp, a, 0)), (z,)),
-    ]  # fmt: skip
+        Case(
+            "logsumexp/axis0-keepdims",
+            lambda a: logsumexp(a, axis=0, keepdims=True),
+            lambda xp, a: _lse(xp, a, 0, True),
+            (z,),
+        ),
+        Case(
+            "softmax/axis0",
+            lambda a: softmax(a, axis=0),
+            lambda xp, a: xp.exp(_log_softmax(xp, a, 0)),
+            (z,),
+        ),
+    ]
     for red in REDUCE:
         for yname, y in (("indices", Y_IDX), ("probabilities", Y_PROB)):
-            cases.append(Case(
-                f"cross_entropy/{yname}/{red}",
-                lambda a, y=y, red=red: softmax_cross_entropy(a, y, reduction=red),
-                lambda xp, a, y=y, red=red: _ce_ref(xp, a, y, red), (z,),
-            ))  # fmt: skip
-        cases.append(Case(
-            f"binary_cross_entropy/{red}",
-            lambda a, red=red: sigmoid_binary_cross_entropy(a, Y_BIN, reduction=red),
-            lambda xp, a, red=red: _bce_ref(xp, a, Y_BIN, red), (away((4, 3), -4, 4),),
-        ))  # fmt: skip
+            cases.append(
+                Case(
+                    f"cross_entropy/{yname}/{red}",
+                    lambda a, y=y, red=red: softmax_cross_entropy(a, y, reduction=red),
+                    lambda xp, a, y=y, red=red: _ce_ref(xp, a, y, red),
+                    (z,),
+                )
+            )
+        cases.append(
+            Case(
+                f"binary_cross_entropy/{red}",
+                lambda a, red=red: sigmoid_binary_cross_entropy(a, Y_BIN, reduction=red),
+                lambda xp, a, red=red: _bce_ref(xp, a, Y_BIN, red),
+                (away((4, 3), -4, 4),),
+            )
+        )
     zb = np.array([[-100.0, 100.0, 0.0], [30.0, -30.0, 1e-3]])
     yb = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.5]])
-    cases.append(Case("binary_cross_entropy/extreme",
-                      lambda a: sigmoid_binary_cross_entropy(a, yb),
-                      lambda xp, a: _bce_ref(xp, a, yb, "mean"), (zb,)))  # fmt: skip
+    cases.append(
+        Case(
+            "binary_cross_entropy/extreme",
+            lambda a: sigmoid_binary_cross_entropy(a, yb),
+            lambda xp, a: _bce_ref(xp, a, yb, "mean"),
+            (zb,),
+        )
+    )
     cases.append(
         Case(
             "cross_entropy/logits-1e4",
@@ -391,7 +560,11 @@ def _composite_cases() -> list[Case]:
 
 
 CASES: list[Case] = (
-    _binary_cases() + _unary_cases() + _reduction_cases() + _matmul_cases() + _shape_cases()
+    _binary_cases()
+    + _unary_cases()
+    + _reduction_cases()
+    + _matmul_cases()
+    + _shape_cases()
     + _composite_cases()
-)  # fmt: skip
+)
 PARAMS = [pytest.param(c, id=c.name) for c in CASES]

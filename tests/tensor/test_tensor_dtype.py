@@ -80,10 +80,16 @@ def test_float64_tensors_stay_float64(f):
 
 
 BOUNDARY = {
-    "int list": [1, 2], "int": 3, "float": 2.5, "nested": [[1.5, 2]], "tuple": (1.0, 2.0),
-    "int64": np.array([1, 2], dtype=np.int64), "bool": np.array([True, False]),
-    "uint8": np.array([1, 2], dtype=np.uint8), "float16": np.array([0.5], dtype=np.float16),
-}  # fmt: skip
+    "int list": [1, 2],
+    "int": 3,
+    "float": 2.5,
+    "nested": [[1.5, 2]],
+    "tuple": (1.0, 2.0),
+    "int64": np.array([1, 2], dtype=np.int64),
+    "bool": np.array([True, False]),
+    "uint8": np.array([1, 2], dtype=np.uint8),
+    "float16": np.array([0.5], dtype=np.float16),
+}
 
 
 @pytest.mark.parametrize("data", list(BOUNDARY.values()), ids=list(BOUNDARY))

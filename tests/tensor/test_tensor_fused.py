@@ -111,10 +111,18 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     np.testing.assert_allclose(t.grad, (p - np.eye(3)[y]) / 2, rtol=1e-12)
 
 
-@pytest.mark.parametrize("target", [
-    np.array([1, 0]), np.array([1, 0], dtype=np.int32), [1, 0], tensor([1, 0]),
-    np.array([1.0, 0.0]), np.array([False, True])[::-1],
-], ids=["int64", "int32", "list", "tensor", "whole-floats", "bool"])  # fmt: skip
+@pytest.mark.parametrize(
+    "target",
+    [
+        np.array([1, 0]),
+        np.array([1, 0], dtype=np.int32),
+        [1, 0],
+        tensor([1, 0]),
+        np.array([1.0, 0.0]),
+        np.array([False, True])[::-1],
+    ],
+    ids=["int64", "int32", "list", "tensor", "whole-floats", "bool"],
+)
 def test_cross_entropy_accepts_every_form_of_class_indices(target):
     z = tensor([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]])
     expected = -(np.log(np.exp(2) / (1 + np.exp(2) + np.e)) + np.log(np.exp(3) / (np.exp(3) + 2)))

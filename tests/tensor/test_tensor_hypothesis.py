@@ -65,8 +65,11 @@ def test_binary_ops_on_generated_broadcasting_pairs(op):
 def arrays_and_axes(draw):
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4))
     x = draw(hnp.arrays(np.float64, shape, elements=ANY))
-    axis = draw(st.none() | hnp.valid_tuple_axes(len(shape), min_size=1)
-                | st.integers(-len(shape), len(shape) - 1))  # fmt: skip
+    axis = draw(
+        st.none()
+        | hnp.valid_tuple_axes(len(shape), min_size=1)
+        | st.integers(-len(shape), len(shape) - 1)
+    )
     return x, axis, draw(st.booleans())
 
 

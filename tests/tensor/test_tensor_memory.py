@@ -90,8 +90,11 @@ def _graph(backward: bool, retain: bool = False):
     return build
 
 
-@pytest.mark.parametrize("backward, retain", [(False, False), (True, False), (True, True)],
-                         ids=["forward only", "after backward", "retained graph"])  # fmt: skip
+@pytest.mark.parametrize(
+    "backward, retain",
+    [(False, False), (True, False), (True, True)],
+    ids=["forward only", "after backward", "retained graph"],
+)
 def test_a_graph_makes_no_reference_cycles(backward, retain):
     assert _no_cycles_from(_graph(backward, retain)) == 0
 

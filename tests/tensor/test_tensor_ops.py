@@ -35,16 +35,24 @@ def test_forward_in_float32_stays_float32_and_close(case):
 KINKS = [  # (name, function, x, expected gradient of sum(f(x)))
     ("relu at 0 uses 0", lambda x: x.relu(), [-1.0, 0.0, 2.0], [0.0, 0.0, 1.0]),
     ("abs at 0 uses 0", lambda x: x.abs(), [-1.0, 0.0, 2.0], [-1.0, 0.0, 1.0]),
-    ("leaky_relu at 0 uses the slope", lambda x: x.leaky_relu(0.2), [-1.0, 0.0, 2.0],
-     [0.2, 0.2, 1.0]),
-    ("clip at its bounds passes the gradient", lambda x: x.clip(-1.0, 1.0),
-     [-2.0, -1.0, 0.0, 1.0, 2.0], [0.0, 1.0, 1.0, 1.0, 0.0]),
+    (
+        "leaky_relu at 0 uses the slope",
+        lambda x: x.leaky_relu(0.2),
+        [-1.0, 0.0, 2.0],
+        [0.2, 0.2, 1.0],
+    ),
+    (
+        "clip at its bounds passes the gradient",
+        lambda x: x.clip(-1.0, 1.0),
+        [-2.0, -1.0, 0.0, 1.0, 2.0],
+        [0.0, 1.0, 1.0, 1.0, 0.0],
+    ),
     ("clip with only min", lambda x: x.clip(min=0.0), [-2.0, 0.0, 3.0], [0.0, 1.0, 1.0]),
     ("clip with only max", lambda x: x.clip(max=0.0), [-2.0, 0.0, 3.0], [1.0, 1.0, 0.0]),
     ("max with a tie of two", lambda x: x.max(), [1.0, 3.0, 3.0], [0.0, 0.5, 0.5]),
     ("max with a tie of three", lambda x: x.max(), [2.0, 2.0, 2.0], [1 / 3, 1 / 3, 1 / 3]),
     ("max without a tie", lambda x: x.max(), [1.0, 4.0, 3.0], [0.0, 1.0, 0.0]),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("name, f, x, expected", KINKS, ids=[k[0] for k in KINKS])
@@ -223,8 +231,15 @@ def test_repr_shows_values_dtype_and_origin():
 
 def test_transpose_forms_agree():
     x = tensor(np.arange(6.0).reshape(2, 3))
-    for y in (x.T, x.transpose(), x.transpose(1, 0), x.transpose((1, 0)), x.transpose(-1, 0),
-              x.transpose(0, 1), x.transpose([0, -1])):  # two axes: swapped, as in PyTorch
+    for y in (
+        x.T,
+        x.transpose(),
+        x.transpose(1, 0),
+        x.transpose((1, 0)),
+        x.transpose(-1, 0),
+        x.transpose(0, 1),
+        x.transpose([0, -1]),
+    ):  # two axes: swapped, as in PyTorch
         np.testing.assert_array_equal(y.data, np.arange(6.0).reshape(2, 3).T)
 
 

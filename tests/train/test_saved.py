@@ -30,9 +30,16 @@ def iris_model(tmp_path_factory):
     scaler = Standardizer().fit(IRIS.X)
     net = nn.MLP([4, 6, 3], seed=0)
     folder = tmp_path_factory.mktemp("iris")
-    saved.save(folder, net, task="classify", feature_names=IRIS.feature_names,
-               label_names=IRIS.label_names, standardizer=scaler, target_name="species",
-               extra={"dataset": "iris"})  # fmt: skip
+    saved.save(
+        folder,
+        net,
+        task="classify",
+        feature_names=IRIS.feature_names,
+        label_names=IRIS.label_names,
+        standardizer=scaler,
+        target_name="species",
+        extra={"dataset": "iris"},
+    )
     return folder, net, scaler
 
 
@@ -41,7 +48,11 @@ def test_a_loaded_model_computes_the_saved_network_on_standardised_rows(iris_mod
     model = saved.load(folder)
     assert model.path == folder / "model.safetensors"
     assert (model.task, model.feature_names, model.label_names, model.target_name) == (
-        "classify", IRIS.feature_names, IRIS.label_names, "species")
+        "classify",
+        IRIS.feature_names,
+        IRIS.label_names,
+        "species",
+    )
     assert model.config["dataset"] == "iris"
     X64 = IRIS.X.astype(np.float64)
     x_std = (X64 - X64.mean(axis=0)) / X64.std(axis=0)
@@ -71,8 +82,10 @@ def test_evaluate_takes_class_names_or_indices_and_agrees_with_scikit_learn(iris
     rep = model.evaluate(IRIS.X, names)
     assert rep == model.evaluate(IRIS.X, IRIS.y) == model.evaluate(IRIS.X, list(names))
     assert rep["accuracy"] == pytest.approx(skm.accuracy_score(names, pred))
-    assert rep["confusion_matrix"] == skm.confusion_matrix(names, pred,
-                                                           labels=IRIS.label_names).tolist()
+    assert (
+        rep["confusion_matrix"]
+        == skm.confusion_matrix(names, pred, labels=IRIS.label_names).tolist()
+    )
 
 
 def test_read_data_takes_columns_by_name_and_classes_by_the_models_names(iris_model, tmp_path):
@@ -82,8 +95,9 @@ def test_read_data_takes_columns_by_name_and_classes_by_the_models_names(iris_mo
     rows += ["virginica,2.5,a,6.3,3.3,6.0", "virginica,1.9,b,5.8,2.7,5.1"]
     csv.write_text("\n".join(rows) + "\n")
     X, y = model.read_data(csv)
-    np.testing.assert_array_equal(X, np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]],
-                                              dtype=np.float64))  # fmt: skip
+    np.testing.assert_array_equal(
+        X, np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]], dtype=np.float64)
+    )
     assert y.tolist() == [2, 2]  # virginica is the model's third class, not the file's first
     Xi, yi = model.read_data("iris")
     np.testing.assert_array_equal(Xi, IRIS.X)
@@ -104,8 +118,14 @@ def test_regression_predictions_are_in_the_targets_units(tmp_path):
     net = nn.MLP([1, 5, 1], activation="relu", seed=3)
     X = np.linspace(-2, 2, 9, dtype=np.float32).reshape(-1, 1)
     scaler = Standardizer().fit(X)
-    model = saved.save(tmp_path, net, task="regress", standardizer=scaler,
-                       target_scale={"mean": 10.0, "scale": 4.0}, target_name="y")  # fmt: skip
+    model = saved.save(
+        tmp_path,
+        net,
+        task="regress",
+        standardizer=scaler,
+        target_scale={"mean": 10.0, "scale": 4.0},
+        target_name="y",
+    )
     again = saved.load(tmp_path)
     assert again.feature_names == ["x0"] and again.label_names is None
     expected = _forward(net.state_dict(), (X - X.mean()) / X.std(), 2).ravel() * 4.0 + 10.0
@@ -148,20 +168,25 @@ def test_weights_that_do_not_fit_the_architecture_are_named(iris_model, tmp_path
     state, config = io.load_model(iris_model[0])
     config["architecture"]["sizes"] = [4, 7, 3]
     io.save_model(tmp_path, state, config)
-    with pytest.raises(ModelFileError, match=r"'layers.0.weight' has shape \(6, 4\), "
-                                             r"expected \(7, 4\)"):  # fmt: skip
+    with pytest.raises(
+        ModelFileError,
+        match=r"'layers.0.weight' has shape \(6, 4\), "
+        r"expected \(7, 4\)",
+    ):
         saved.load(tmp_path)
 
 
 @pytest.mark.parametrize(
     ("change", "match"),
-    [(lambda c: c.pop("architecture"), "no MLP architecture"),
-     (lambda c: c.update(task="cluster"), "task 'cluster'"),
-     (lambda c: c.update(feature_names=["a"]), "4 input features"),
-     (lambda c: c.update(label_names=["a", "b"]), "3 classes"),
-     (lambda c: c.update(standardizer={"mean": [0.0], "scale": [1.0]}), "standardises 1"),
-     (lambda c: c["architecture"].update(activation="swish"), "architecture in the config")],
-)  # fmt: skip
+    [
+        (lambda c: c.pop("architecture"), "no MLP architecture"),
+        (lambda c: c.update(task="cluster"), "task 'cluster'"),
+        (lambda c: c.update(feature_names=["a"]), "4 input features"),
+        (lambda c: c.update(label_names=["a", "b"]), "3 classes"),
+        (lambda c: c.update(standardizer={"mean": [0.0], "scale": [1.0]}), "standardises 1"),
+        (lambda c: c["architecture"].update(activation="swish"), "architecture in the config"),
+    ],
+)
 def test_a_config_that_cannot_be_used_is_named(iris_model, tmp_path, change, match):
     state, config = io.load_model(iris_model[0])
     change(config)
@@ -181,26 +206,29 @@ def test_default_names_and_repr(tmp_path):
     model = saved.save(tmp_path / "m.safetensors", nn.MLP([2, 3], seed=0), task="classify")
     assert model.feature_names == ["x0", "x1"] and model.label_names == ["0", "1", "2"]
     assert repr(saved.load(model.path)) == (
-        f"SavedModel(MLP 2-3, classes 0, 1, 2, from {tmp_path / 'm.safetensors'})")
+        f"SavedModel(MLP 2-3, classes 0, 1, 2, from {tmp_path / 'm.safetensors'})"
+    )
 
 
 @pytest.mark.parametrize(
     ("change", "entry"),
-    [(lambda c: c["architecture"].update(sizes=[]), "architecture.sizes"),
-     (lambda c: c["architecture"].update(sizes=None), "architecture.sizes"),
-     (lambda c: c["architecture"].update(sizes=4), "architecture.sizes"),
-     (lambda c: c["architecture"].update(sizes=[4, "6", 3]), "architecture.sizes"),
-     (lambda c: c["architecture"].update(sizes=[4, True, 3]), "architecture.sizes"),
-     (lambda c: c["architecture"].update(dropout="0.1"), "architecture.dropout"),
-     (lambda c: c["architecture"].update(dtype=5), "architecture.dtype"),
-     (lambda c: c["architecture"].update(activation=["relu"]), "architecture.activation"),
-     (lambda c: c["architecture"].update(seed=1.5), "architecture.seed"),
-     (lambda c: c.update(settings="x"), "'settings'"),
-     (lambda c: c.update(settings={"seed": "0"}), "settings.seed"),
-     (lambda c: c.update(feature_names=[1, 2, 3, 4]), "'feature_names'"),
-     (lambda c: c.update(label_names=[0, 1, 2]), "'label_names'"),
-     (lambda c: c.update(target_name=3), "'target_name'")],
-)  # fmt: skip
+    [
+        (lambda c: c["architecture"].update(sizes=[]), "architecture.sizes"),
+        (lambda c: c["architecture"].update(sizes=None), "architecture.sizes"),
+        (lambda c: c["architecture"].update(sizes=4), "architecture.sizes"),
+        (lambda c: c["architecture"].update(sizes=[4, "6", 3]), "architecture.sizes"),
+        (lambda c: c["architecture"].update(sizes=[4, True, 3]), "architecture.sizes"),
+        (lambda c: c["architecture"].update(dropout="0.1"), "architecture.dropout"),
+        (lambda c: c["architecture"].update(dtype=5), "architecture.dtype"),
+        (lambda c: c["architecture"].update(activation=["relu"]), "architecture.activation"),
+        (lambda c: c["architecture"].update(seed=1.5), "architecture.seed"),
+        (lambda c: c.update(settings="x"), "'settings'"),
+        (lambda c: c.update(settings={"seed": "0"}), "settings.seed"),
+        (lambda c: c.update(feature_names=[1, 2, 3, 4]), "'feature_names'"),
+        (lambda c: c.update(label_names=[0, 1, 2]), "'label_names'"),
+        (lambda c: c.update(target_name=3), "'target_name'"),
+    ],
+)
 def test_a_config_entry_of_the_wrong_type_is_named(iris_model, tmp_path, change, entry):
     state, config = io.load_model(iris_model[0])
     change(config)
@@ -217,8 +245,11 @@ def test_weights_of_another_dtype_than_the_config_are_refused(iris_model, tmp_pa
     assert config["architecture"]["dtype"] == "float32"
     state["layers.2.weight"] = state["layers.2.weight"].astype(dtype)
     io.save_model(tmp_path, state, config)
-    with pytest.raises(ModelFileError, match=rf"'layers.2.weight' has dtype {np.dtype(dtype)}, "
-                                             r"expected float32"):  # fmt: skip
+    with pytest.raises(
+        ModelFileError,
+        match=rf"'layers.2.weight' has dtype {np.dtype(dtype)}, "
+        r"expected float32",
+    ):
         saved.load(tmp_path)
 
 
@@ -244,7 +275,8 @@ def test_read_data_refuses_a_target_that_is_a_feature(iris_model, tmp_path, data
     model = saved.load(iris_model[0])
     if data == "csv":
         data = tmp_path / "few.csv"
-        data.write_text("sepal_length,sepal_width,petal_length,petal_width,species\n"
-                        "6.3,3.3,6.0,2.5,virginica\n")  # fmt: skip
+        data.write_text(
+            "sepal_length,sepal_width,petal_length,petal_width,species\n6.3,3.3,6.0,2.5,virginica\n"
+        )
     with pytest.raises(DataError, match="'petal_width' is one of the model's features"):
         model.read_data(data, target="petal_width")

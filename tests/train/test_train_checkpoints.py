@@ -47,8 +47,14 @@ def _assert_tree_equal(a, b):
 def test_checkpoints_every_n_epochs_and_at_each_best_validation_loss(iris, tmp_path):
     X, y, Xv, yv = iris
     snap = Snapshots()
-    trainer = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=7, checkpoint_dir=tmp_path,
-                      checkpoint_every=3, callbacks=[snap], progress="none")  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([4, 8, 3], seed=0),
+        epochs=7,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=3,
+        callbacks=[snap],
+        progress="none",
+    )
     history = trainer.fit(X, y, validation_data=(Xv, yv))
     val = history["val_loss"]
     improved = [e for e in range(1, 8) if val[e - 1] < min(val[: e - 1], default=math.inf)]
@@ -75,8 +81,13 @@ def test_checkpoints_every_n_epochs_and_at_each_best_validation_loss(iris, tmp_p
 
 def test_checkpoint_every_zero_writes_only_the_best(iris, tmp_path):
     X, y, Xv, yv = iris
-    Trainer(nn.MLP([4, 3], seed=0), epochs=2, checkpoint_dir=tmp_path, checkpoint_every=0,
-            progress="none").fit(X, y, validation_data=(Xv, yv))  # fmt: skip
+    Trainer(
+        nn.MLP([4, 3], seed=0),
+        epochs=2,
+        checkpoint_dir=tmp_path,
+        checkpoint_every=0,
+        progress="none",
+    ).fit(X, y, validation_data=(Xv, yv))
     assert [p.name for p in tmp_path.iterdir()] == ["best.safetensors"]
 
 
@@ -87,8 +98,7 @@ def test_a_checkpoint_cannot_be_taken_in_the_middle_of_an_epoch(iris, tmp_path):
         def on_batch_end(self, trainer, epoch, batch, loss):
             trainer.save_checkpoint(tmp_path / "mid.safetensors")
 
-    trainer = Trainer(nn.MLP([4, 3], seed=0), epochs=1, callbacks=[SaveMidEpoch()],
-                      progress="none")  # fmt: skip
+    trainer = Trainer(nn.MLP([4, 3], seed=0), epochs=1, callbacks=[SaveMidEpoch()], progress="none")
     with pytest.raises(GlassnetError, match=r"during epoch 1 \(batch 1\).*between epochs"):
         trainer.fit(X, y)
     assert not (tmp_path / "mid.safetensors").exists()
@@ -111,9 +121,15 @@ def test_a_diverging_run_stops_naming_epoch_and_batch_and_keeps_the_last_good_ch
 ):
     X, y, Xv, yv = iris
     snap = Snapshots()
-    trainer = Trainer(nn.MLP([4, 16, 3], seed=0), optimizer=optimizer, lr=0.01, epochs=10,
-                      checkpoint_dir=tmp_path, callbacks=[snap, BlowUpAt(4)],
-                      progress="none")  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([4, 16, 3], seed=0),
+        optimizer=optimizer,
+        lr=0.01,
+        epochs=10,
+        checkpoint_dir=tmp_path,
+        callbacks=[snap, BlowUpAt(4)],
+        progress="none",
+    )
     with pytest.raises(TrainingDiverged) as info:
         trainer.fit(X, y, validation_data=(Xv, yv))
     msg = str(info.value)
@@ -147,8 +163,7 @@ def test_a_nan_loss_names_its_batch_and_leaves_the_weights_of_the_batch_before(i
 
     keep = Keep()
     model = nn.MLP([4, 3], seed=0)
-    trainer = Trainer(model, loss=loss, batch_size=50, epochs=5, callbacks=[keep],
-                      progress="none")  # fmt: skip
+    trainer = Trainer(model, loss=loss, batch_size=50, epochs=5, callbacks=[keep], progress="none")
     assert len(y) == 119  # 3 batches of at most 50 per epoch
     with pytest.raises(TrainingDiverged, match="the loss became nan at epoch 3, batch 1;") as info:
         trainer.fit(X, y)
@@ -162,10 +177,14 @@ def test_without_checkpoints_the_message_still_names_the_rate():
     X = np.array([[1e30, -1e30]] * 8, dtype=np.float32)  # overflows the first layer
     y = np.array([0, 1] * 4)
     model = nn.MLP([2, 4, 2], seed=0)
-    trainer = Trainer(model, optimizer=optim.SGD(model.named_parameters(), lr=1.0), epochs=2,
-                      progress="none")  # fmt: skip
-    with pytest.raises(TrainingDiverged, match=r"at epoch \d, batch 1; try a smaller learning "
-                                               r"rate \(it is 1\)$"):  # fmt: skip
+    trainer = Trainer(
+        model, optimizer=optim.SGD(model.named_parameters(), lr=1.0), epochs=2, progress="none"
+    )
+    with pytest.raises(
+        TrainingDiverged,
+        match=r"at epoch \d, batch 1; try a smaller learning "
+        r"rate \(it is 1\)$",
+    ):
         trainer.fit(X, y)
 
 
@@ -174,14 +193,18 @@ def test_loading_a_checkpoint_that_does_not_fit_is_a_clear_error(iris, tmp_path)
     t = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=1, progress="none")
     t.fit(X, y)
     path = t.save_checkpoint(tmp_path / "ck.safetensors")
-    with pytest.raises(ModelFileError, match=r"'layers.0.weight' has shape \(8, 4\), expected "
-                                             r"\(5, 4\)"):  # fmt: skip
+    with pytest.raises(
+        ModelFileError,
+        match=r"'layers.0.weight' has shape \(8, 4\), expected "
+        r"\(5, 4\)",
+    ):
         Trainer(nn.MLP([4, 5, 3], seed=0)).load_checkpoint(path)
     with pytest.raises(ModelFileError, match="optimizer state does not fit.*Adam"):
         Trainer(nn.MLP([4, 8, 3], seed=0), optimizer="sgd").load_checkpoint(path)
     with pytest.raises(ModelFileError, match="has no learning-rate schedule"):
-        Trainer(nn.MLP([4, 8, 3], seed=0),
-                scheduler=lambda o: optim.StepLR(o, 2)).load_checkpoint(path)  # fmt: skip
+        Trainer(nn.MLP([4, 8, 3], seed=0), scheduler=lambda o: optim.StepLR(o, 2)).load_checkpoint(
+            path
+        )
     other = io.save_checkpoint(tmp_path / "other.safetensors", {"w": np.zeros(2)}, {}, {})
     with pytest.raises(ModelFileError, match="not one written by Trainer.save_checkpoint"):
         Trainer(nn.MLP([4, 8, 3], seed=0)).load_checkpoint(other)
@@ -190,8 +213,13 @@ def test_loading_a_checkpoint_that_does_not_fit_is_a_clear_error(iris, tmp_path)
 def test_a_validation_loss_that_is_not_finite_stops_training(iris, tmp_path):
     X, y, Xv, yv = iris
     huge = np.full_like(Xv, 3e38)  # finite, but no network output for it is
-    trainer = Trainer(nn.MLP([4, 16, 3], seed=0), epochs=3, batch_size=50,
-                      checkpoint_dir=tmp_path, progress="none")  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([4, 16, 3], seed=0),
+        epochs=3,
+        batch_size=50,
+        checkpoint_dir=tmp_path,
+        progress="none",
+    )
     with pytest.raises(TrainingDiverged, match=r"validation loss .* at epoch 1, batch 3;"):
         trainer.fit(X, y, validation_data=(huge, yv))
     assert list(tmp_path.iterdir()) == []  # nothing was saved from a diverged epoch
@@ -199,19 +227,35 @@ def test_a_validation_loss_that_is_not_finite_stops_training(iris, tmp_path):
 
 def test_a_refused_checkpoint_leaves_the_optimizer_and_schedule_as_they_were(iris, tmp_path):
     X, y, _, _ = iris
-    step = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=2, progress="none",
-                   scheduler=lambda o: optim.StepLR(o, step_size=1, gamma=0.5))  # fmt: skip
+    step = Trainer(
+        nn.MLP([4, 8, 3], seed=0),
+        epochs=2,
+        progress="none",
+        scheduler=lambda o: optim.StepLR(o, step_size=1, gamma=0.5),
+    )
     step.fit(X, y)
     path = step.save_checkpoint(tmp_path / "step.safetensors")
-    cosine = Trainer(nn.MLP([4, 8, 3], seed=1), epochs=1, progress="none",
-                     scheduler=lambda o: optim.CosineAnnealingLR(o, T_max=5))  # fmt: skip
+    cosine = Trainer(
+        nn.MLP([4, 8, 3], seed=1),
+        epochs=1,
+        progress="none",
+        scheduler=lambda o: optim.CosineAnnealingLR(o, T_max=5),
+    )
     cosine.fit(X, y)
-    before = (cosine.optimizer.state_dict(), cosine.scheduler.state_dict(),
-              cosine.optimizer.lr, cosine.model.state_dict())  # fmt: skip
+    before = (
+        cosine.optimizer.state_dict(),
+        cosine.scheduler.state_dict(),
+        cosine.optimizer.lr,
+        cosine.model.state_dict(),
+    )
     with pytest.raises(ModelFileError, match="CosineAnnealingLR.*StepLR"):
         cosine.load_checkpoint(path)
-    after = (cosine.optimizer.state_dict(), cosine.scheduler.state_dict(),
-             cosine.optimizer.lr, cosine.model.state_dict())  # fmt: skip
+    after = (
+        cosine.optimizer.state_dict(),
+        cosine.scheduler.state_dict(),
+        cosine.optimizer.lr,
+        cosine.model.state_dict(),
+    )
     assert after[2] == before[2] != step.optimizer.lr
     _assert_tree_equal(after[0], before[0])
     _assert_tree_equal(after[1], before[1])
@@ -228,8 +272,13 @@ def test_a_checkpoint_can_be_taken_after_a_fit_stopped_by_an_error(iris, tmp_pat
                 raise KeyboardInterrupt
 
     stopper = BlowUpAt(3) if stop == "diverged" else CtrlC()
-    trainer = Trainer(nn.MLP([4, 8, 3], seed=0), epochs=5, checkpoint_dir=tmp_path,
-                      callbacks=[stopper], progress="none")  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([4, 8, 3], seed=0),
+        epochs=5,
+        checkpoint_dir=tmp_path,
+        callbacks=[stopper],
+        progress="none",
+    )
     with pytest.raises((TrainingDiverged, KeyboardInterrupt)):
         trainer.fit(X, y, validation_data=(Xv, yv))
     trainer.load_checkpoint(tmp_path / "last.safetensors")
@@ -239,8 +288,12 @@ def test_a_checkpoint_can_be_taken_after_a_fit_stopped_by_an_error(iris, tmp_pat
 
 def _resumable(tmp_path, iris, **kwargs):
     X, y, _, _ = iris
-    setup = dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.3, seed=0),
-                 batch_size=16, epochs=1, progress="none")  # fmt: skip
+    setup = dict(
+        model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.3, seed=0),
+        batch_size=16,
+        epochs=1,
+        progress="none",
+    )
     trainer = Trainer(**{**setup, **kwargs})
     trainer.fit(X, y)
     return trainer.save_checkpoint(tmp_path / "ck.safetensors")
@@ -248,17 +301,23 @@ def _resumable(tmp_path, iris, **kwargs):
 
 @pytest.mark.parametrize(
     ("change", "fragment"),
-    [(dict(model=nn.MLP([4, 8, 3], activation="relu", dropout=0.3)), "activation='relu'"),
-     (dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.6)), "dropout=0.6"),
-     (dict(batch_size=64), "batch_size=16, this Trainer has 64"),
-     (dict(lr=0.1), "lr=0.01"),
-     (dict(loss=losses.mse), "loss=cross_entropy, this Trainer has mse")],
-)  # fmt: skip
-def test_a_checkpoint_of_another_setup_is_refused_naming_what_differs(iris, tmp_path, change,
-                                                                      fragment):  # fmt: skip
+    [
+        (dict(model=nn.MLP([4, 8, 3], activation="relu", dropout=0.3)), "activation='relu'"),
+        (dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.6)), "dropout=0.6"),
+        (dict(batch_size=64), "batch_size=16, this Trainer has 64"),
+        (dict(lr=0.1), "lr=0.01"),
+        (dict(loss=losses.mse), "loss=cross_entropy, this Trainer has mse"),
+    ],
+)
+def test_a_checkpoint_of_another_setup_is_refused_naming_what_differs(
+    iris, tmp_path, change, fragment
+):
     path = _resumable(tmp_path, iris)
-    setup = dict(model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.3, seed=5),
-                 batch_size=16, progress="none")  # fmt: skip
+    setup = dict(
+        model=nn.MLP([4, 8, 3], activation="tanh", dropout=0.3, seed=5),
+        batch_size=16,
+        progress="none",
+    )
     other = Trainer(**{**setup, **change})
     before = other.optimizer.state_dict()
     with pytest.raises(ModelFileError, match="the checkpoint was trained with") as info:
@@ -273,8 +332,9 @@ def test_a_checkpoint_without_a_setup_record_is_accepted(iris, tmp_path):
     path = _resumable(tmp_path, iris)
     ck = io.load_checkpoint(path)
     del ck["extra"]["setup"]  # as written before the setup was recorded
-    old = io.save_checkpoint(tmp_path / "old.safetensors", ck["model"], ck["optimizer"],
-                             ck["extra"])  # fmt: skip
+    old = io.save_checkpoint(
+        tmp_path / "old.safetensors", ck["model"], ck["optimizer"], ck["extra"]
+    )
     relu = Trainer(nn.MLP([4, 8, 3], dropout=0.3), batch_size=64, progress="none")
     relu.load_checkpoint(old)
     assert relu.epoch == 1
@@ -292,8 +352,9 @@ def test_the_setup_record_is_the_same_for_the_same_setup(iris, tmp_path):
 
 def test_a_folder_of_trainer_checkpoints_names_its_files(iris, tmp_path):
     X, y, Xv, yv = iris
-    Trainer(nn.MLP([4, 3], seed=0), epochs=1, checkpoint_dir=tmp_path,
-            progress="none").fit(X, y, validation_data=(Xv, yv))  # fmt: skip
+    Trainer(nn.MLP([4, 3], seed=0), epochs=1, checkpoint_dir=tmp_path, progress="none").fit(
+        X, y, validation_data=(Xv, yv)
+    )
     with pytest.raises(ModelFileError) as info:
         Trainer(nn.MLP([4, 3], seed=0)).load_checkpoint(tmp_path)
     message = str(info.value)

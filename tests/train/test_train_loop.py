@@ -79,8 +79,15 @@ def test_history_records_match_the_batches_and_the_validation_outputs(iris):
     history = Trainer(model, epochs=3, batch_size=32, callbacks=[rec], progress="none").fit(
         X, y, validation_data=(Xv, yv)
     )
-    assert history.columns() == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
-                                 "time"]  # fmt: skip
+    assert history.columns() == [
+        "epoch",
+        "loss",
+        "accuracy",
+        "val_loss",
+        "val_accuracy",
+        "lr",
+        "time",
+    ]
     sizes = [len(y[i : i + 32]) for i in range(0, len(y), 32)]
     for epoch, row in enumerate(history.rows, start=1):
         batch_losses = [e[3] for e in rec.events if e[0] == "batch_end" and e[1] == epoch]
@@ -102,8 +109,16 @@ def test_regression_reports_mse_mae_r2_and_learns_a_line():
     history = Trainer(model, task="regress", epochs=60, lr=0.05, progress="none").fit(
         X[:160], y[:160], validation_data=(X[160:], y[160:])
     )
-    assert history.columns()[:8] == ["epoch", "loss", "mse", "mae", "r2", "val_loss", "val_mse",
-                                     "val_mae"]  # fmt: skip
+    assert history.columns()[:8] == [
+        "epoch",
+        "loss",
+        "mse",
+        "mae",
+        "r2",
+        "val_loss",
+        "val_mse",
+        "val_mae",
+    ]
     pred = predict_logits(model, X[160:]).ravel().astype(np.float64)
     ss_res = np.sum((y[160:] - pred) ** 2)
     ss_tot = np.sum((y[160:] - y[160:].mean()) ** 2)
@@ -114,8 +129,10 @@ def test_regression_reports_mse_mae_r2_and_learns_a_line():
 
 
 def test_history_to_csv_round_trips_every_value_exactly(tmp_path):
-    rows = [{"epoch": 1, "loss": 0.1 + 0.2, "lr": np.float64(1e-3)},
-            {"epoch": 2, "loss": np.float32(0.25).item(), "lr": 5e-4, "val_loss": 1 / 3}]
+    rows = [
+        {"epoch": 1, "loss": 0.1 + 0.2, "lr": np.float64(1e-3)},
+        {"epoch": 2, "loss": np.float32(0.25).item(), "lr": 5e-4, "val_loss": 1 / 3},
+    ]
     path = History(rows).to_csv(tmp_path / "h.csv")
     with open(path, newline="") as fh:
         table = list(csv.reader(fh))
@@ -135,11 +152,24 @@ def test_callbacks_receive_the_named_events_in_order(tmp_path):
     X = np.arange(20, dtype=np.float32).reshape(10, 2) / 10
     y = np.array([0, 1] * 5)
     rec = Recorder()
-    Trainer(nn.MLP([2, 2], seed=0), epochs=2, batch_size=4, checkpoint_dir=tmp_path,
-            callbacks=[rec], progress="none").fit(X, y)  # fmt: skip
+    Trainer(
+        nn.MLP([2, 2], seed=0),
+        epochs=2,
+        batch_size=4,
+        checkpoint_dir=tmp_path,
+        callbacks=[rec],
+        progress="none",
+    ).fit(X, y)
     names = [e[:3] if e[0] == "batch_end" else e[:2] for e in rec.events]
-    per_epoch = lambda k: [("epoch_begin", k), *[("batch_end", k, b) for b in (1, 2, 3)],  # noqa: E731
-                           ("epoch_end", k), ("checkpoint", "last.safetensors")]  # fmt: skip
+
+    def per_epoch(k):
+        return [
+            ("epoch_begin", k),
+            *[("batch_end", k, b) for b in (1, 2, 3)],
+            ("epoch_end", k),
+            ("checkpoint", "last.safetensors"),
+        ]
+
     assert names == [("train_begin",), *per_epoch(1), *per_epoch(2), ("train_end",)]
 
 
@@ -150,8 +180,9 @@ def test_a_callback_can_stop_training_after_the_epoch(iris):
         def on_epoch_end(self, trainer, epoch, logs):
             trainer.stop_training = epoch == 2
 
-    history = Trainer(nn.MLP([4, 3], seed=0), epochs=10, callbacks=[StopAtTwo()],
-                      progress="none").fit(X, y)  # fmt: skip
+    history = Trainer(
+        nn.MLP([4, 3], seed=0), epochs=10, callbacks=[StopAtTwo()], progress="none"
+    ).fit(X, y)
     assert history["epoch"] == [1, 2]
 
 
@@ -161,8 +192,7 @@ def test_early_stopping_stops_after_patience_epochs_and_restores_the_best(iris):
     patience = 3
     rec = Recorder()
     model = nn.MLP([4, 16, 3], seed=0)
-    trainer = Trainer(model, epochs=60, early_stopping=patience, callbacks=[rec],
-                      progress="none")  # fmt: skip
+    trainer = Trainer(model, epochs=60, early_stopping=patience, callbacks=[rec], progress="none")
     history = trainer.fit(X, y, validation_data=(Xv, yv))
     val = history["val_loss"]
     best = int(np.argmin(val)) + 1  # first epoch with the lowest validation loss
@@ -173,8 +203,9 @@ def test_early_stopping_stops_after_patience_epochs_and_restores_the_best(iris):
     assert trainer.kept_epoch == best  # the weights the model holds are that epoch's
     for name, w in model.state_dict().items():
         np.testing.assert_array_equal(w, rec.states[best][name])
-    assert not np.array_equal(rec.states[best]["layers.0.weight"],
-                              rec.states[len(history)]["layers.0.weight"])  # fmt: skip
+    assert not np.array_equal(
+        rec.states[best]["layers.0.weight"], rec.states[len(history)]["layers.0.weight"]
+    )
 
 
 def test_without_restore_best_the_last_weights_stay(iris):
@@ -182,8 +213,9 @@ def test_without_restore_best_the_last_weights_stay(iris):
     yv = np.random.default_rng(5).integers(0, 3, len(Xv))
     rec = Recorder()
     model = nn.MLP([4, 16, 3], seed=0)
-    trainer = Trainer(model, epochs=60, early_stopping=3, restore_best=False, callbacks=[rec],
-                      progress="none")  # fmt: skip
+    trainer = Trainer(
+        model, epochs=60, early_stopping=3, restore_best=False, callbacks=[rec], progress="none"
+    )
     history = trainer.fit(X, y, validation_data=(Xv, yv))
     assert trainer.kept_epoch == len(history) > trainer.best["epoch"]
     for name, w in model.state_dict().items():
@@ -201,8 +233,13 @@ def test_validation_split_holds_out_a_stratified_fraction(iris):
 
 def test_a_scheduler_sets_the_rate_of_each_epoch(iris):
     X, y, _, _ = iris
-    trainer = Trainer(nn.MLP([4, 3], seed=0), epochs=4, lr=0.1, progress="none",
-                      scheduler=lambda opt: optim.StepLR(opt, step_size=2, gamma=0.5))  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([4, 3], seed=0),
+        epochs=4,
+        lr=0.1,
+        progress="none",
+        scheduler=lambda opt: optim.StepLR(opt, step_size=2, gamma=0.5),
+    )
     assert trainer.fit(X, y)["lr"] == [0.1, 0.1, 0.05, 0.05]
 
 
@@ -225,11 +262,15 @@ def test_a_custom_loss_and_optimizer_object_are_used(iris):
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"task": "cluster"}, "task must be"), ({"epochs": 0}, "epochs must be an integer >= 1"),
-     ({"batch_size": 2.5}, "batch_size"), ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'"),
-     ({"metrics": ["r2"]}, "metric 'r2' does not apply to task 'classify'"),
-     ({"early_stopping": 0}, "early_stopping")],
-)  # fmt: skip
+    [
+        ({"task": "cluster"}, "task must be"),
+        ({"epochs": 0}, "epochs must be an integer >= 1"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'"),
+        ({"metrics": ["r2"]}, "metric 'r2' does not apply to task 'classify'"),
+        ({"early_stopping": 0}, "early_stopping"),
+    ],
+)
 def test_bad_settings_are_named(kwargs, match):
     with pytest.raises(GlassnetError, match=match):
         Trainer(nn.MLP([4, 3], seed=0), **kwargs)
@@ -243,13 +284,15 @@ def test_an_optimizer_of_another_model_is_refused():
 
 @pytest.mark.parametrize(
     ("X", "y", "match"),
-    [(np.zeros(5), np.zeros(5, int), r"shape \(n_samples, n_features\)"),
-     (np.zeros((5, 4)), np.zeros(4, int), r"targets of shape \(4,\)"),
-     (np.full((2, 4), np.nan), np.zeros(2, int), "row 0 of the features holds NaN"),
-     (np.zeros((2, 4)), np.array(["a", "b"]), "class targets must be indices"),
-     (np.zeros((2, 4)), np.array([0.5, 1.0]), "class targets must be indices"),
-     (np.zeros((2, 4)), np.array([-1, 0]), "class targets must be indices")],
-)  # fmt: skip
+    [
+        (np.zeros(5), np.zeros(5, int), r"shape \(n_samples, n_features\)"),
+        (np.zeros((5, 4)), np.zeros(4, int), r"targets of shape \(4,\)"),
+        (np.full((2, 4), np.nan), np.zeros(2, int), "row 0 of the features holds NaN"),
+        (np.zeros((2, 4)), np.array(["a", "b"]), "class targets must be indices"),
+        (np.zeros((2, 4)), np.array([0.5, 1.0]), "class targets must be indices"),
+        (np.zeros((2, 4)), np.array([-1, 0]), "class targets must be indices"),
+    ],
+)
 def test_bad_data_is_a_data_error(X, y, match):
     with pytest.raises(DataError, match=match):
         Trainer(nn.MLP([4, 3], seed=0), epochs=1, progress="none").fit(X, y)

@@ -8,8 +8,10 @@ from glassnet.errors import GlassnetError
 from glassnet.plots import plot_curves
 from glassnet.train import History
 
-ROWS = [{"epoch": e, "loss": 1 / e, "r2": 1 - 1 / e, "val_loss": 1.2 / e, "val_r2": 1 - 1.2 / e}
-        for e in range(1, 31)]  # fmt: skip
+ROWS = [
+    {"epoch": e, "loss": 1 / e, "r2": 1 - 1 / e, "val_loss": 1.2 / e, "val_r2": 1 - 1.2 / e}
+    for e in range(1, 31)
+]
 
 
 def test_a_png_with_a_loss_and_a_metric_panel(tmp_path):

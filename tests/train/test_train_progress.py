@@ -16,8 +16,9 @@ Y = (X[:, 0] > 0).astype(np.int64)
 
 
 def _train(progress, console=None, epochs=3):
-    trainer = Trainer(nn.MLP([3, 4, 2], seed=0), epochs=epochs, batch_size=8, progress=progress,
-                      console=console)  # fmt: skip
+    trainer = Trainer(
+        nn.MLP([3, 4, 2], seed=0), epochs=epochs, batch_size=8, progress=progress, console=console
+    )
     return trainer.fit(X, Y, validation_data=(X[:10], Y[:10]))
 
 
@@ -35,8 +36,10 @@ def test_lines_go_to_standard_output_by_default(capsys):
     _train("lines")
     captured = capsys.readouterr()
     assert [line.split("  ")[0] for line in captured.out.splitlines()] == [
-        "epoch 1/3", "epoch 2/3", "epoch 3/3"
-    ]  # fmt: skip
+        "epoch 1/3",
+        "epoch 2/3",
+        "epoch 3/3",
+    ]
     assert captured.err == ""
 
 
@@ -63,12 +66,18 @@ def test_bar_mode_draws_a_live_bar_on_a_terminal(mode):
 
 
 def test_a_resumed_run_counts_its_epochs_from_where_it_stopped(tmp_path):
-    first = Trainer(nn.MLP([3, 4, 2], seed=0), epochs=2, batch_size=8, progress="none",
-                    checkpoint_dir=tmp_path)  # fmt: skip
+    first = Trainer(
+        nn.MLP([3, 4, 2], seed=0), epochs=2, batch_size=8, progress="none", checkpoint_dir=tmp_path
+    )
     first.fit(X, Y)
     out = io.StringIO()
-    again = Trainer(nn.MLP([3, 4, 2], seed=0), epochs=4, batch_size=8, progress="lines",
-                    console=Console(file=out, width=300))  # fmt: skip
+    again = Trainer(
+        nn.MLP([3, 4, 2], seed=0),
+        epochs=4,
+        batch_size=8,
+        progress="lines",
+        console=Console(file=out, width=300),
+    )
     again.load_checkpoint(tmp_path / "last.safetensors")
     again.fit(X, Y)
     assert [line[:9] for line in out.getvalue().splitlines()] == ["epoch 3/4", "epoch 4/4"]
@@ -85,8 +94,9 @@ def _plain(out: io.StringIO) -> str:
 
 def test_the_bar_shows_the_running_mean_loss_that_the_epoch_line_reports():
     out = io.StringIO()
-    history = _train("bar", Console(file=out, width=200, force_terminal=True, color_system=None),
-                     epochs=2)  # fmt: skip
+    history = _train(
+        "bar", Console(file=out, width=200, force_terminal=True, color_system=None), epochs=2
+    )
     # The bar's last state, drawn as the run ends: the epoch's mean loss, not its last batch's.
     assert f"batch 5/5 loss {history.rows[-1]['loss']:.4f}" in _plain(out)
 
@@ -114,7 +124,12 @@ def test_an_80_column_terminal_shows_every_field_of_the_bar_uncut():
         bar.batch_done(28, 37, running, 82704.0)
     line = _plain(out).strip().splitlines()[-1]
     assert "…" not in line and len(line) <= 80
-    for field in ("epoch 28/60", "batch 37/37", "loss 0.2500", "accuracy 0.6667",
-                  "82,704 samples/s"):  # fmt: skip
+    for field in (
+        "epoch 28/60",
+        "batch 37/37",
+        "loss 0.2500",
+        "accuracy 0.6667",
+        "82,704 samples/s",
+    ):
         assert field in line
     assert re.search(r"\d+:\d\d:\d\d|-:--:--", line)  # the time left, whole

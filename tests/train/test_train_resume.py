@@ -21,15 +21,17 @@ def iris():
 SETUPS = {
     "momentum": dict(optimizer="momentum", lr=0.05, restore_best=False),  # the last weights
     "adam": dict(optimizer="adam", lr=0.01),
-    "adam+schedule": dict(optimizer="adam", lr=0.01,
-                          scheduler=lambda o: optim.StepLR(o, step_size=2, gamma=0.7)),
-}  # fmt: skip
+    "adam+schedule": dict(
+        optimizer="adam", lr=0.01, scheduler=lambda o: optim.StepLR(o, step_size=2, gamma=0.7)
+    ),
+}
 
 
 def _trainer(setup, seed, **kwargs):
     model = nn.MLP([4, 16, 16, 3], dropout=0.2, seed=seed)  # dropout: its generator matters
-    return Trainer(model, **SETUPS[setup], batch_size=16, early_stopping=TOTAL,
-                   progress="none", **kwargs)  # fmt: skip
+    return Trainer(
+        model, **SETUPS[setup], batch_size=16, early_stopping=TOTAL, progress="none", **kwargs
+    )
 
 
 def _fingerprint(trainer):
@@ -37,10 +39,14 @@ def _fingerprint(trainer):
     rows = [{k: v for k, v in r.items() if k != "time"} for r in trainer.history.rows]
     drop = [m.rng.bit_generator.state for m in trainer.model.modules() if isinstance(m, nn.Dropout)]
     return {
-        "weights": trainer.model.state_dict(), "optimizer": trainer.optimizer.state_dict(),
-        "history": rows, "loader": trainer.loader.state_dict(), "dropout": drop,
-        "best": trainer.best, "lr": trainer.optimizer.lr,
-    }  # fmt: skip
+        "weights": trainer.model.state_dict(),
+        "optimizer": trainer.optimizer.state_dict(),
+        "history": rows,
+        "loader": trainer.loader.state_dict(),
+        "dropout": drop,
+        "best": trainer.best,
+        "lr": trainer.optimizer.lr,
+    }
 
 
 def _assert_identical(a, b, where="run"):
@@ -102,8 +108,9 @@ def test_the_comparison_notices_a_generator_that_was_not_restored(iris, tmp_path
     whole.epochs = TOTAL
     whole.fit(X, y, validation_data=(Xv, yv))
     resumed = _interrupted_and_resumed("adam", iris, tmp_path, tamper=tamper)
-    assert not np.array_equal(resumed.model.state_dict()["layers.0.weight"],
-                              whole.model.state_dict()["layers.0.weight"])  # fmt: skip
+    assert not np.array_equal(
+        resumed.model.state_dict()["layers.0.weight"], whole.model.state_dict()["layers.0.weight"]
+    )
 
 
 def test_resuming_from_the_best_checkpoint_replays_the_rest_of_the_run(iris, tmp_path):
@@ -123,8 +130,13 @@ def test_resuming_from_the_best_checkpoint_replays_the_rest_of_the_run(iris, tmp
 def test_an_early_stopped_run_stays_stopped_when_resumed(iris, tmp_path):
     X, y, Xv, _ = iris
     yv = np.random.default_rng(5).integers(0, 3, len(Xv))  # the validation loss soon rises
-    first = Trainer(nn.MLP([4, 16, 3], seed=0), epochs=60, early_stopping=2,
-                    checkpoint_dir=tmp_path, progress="none")  # fmt: skip
+    first = Trainer(
+        nn.MLP([4, 16, 3], seed=0),
+        epochs=60,
+        early_stopping=2,
+        checkpoint_dir=tmp_path,
+        progress="none",
+    )
     first.fit(X, y, validation_data=(Xv, yv))
     assert first.stop_training and first.epoch < 60
     again = Trainer(nn.MLP([4, 16, 3], seed=1), epochs=60, early_stopping=2, progress="none")
@@ -153,8 +165,14 @@ def test_fitting_again_with_more_epochs_continues_as_an_uninterrupted_run(iris, 
 
     def trainer(epochs, snap):
         model = nn.MLP([4, 16, 3], dropout=0.2, seed=0)
-        return Trainer(model, epochs=epochs, batch_size=16, early_stopping=20, callbacks=[snap],
-                       progress="none")  # fmt: skip
+        return Trainer(
+            model,
+            epochs=epochs,
+            batch_size=16,
+            early_stopping=20,
+            callbacks=[snap],
+            progress="none",
+        )
 
     whole_snap, again_snap = _LastWeights(), _LastWeights()
     whole = trainer(10, whole_snap)

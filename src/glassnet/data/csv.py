@@ -103,13 +103,17 @@ def _parse(path: Path, fh) -> tuple[list[str] | None, list[list[str]], list[int]
 def _csv_error(path: Path, exc: csv.Error, start: int, end: int) -> str:
     """Explain a CSV syntax error of the row that starts on line ``start``."""
     if str(exc) == "unexpected end of data":  # end of file inside quotes
-        return (f"{path}, line {start}: a quoted field that starts in this row is never "
-                "closed, so the rest of the file would be one cell; add the closing '\"'")
+        return (
+            f"{path}, line {start}: a quoted field that starts in this row is never "
+            "closed, so the rest of the file would be one cell; add the closing '\"'"
+        )
     if "expected after" in str(exc):
         later = f" on line {end}" if end > start else ""
-        return (f"{path}, line {start}: a quoted field is followed by more text{later}; a "
-                "field that starts with '\"' must end with '\"' just before the comma "
-                "(write a quote inside it as '\"\"')")
+        return (
+            f"{path}, line {start}: a quoted field is followed by more text{later}; a "
+            "field that starts with '\"' must end with '\"' just before the comma "
+            "(write a quote inside it as '\"\"')"
+        )
     return f"{path}, line {start}: not a valid CSV row ({exc})"
 
 
@@ -129,8 +133,9 @@ def _ragged(path: Path, line: int, n_cells: int, header: list[str]) -> str:
         detail = f"no value for column '{header[n_cells]}'"
     else:
         detail = f"extra cells after the last column '{header[-1]}'"
-    return (f"{path}, line {line}: {n_cells} cells, but the header has {len(header)} "
-            f"columns; {detail}")
+    return (
+        f"{path}, line {line}: {n_cells} cells, but the header has {len(header)} columns; {detail}"
+    )
 
 
 def _check_header(path: Path, header: list[str], line: int) -> list[str]:
@@ -144,9 +149,11 @@ def _check_header(path: Path, header: list[str], line: int) -> list[str]:
     if len(header) == 1:
         for sep, word in ((";", "semicolon"), ("\t", "tab")):
             if sep in header[0]:
-                raise DataError(f"{path}, line {line}: the header {header[0]!r} is one column; "
-                                f"the file looks {word}-separated, but glassnet reads "
-                                "comma-separated files: save it with commas between cells")
+                raise DataError(
+                    f"{path}, line {line}: the header {header[0]!r} is one column; "
+                    f"the file looks {word}-separated, but glassnet reads "
+                    "comma-separated files: save it with commas between cells"
+                )
     return header
 
 
@@ -160,8 +167,10 @@ def _number_problem(text: str, value: float | None = None) -> str | None:
     if not np.isfinite(value):
         return f"'{text}' is not a finite number"
     if abs(value) >= _FLOAT32_LIMIT:
-        return (f"'{text}' is too large for the network's float32 numbers (at most about "
-                "3.4e38 in size); rescale the column")
+        return (
+            f"'{text}' is too large for the network's float32 numbers (at most about "
+            "3.4e38 in size); rescale the column"
+        )
     return None
 
 
@@ -238,8 +247,10 @@ def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
     index = {name: k for k, name in enumerate(label_names)}
     for row, key in enumerate(keys):
         if key not in index:
-            raise DataError(f"{table.where(row, col)}: unknown class '{key}'; the known "
-                            f"classes are {', '.join(label_names)}")
+            raise DataError(
+                f"{table.where(row, col)}: unknown class '{key}'; the known "
+                f"classes are {', '.join(label_names)}"
+            )
     return np.array([index[key] for key in keys], dtype=np.int64), list(label_names)
 
 
@@ -288,18 +299,21 @@ def _text_target(table, col, task, label_names, numbers):
     if task is None and ok and _infer_task(ok) == "regress":
         row = finite.index(False)  # the first cell that is not a number
         what = "a number" if numbers[row] is None else "a finite number"
-        raise DataError(f"{table.where(row, col)}: '{table.rows[row][col]}' is not {what}; the "
-                        "other values of this column are numbers, so it looks like a "
-                        "regression target (give task='classify' to treat the values as "
-                        "class labels)")
+        raise DataError(
+            f"{table.where(row, col)}: '{table.rows[row][col]}' is not {what}; the "
+            "other values of this column are numbers, so it looks like a "
+            "regression target (give task='classify' to treat the values as "
+            "class labels)"
+        )
     y, names = _encode(table, col, table.column(col), label_names, None)
     return y, names, "classify"
 
 
 def _column_index(table: _Table, name: str, role: str) -> int:
     if name not in table.index:
-        raise DataError(f"{table.path}: no {role} column '{name}'; the columns are "
-                        f"{', '.join(table.header)}")
+        raise DataError(
+            f"{table.path}: no {role} column '{name}'; the columns are {', '.join(table.header)}"
+        )
     return table.index[name]
 
 
@@ -377,8 +391,7 @@ feature columns must be numeric
     else:
         feature_cols = [_column_index(table, f, "feature") for f in feature_names]
     if not feature_cols:
-        raise DataError(f"{table.path}: no feature columns, only the target "
-                        f"'{table.header[col]}'")
+        raise DataError(f"{table.path}: no feature columns, only the target '{table.header[col]}'")
     X = _features(table, feature_cols)
     y, labels, task = _target(table, col, task, label_names)
     features = [table.header[c] for c in feature_cols]

@@ -95,36 +95,45 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
-            raise DataError(f"Dataset '{self.name}': task must be 'classify' or 'regress', "
-                            f"got {self.task!r}")
+            raise DataError(
+                f"Dataset '{self.name}': task must be 'classify' or 'regress', got {self.task!r}"
+            )
         self.X = np.asarray(self.X)
         if self.X.dtype not in (np.float32, np.float64):
             self.X = self.X.astype(np.float32)
         self.y = np.asarray(self.y, dtype=np.int64 if self.task == "classify" else np.float32)
         if self.X.ndim != 2 or self.y.ndim != 1 or len(self.X) != len(self.y):
-            raise DataError(f"Dataset '{self.name}': expected X of shape (n_samples, "
-                            f"n_features) and y of shape (n_samples,), got X {self.X.shape} "
-                            f"and y {self.y.shape}")
+            raise DataError(
+                f"Dataset '{self.name}': expected X of shape (n_samples, "
+                f"n_features) and y of shape (n_samples,), got X {self.X.shape} "
+                f"and y {self.y.shape}"
+            )
         self.feature_names = [str(f) for f in self.feature_names]
         if len(self.feature_names) != self.X.shape[1]:
-            raise DataError(f"Dataset '{self.name}': {len(self.feature_names)} feature names "
-                            f"for X of shape {self.X.shape}")
+            raise DataError(
+                f"Dataset '{self.name}': {len(self.feature_names)} feature names "
+                f"for X of shape {self.X.shape}"
+            )
         self._check_labels()
 
     def _check_labels(self) -> None:
         if self.task == "regress":
             if self.label_names is not None:
-                raise DataError(f"Dataset '{self.name}': a regression dataset has no "
-                                "label_names (got a list)")
+                raise DataError(
+                    f"Dataset '{self.name}': a regression dataset has no label_names (got a list)"
+                )
             return
         if self.label_names is None:
-            raise DataError(f"Dataset '{self.name}': a classification dataset needs "
-                            "label_names, one per class")
+            raise DataError(
+                f"Dataset '{self.name}': a classification dataset needs label_names, one per class"
+            )
         self.label_names = [str(name) for name in self.label_names]
         k = len(self.label_names)
         if len(self.y) and (self.y.min() < 0 or self.y.max() >= k):
-            raise DataError(f"Dataset '{self.name}': class indices must lie in 0..{k - 1} "
-                            f"for {k} label names, found {self.y.min()}..{self.y.max()}")
+            raise DataError(
+                f"Dataset '{self.name}': class indices must lie in 0..{k - 1} "
+                f"for {k} label names, found {self.y.min()}..{self.y.max()}"
+            )
 
     @property
     def n_samples(self) -> int:
@@ -143,8 +152,10 @@ class Dataset:
 
     def __repr__(self) -> str:
         classes = "" if self.label_names is None else f", {self.n_classes} classes"
-        return (f"Dataset('{self.name}', {self.task}, {self.n_samples} samples, "
-                f"{self.n_features} features{classes})")
+        return (
+            f"Dataset('{self.name}', {self.task}, {self.n_samples} samples, "
+            f"{self.n_features} features{classes})"
+        )
 
 
 @dataclass(frozen=True)
@@ -163,23 +174,43 @@ class DatasetInfo:
 
 # Sizes of scikit-learn's bundled copies are stable; a test checks them against the real data.
 _INFO = [
-    DatasetInfo("iris", 150, 4, "classify", 3, "embedded", "iris flowers, 3 species",
-                "species"),
-    DatasetInfo("digits", 1797, 64, "classify", 10, "scikit-learn", "8x8 handwritten digits",
-                "digit"),
-    DatasetInfo("wine", 178, 13, "classify", 3, "scikit-learn", "wine from 3 cultivars",
-                "cultivar"),
-    DatasetInfo("breast_cancer", 569, 30, "classify", 2, "scikit-learn",
-                "breast tumours, malignant or benign", "diagnosis"),
-    DatasetInfo("diabetes", 442, 10, "regress", None, "scikit-learn",
-                "disease progression after one year", "progression"),
-    DatasetInfo("moons", 1000, 2, "classify", 2, "generated", "two interleaving half circles",
-                "moon"),
-    DatasetInfo("circles", 1000, 2, "classify", 2, "generated", "a circle inside a circle",
-                "circle"),
+    DatasetInfo("iris", 150, 4, "classify", 3, "embedded", "iris flowers, 3 species", "species"),
+    DatasetInfo(
+        "digits", 1797, 64, "classify", 10, "scikit-learn", "8x8 handwritten digits", "digit"
+    ),
+    DatasetInfo(
+        "wine", 178, 13, "classify", 3, "scikit-learn", "wine from 3 cultivars", "cultivar"
+    ),
+    DatasetInfo(
+        "breast_cancer",
+        569,
+        30,
+        "classify",
+        2,
+        "scikit-learn",
+        "breast tumours, malignant or benign",
+        "diagnosis",
+    ),
+    DatasetInfo(
+        "diabetes",
+        442,
+        10,
+        "regress",
+        None,
+        "scikit-learn",
+        "disease progression after one year",
+        "progression",
+    ),
+    DatasetInfo(
+        "moons", 1000, 2, "classify", 2, "generated", "two interleaving half circles", "moon"
+    ),
+    DatasetInfo(
+        "circles", 1000, 2, "classify", 2, "generated", "a circle inside a circle", "circle"
+    ),
     DatasetInfo("spirals", 1500, 2, "classify", 3, "generated", "three spiral arms", "arm"),
-    DatasetInfo("xor", 1000, 2, "classify", 2, "generated", "XOR of the signs of x1 and x2",
-                "label"),
+    DatasetInfo(
+        "xor", 1000, 2, "classify", 2, "generated", "XOR of the signs of x1 and x2", "label"
+    ),
     DatasetInfo("sine", 1000, 1, "regress", None, "generated", "y = sin(x) + noise", "y"),
 ]
 _BY_NAME = {info.name: info for info in _INFO}
@@ -238,8 +269,9 @@ def builtin_name(name_or_path: str | os.PathLike) -> str | None:
     if path_like or os.path.exists(text):
         return None
     known = ", ".join(info.name for info in _INFO)
-    raise DataError(f"unknown dataset '{text}': choose one of {known}, "
-                    "or give the path of a .csv file")
+    raise DataError(
+        f"unknown dataset '{text}': choose one of {known}, or give the path of a .csv file"
+    )
 
 
 def load_dataset(
@@ -299,14 +331,19 @@ def load_dataset(
         return read_csv(name_or_path, target=target, task=task)
     info = _BY_NAME[key]
     if task is not None and task != info.task:
-        raise DataError(f"dataset '{info.name}' is a {info.task} dataset; "
-                        f"task={task!r} does not apply to it")
+        raise DataError(
+            f"dataset '{info.name}' is a {info.task} dataset; task={task!r} does not apply to it"
+        )
     if (n_samples is not None or noise is not None) and info.source != "generated":
-        raise DataError(f"dataset '{info.name}' has a fixed size: n_samples and noise apply "
-                        "only to the generated datasets")
+        raise DataError(
+            f"dataset '{info.name}' has a fixed size: n_samples and noise apply "
+            "only to the generated datasets"
+        )
     if target is not None and target != info.target_name:
-        raise DataError(f"dataset '{info.name}' has the fixed target '{info.target_name}'; "
-                        f"target={target!r} applies only to CSV files")
+        raise DataError(
+            f"dataset '{info.name}' has the fixed target '{info.target_name}'; "
+            f"target={target!r} applies only to CSV files"
+        )
     if info.source == "embedded":
         return _load_iris()
     if info.source == "scikit-learn":
@@ -329,16 +366,25 @@ def _load_sklearn(info: DatasetInfo) -> Dataset:
     try:
         from sklearn import datasets as skd
     except ImportError:
-        raise DataError(f"dataset '{info.name}' comes from scikit-learn, which is not "
-                        "installed: pip install glassnet[sklearn]") from None
+        raise DataError(
+            f"dataset '{info.name}' comes from scikit-learn, which is not "
+            "installed: pip install glassnet[sklearn]"
+        ) from None
     bunch = getattr(skd, f"load_{info.name}")()
     features = [str(f).replace(" ", "_") for f in bunch.feature_names]
     if info.task == "regress":
         labels = None
     else:
         labels = [str(name) for name in bunch.target_names]
-    return Dataset(bunch.data.astype(np.float32), bunch.target, features, labels, info.task,
-                   info.name, info.target_name)  # float64 in scikit-learn; built-ins are float32
+    return Dataset(
+        bunch.data.astype(np.float32),
+        bunch.target,
+        features,
+        labels,
+        info.task,
+        info.name,
+        info.target_name,
+    )  # float64 in scikit-learn; built-ins are float32
 
 
 def _generate(name: str, seed: int, n_samples: int | None, noise: float | None) -> Dataset:

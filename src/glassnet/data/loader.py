@@ -18,8 +18,11 @@ __all__ = ["DataLoader"]
 
 
 def _check_batch_size(batch_size) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise DataError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
     return int(batch_size)
 
@@ -71,18 +74,29 @@ class DataLoader:
     [0, 1, 2, 3, 4]
     """
 
-    def __init__(self, X, y, batch_size: int = 32, shuffle: bool = True, seed: int = 0,
-                 drop_last: bool = False) -> None:
+    def __init__(
+        self,
+        X,
+        y,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+    ) -> None:
         X, y = np.asarray(X), np.asarray(y)
         if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
-            raise DataError(f"DataLoader: X of shape {X.shape} and y of shape {y.shape} must "
-                            "have the same number of rows (n_samples first)")
+            raise DataError(
+                f"DataLoader: X of shape {X.shape} and y of shape {y.shape} must "
+                "have the same number of rows (n_samples first)"
+            )
         if len(X) == 0:
             raise DataError(f"DataLoader: no samples (X of shape {X.shape})")
         self.batch_size = _check_batch_size(batch_size)
         if drop_last and self.batch_size > len(X):
-            raise DataError(f"DataLoader: drop_last=True with batch_size={self.batch_size} and "
-                            f"only {len(X)} samples would give no batches")
+            raise DataError(
+                f"DataLoader: drop_last=True with batch_size={self.batch_size} and "
+                f"only {len(X)} samples would give no batches"
+            )
         self.X, self.y = X, y
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.seed = check_seed(seed, "DataLoader")
@@ -105,7 +119,7 @@ class DataLoader:
             X, y = X[perm], y[perm]  # one gather per epoch; batches below are views
         stop = len(self) * self.batch_size
         for start in range(0, min(stop, len(X)), self.batch_size):
-            yield X[start:start + self.batch_size], y[start:start + self.batch_size]
+            yield X[start : start + self.batch_size], y[start : start + self.batch_size]
 
     def state_dict(self) -> dict:
         """The generator state, JSON-serialisable: save it with a checkpoint between epochs.
@@ -127,14 +141,20 @@ class DataLoader:
             rng_state = state["bit_generator"]
             name = rng_state["bit_generator"]
         except (KeyError, TypeError):
-            raise DataError("DataLoader.load_state_dict: expected the dict returned by "
-                            f"state_dict(), got {state!r:.200}") from None
+            raise DataError(
+                "DataLoader.load_state_dict: expected the dict returned by "
+                f"state_dict(), got {state!r:.200}"
+            ) from None
         expected = type(self._rng.bit_generator).__name__
         if name != expected:
-            raise DataError(f"DataLoader.load_state_dict: state of a {name} generator, but "
-                            f"this loader uses {expected}")
+            raise DataError(
+                f"DataLoader.load_state_dict: state of a {name} generator, but "
+                f"this loader uses {expected}"
+            )
         self._rng.bit_generator.state = rng_state
 
     def __repr__(self) -> str:
-        return (f"DataLoader({self.n_samples} samples, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)")
+        return (
+            f"DataLoader({self.n_samples} samples, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, drop_last={self.drop_last}, {len(self)} batches)"
+        )

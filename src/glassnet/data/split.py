@@ -31,12 +31,17 @@ class Split(NamedTuple):
 
 def _check_sizes(val_size: float, test_size: float) -> None:
     for name, size in (("val_size", val_size), ("test_size", test_size)):
-        if isinstance(size, bool) or not isinstance(size, (int, float, np.floating)) \
-                or not 0.0 <= size < 1.0:
+        if (
+            isinstance(size, bool)
+            or not isinstance(size, (int, float, np.floating))
+            or not 0.0 <= size < 1.0
+        ):
             raise DataError(f"{name} must be a fraction in [0, 1), got {size!r}")
     if val_size + test_size >= 1.0:
-        raise DataError(f"val_size + test_size must be below 1 to leave training data, "
-                        f"got {val_size} + {test_size}")
+        raise DataError(
+            f"val_size + test_size must be below 1 to leave training data, "
+            f"got {val_size} + {test_size}"
+        )
 
 
 def _count(fraction: float, n: int) -> int:
@@ -102,24 +107,25 @@ def split_indices(
         raise DataError(f"cannot split {n_samples} samples")
     n_test, n_val = _count(test_size, n_samples), _count(val_size, n_samples)
     if n_test + n_val >= n_samples:
-        raise DataError(f"{n_samples} samples are too few for val_size={val_size} and "
-                        f"test_size={test_size}: no training samples would remain")
+        raise DataError(
+            f"{n_samples} samples are too few for val_size={val_size} and "
+            f"test_size={test_size}: no training samples would remain"
+        )
     rng = np.random.default_rng(check_seed(seed, "split_indices"))
     if y is None or not np.issubdtype(np.asarray(y).dtype, np.integer):
         perm = rng.permutation(n_samples)
-        return perm[n_test + n_val:], perm[n_test: n_test + n_val], perm[:n_test]
+        return perm[n_test + n_val :], perm[n_test : n_test + n_val], perm[:n_test]
     y = np.asarray(y)
     if y.shape != (n_samples,):
-        raise DataError(f"split_indices: y of shape {y.shape} does not match "
-                        f"n_samples={n_samples}")
+        raise DataError(f"split_indices: y of shape {y.shape} does not match n_samples={n_samples}")
     classes, sizes = np.unique(y, return_counts=True)  # sorted classes, a fixed order
     test_k = _apportion(n_test, sizes)
     val_k = _apportion(n_val, sizes - test_k)
     parts: tuple[list, list, list] = ([], [], [])
     for c, nt, nv in zip(classes, test_k, val_k):
         members = rng.permutation(np.flatnonzero(y == c))
-        parts[0].append(members[nt + nv:])
-        parts[1].append(members[nt: nt + nv])
+        parts[0].append(members[nt + nv :])
+        parts[1].append(members[nt : nt + nv])
         parts[2].append(members[:nt])
     train, val, test = (rng.permutation(np.concatenate(p)).astype(np.int64) for p in parts)
     return train, val, test
@@ -170,8 +176,10 @@ def train_val_test_split(
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim < 1 or y.ndim != 1 or len(X) != len(y):
-        raise DataError(f"train_val_test_split: X of shape {X.shape} and y of shape {y.shape} "
-                        "must have the same number of rows")
+        raise DataError(
+            f"train_val_test_split: X of shape {X.shape} and y of shape {y.shape} "
+            "must have the same number of rows"
+        )
     train, val, test = split_indices(len(y), val_size, test_size, seed, y if stratify else None)
     return Split(X[train], y[train], X[val], y[val], X[test], y[test])
 
@@ -209,8 +217,10 @@ class Standardizer:
         """Compute the per-feature mean and standard deviation of ``X`` (n_samples, n_features)."""
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
-            raise DataError(f"Standardizer.fit expects X of shape (n_samples, n_features) "
-                            f"with at least one row, got {X.shape}")
+            raise DataError(
+                f"Standardizer.fit expects X of shape (n_samples, n_features) "
+                f"with at least one row, got {X.shape}"
+            )
         X64 = X.astype(np.float64)
         if not np.isfinite(X64).all():
             raise DataError("Standardizer.fit: X contains NaN or infinite values")
@@ -226,8 +236,10 @@ class Standardizer:
             raise DataError(f"Standardizer.{op}: not fitted yet; call fit(X_train) first")
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != len(self.mean_):
-            raise DataError(f"Standardizer.{op}: fitted on {len(self.mean_)} features, got X of "
-                            f"shape {X.shape}: expected (n_samples, {len(self.mean_)})")
+            raise DataError(
+                f"Standardizer.{op}: fitted on {len(self.mean_)} features, got X of "
+                f"shape {X.shape}: expected (n_samples, {len(self.mean_)})"
+            )
         return X
 
     def transform(self, X: np.ndarray) -> np.ndarray:
@@ -259,11 +271,15 @@ class Standardizer:
             mean = np.asarray(d["mean"], dtype=np.float64)
             scale = np.asarray(d["scale"], dtype=np.float64)
         except (KeyError, TypeError, ValueError) as exc:
-            raise DataError(f"Standardizer.from_dict: expected {{'mean': [...], 'scale': "
-                            f"[...]}} of numbers, got {d!r:.200}") from exc
+            raise DataError(
+                f"Standardizer.from_dict: expected {{'mean': [...], 'scale': "
+                f"[...]}} of numbers, got {d!r:.200}"
+            ) from exc
         if mean.ndim != 1 or mean.shape != scale.shape or not np.all(scale > 0):
-            raise DataError(f"Standardizer.from_dict: mean {mean.shape} and scale "
-                            f"{scale.shape} must be equal-length lists, scale all positive")
+            raise DataError(
+                f"Standardizer.from_dict: mean {mean.shape} and scale "
+                f"{scale.shape} must be equal-length lists, scale all positive"
+            )
         s = cls()
         s.mean_, s.scale_ = mean, scale
         return s

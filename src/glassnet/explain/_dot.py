@@ -16,8 +16,13 @@ _COLOURS = {"op": "#dbe9f6", "parameter": "#fff2cc", "input": "#eeeeee"}
 
 
 def _html(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))  # fmt: skip
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
 
 
 def number(v) -> str:
@@ -60,8 +65,10 @@ def _label(node: dict, max_values: int) -> str:
                 norm = float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
             rows.append(f'<TR><TD COLSPAN="{span}">grad norm {number(norm)}</TD></TR>')
     colour = _COLOURS[node["kind"]]
-    return (f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
-            f'BGCOLOR="{colour}">{"".join(rows)}</TABLE>>')  # fmt: skip
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
+        f'BGCOLOR="{colour}">{"".join(rows)}</TABLE>>'
+    )
 
 
 def tensor_dot(nodes: list[dict], *, rankdir: str = "LR", max_values: int = 16) -> str:

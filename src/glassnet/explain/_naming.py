@@ -144,9 +144,14 @@ class Names:
                     title = self._param_names.get(id(p)) or ("" if kind == "input" else p.label)
                     add(p, title=title, math="", kind=kind, inputs=[], layer=self.layer(p))
             ins = [self.of(p) for p in op.parents]
-            add(op.out, title=op.out._op, kind="op", layer=self.layer(op.out),
+            add(
+                op.out,
+                title=op.out._op,
+                kind="op",
+                layer=self.layer(op.out),
                 math=info.forward_math(op.out._op, self.of(op.out), ins, op.extra),
-                inputs=list(op.parents))  # fmt: skip
+                inputs=list(op.parents),
+            )
         for node in nodes:  # operands to indices, now that every tensor has one
             node["inputs"] = [index[id(p)] for p in node["inputs"]]
         return nodes

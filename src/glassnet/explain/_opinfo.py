@@ -14,9 +14,22 @@ from __future__ import annotations
 import math
 
 ELEMENTWISE = (
-    "+", "-", "*", "/", "**", "neg", "exp", "log", "tanh", "sigmoid", "relu", "leaky_relu",
-    "abs", "sqrt", "clip",
-)  # fmt: skip
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "neg",
+    "exp",
+    "log",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "abs",
+    "sqrt",
+    "clip",
+)
 REDUCTIONS = ("sum", "mean", "max")
 MOVES = ("reshape", "transpose", "index", "concatenate", "stack")
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -144,9 +157,8 @@ def _local_rule(op, i, g, out, a, in_shapes, out_shape, extra) -> str:
         "/": (lambda: f"{g} / {a[1]}", lambda: f"-{g} * {out} / {a[1]}"),
         "**": (lambda: _power_rule(g, a), lambda: f"{g} * {out} * log({a[0]})"),
         "@": (lambda: f"{g} @ {a[1]}.T", lambda: f"{a[0]}.T @ {g}"),
-        "linear": (lambda: f"{g} @ {a[1]}", lambda: f"{g}.T @ {a[0]}",
-                   lambda: f"sum({g}, axis=0)"),
-    }  # fmt: skip
+        "linear": (lambda: f"{g} @ {a[1]}", lambda: f"{g}.T @ {a[0]}", lambda: f"sum({g}, axis=0)"),
+    }
     if op in rules:
         return rules[op][i]()
     unary = {

@@ -16,8 +16,18 @@ import numpy as np
 from ..plots import draw_curves, main_metric
 
 # matplotlib's "tab10" colours, one per class, fixed here so a class keeps its colour
-CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]  # fmt: skip
+CLASS_COLORS = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+]
 _START, _END = "#7f7f7f", "#1f77b4"  # start of training in grey, end in blue
 
 
@@ -58,8 +68,15 @@ def confusion(C: np.ndarray, names: list[str]) -> str:
     for i in range(k):
         for j in range(k):
             dark = C[i, j] > 0.5 * C.max()
-            ax.text(j, i, str(C[i, j]), ha="center", va="center",
-                    color="white" if dark else "black", fontsize=10 if k <= 10 else 7)  # fmt: skip
+            ax.text(
+                j,
+                i,
+                str(C[i, j]),
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontsize=10 if k <= 10 else 7,
+            )
     ticks = list(range(k))
     rotate = 30 if max(len(n) for n in names) > 6 else 0
     ax.set_xticks(ticks, names, rotation=rotate, ha="right" if rotate else "center")
@@ -106,8 +123,15 @@ def decision_boundary(X, y, predict, names: list[str], feature_names, steps: int
         ax.contour(xx, yy, zz, levels=levels[1:-1], colors="black", linewidths=0.8)
     for c in range(k):
         pts = X[y == c]
-        ax.scatter(pts[:, 0], pts[:, 1], s=14, color=_color(c), edgecolors="white",
-                   linewidths=0.4, label=names[c])  # fmt: skip
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            s=14,
+            color=_color(c),
+            edgecolors="white",
+            linewidths=0.4,
+            label=names[c],
+        )
     fx, fy = (list(feature_names) if feature_names is not None else ["x1", "x2"])[:2]
     ax.set_xlabel(fx)
     ax.set_ylabel(fy)
@@ -146,9 +170,14 @@ def gradient_norms(epochs, norms: dict, flags, thresholds: dict) -> str:
             if f.layer == name:
                 idx = [epochs.index(e) for e in f.epochs]
                 ax.scatter(x[idx], at[idx], s=80, facecolors="none", edgecolors="#d62728", lw=1.5)
-    _log_axis(ax, thresholds, [any(m.any() for m in ms) for ms in
-                               ([v == 0 for v in table.values()],
-                                [~np.isfinite(v) for v in table.values()])])  # fmt: skip
+    _log_axis(
+        ax,
+        thresholds,
+        [
+            any(m.any() for m in ms)
+            for ms in ([v == 0 for v in table.values()], [~np.isfinite(v) for v in table.values()])
+        ],
+    )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(x) == 1:
         ax.set_xlim(x[0] - 1, x[0] + 1)
@@ -166,9 +195,14 @@ def _log_axis(ax, thresholds: dict, specials: list[bool]) -> None:
     for label, t in thresholds.items():
         if lo <= t <= hi:
             ax.axhline(t, color="#d62728", ls=":", lw=1)
-            ax.annotate(f"{label} below" if label == "vanishing" else f"{label} above",
-                        (0.01, t), xycoords=("axes fraction", "data"), color="#d62728",
-                        va="bottom", fontsize=8)  # fmt: skip
+            ax.annotate(
+                f"{label} below" if label == "vanishing" else f"{label} above",
+                (0.01, t),
+                xycoords=("axes fraction", "data"),
+                color="#d62728",
+                va="bottom",
+                fontsize=8,
+            )
     has_zeros, has_bad = specials
     if has_zeros:
         ax.scatter([], [], marker="v", s=30, color="#444444", label="norm exactly 0")
@@ -209,8 +243,9 @@ def layer_histograms(w0, w1, g0, g1) -> str:
     v0, v1 = _finite(w0), _finite(w1)
     if v0.size + v1.size:
         edges = np.histogram_bin_edges(np.concatenate([v0, v1]), bins=_bins(np.r_[v0, v1]))
-        ax_w.stairs(np.histogram(v0, edges)[0], edges, fill=True, color=_START, alpha=0.55,
-                    label="start")  # fmt: skip
+        ax_w.stairs(
+            np.histogram(v0, edges)[0], edges, fill=True, color=_START, alpha=0.55, label="start"
+        )
         ax_w.stairs(np.histogram(v1, edges)[0], edges, color=_END, lw=1.8, label="end")
         ax_w.legend(fontsize=8)
     ax_w.set_title("weights W: start vs end\n ", fontsize=10)  # two lines, as its neighbours

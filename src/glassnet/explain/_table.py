@@ -13,8 +13,12 @@ def layer_text(row: dict) -> str:
     """``1``, ``2``, ``input`` (before the first layer), ``loss`` or ``""``."""
     layer = row["layer"]
     if layer is None:
-        return "loss" if row["op"] in ("cross_entropy", "binary_cross_entropy") or (
-            row["output"]["name"] == "loss") else ""  # fmt: skip
+        return (
+            "loss"
+            if row["op"] in ("cross_entropy", "binary_cross_entropy")
+            or (row["output"]["name"] == "loss")
+            else ""
+        )
     return "input" if layer == 0 else str(layer)
 
 
@@ -44,14 +48,29 @@ def _forward_table(rows: list[dict]):
     from rich.table import Table
 
     t = Table(title="forward pass", title_justify="left", show_lines=False, expand=False)
-    for name, justify in [("#", "right"), ("layer", "left"), ("module", "left"),
-                          ("operation", "left"), ("shapes", "left"), ("parameters", "left"),
-                          ("FLOPs", "right"), ("time", "right")]:  # fmt: skip
+    for name, justify in [
+        ("#", "right"),
+        ("layer", "left"),
+        ("module", "left"),
+        ("operation", "left"),
+        ("shapes", "left"),
+        ("parameters", "left"),
+        ("FLOPs", "right"),
+        ("time", "right"),
+    ]:
         t.add_column(name, justify=justify, no_wrap=name in ("#", "FLOPs", "time"))
     for r in rows:
         params = "\n".join(f"{n} {_shape(s)}" for n, s in r["parameters"].items())
-        t.add_row(str(r["index"]), layer_text(r), r["module"], r["math"], r["shapes"],
-                  params, f"{r['flops']:,}", seconds_text(r["seconds"]))  # fmt: skip
+        t.add_row(
+            str(r["index"]),
+            layer_text(r),
+            r["module"],
+            r["math"],
+            r["shapes"],
+            params,
+            f"{r['flops']:,}",
+            seconds_text(r["seconds"]),
+        )
     _total_row(t, rows, columns=8)
     return t
 
@@ -60,21 +79,31 @@ def _backward_table(rows: list[dict]):
     from rich.table import Table
 
     t = Table(title="backward pass (the chain rule, output to input)", title_justify="left")
-    for name, justify in [("#", "right"), ("layer", "left"), ("gradient in", "left"),
-                          ("gradients out", "left"), ("shape", "left"), ("L2 norm", "right"),
-                          ("FLOPs", "right"), ("time", "right")]:  # fmt: skip
+    for name, justify in [
+        ("#", "right"),
+        ("layer", "left"),
+        ("gradient in", "left"),
+        ("gradients out", "left"),
+        ("shape", "left"),
+        ("L2 norm", "right"),
+        ("FLOPs", "right"),
+        ("time", "right"),
+    ]:
         t.add_column(name, justify=justify, no_wrap=name in ("#", "FLOPs", "time"))
     for r in rows:
         g = r["grad_output"]
         grad_in = f"{g['name']} {_shape(g['shape'])}  |{norm_text(g['norm'])}|"
         outs = r["grads"]
         t.add_row(
-            str(r["index"]), layer_text(r), grad_in,
+            str(r["index"]),
+            layer_text(r),
+            grad_in,
             "\n".join(x["math"] for x in outs) or "(no operand needs a gradient)",
             "\n".join(_shape(x["shape"]) for x in outs),
             "\n".join(norm_text(x["norm"]) for x in outs),
-            f"{r['flops']:,}", seconds_text(r["seconds"]),
-        )  # fmt: skip
+            f"{r['flops']:,}",
+            seconds_text(r["seconds"]),
+        )
     _total_row(t, rows, columns=8)
     return t
 
@@ -100,8 +129,10 @@ def renderables(trace) -> list:
         from rich.text import Text
 
         return [Text("(nothing was recorded)")]
-    return [_forward_table(g) if g[0]["pass"] == "forward" else _backward_table(g)
-            for g in _passes(rows)]  # fmt: skip
+    return [
+        _forward_table(g) if g[0]["pass"] == "forward" else _backward_table(g)
+        for g in _passes(rows)
+    ]
 
 
 def render_text(trace, width: int) -> str:
@@ -109,8 +140,14 @@ def render_text(trace, width: int) -> str:
     from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None, force_terminal=False,
-                      highlight=False, emoji=False)  # fmt: skip
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+    )
     for r in renderables(trace):
         console.print(r)
     return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").splitlines())

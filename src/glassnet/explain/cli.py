@@ -61,16 +61,25 @@ def default_model(seed: int = 0) -> tuple[saved.SavedModel, str]:
     scaler = Standardizer().fit(ds.X)
     X = scaler.transform(ds.X)
     net = nn.MLP(DEFAULT_SIZES, seed=seed)
-    Trainer(net, epochs=DEFAULT_EPOCHS, lr=0.01, batch_size=32, progress="none",
-            seed=seed).fit(X, ds.y)  # fmt: skip
+    Trainer(net, epochs=DEFAULT_EPOCHS, lr=0.01, batch_size=32, progress="none", seed=seed).fit(
+        X, ds.y
+    )
     net.eval()
-    model = saved.wrap(net, task="classify", feature_names=ds.feature_names,
-                       label_names=ds.label_names, standardizer=scaler,
-                       target_name=ds.target_name, extra={"dataset": ds.name})  # fmt: skip
+    model = saved.wrap(
+        net,
+        task="classify",
+        feature_names=ds.feature_names,
+        label_names=ds.label_names,
+        standardizer=scaler,
+        target_name=ds.target_name,
+        extra={"dataset": ds.name},
+    )
     accuracy = float((model.predict(ds.X) == np.asarray(ds.label_names)[ds.y]).mean())
-    note = (f"no --model given: trained a default model on all {len(ds.y)} rows of iris just "
-            f"now ({DEFAULT_EPOCHS} epochs of Adam in {time.perf_counter() - start:.2f} s, "
-            f"training accuracy {accuracy:.3f}); pass --model RUN to explain a saved model")
+    note = (
+        f"no --model given: trained a default model on all {len(ds.y)} rows of iris just "
+        f"now ({DEFAULT_EPOCHS} epochs of Adam in {time.perf_counter() - start:.2f} s, "
+        f"training accuracy {accuracy:.3f}); pass --model RUN to explain a saved model"
+    )
     return model, note
 
 
@@ -149,8 +158,14 @@ def _architecture(model) -> object:
             what = f"Linear({m.in_features} -> {m.out_features}): z = x @ W.T + b"
         else:
             what = type(m).__name__ + ("" if m.extra_repr() == "" else f"({m.extra_repr()})")
-        table.add_row(str(layer) if isinstance(m, Linear) else "", name, what, f"(N, {width})",
-                      shapes, f"{count:,}" if count else "")  # fmt: skip
+        table.add_row(
+            str(layer) if isinstance(m, Linear) else "",
+            name,
+            what,
+            f"(N, {width})",
+            shapes,
+            f"{count:,}" if count else "",
+        )
     table.add_section()
     table.add_row("", "", "total", "", "", f"{model.num_parameters():,}")
     return table
@@ -183,18 +198,25 @@ def _sample_lines(model: saved.SavedModel, data: _Data, n: int) -> list[str]:
         truth = f"{model.target_name} {float(data.y[n]):.4g}"
     head = [f"sample {n} of {data.name}: {features}; {truth}"]
     if model.standardizer is not None:
-        head.append(f"standardised, (value - training mean) / training std: "
-                    f"x = [{', '.join(f'{v:.3f}' for v in x)}]")  # fmt: skip
+        head.append(
+            f"standardised, (value - training mean) / training std: "
+            f"x = [{', '.join(f'{v:.3f}' for v in x)}]"
+        )
     return head + sample_arithmetic(
-        model.model, x, task=model.task, label_names=model.label_names,
-        target=data.y[n], target_scale=model.config.get("target_scale"),
-    )  # fmt: skip
+        model.model,
+        x,
+        task=model.task,
+        label_names=model.label_names,
+        target=data.y[n],
+        target_scale=model.config.get("target_scale"),
+    )
 
 
 def _check_arguments(args) -> None:
     if args.graph and Path(args.graph).suffix.lower() not in _GRAPH_SUFFIXES:
-        raise DomainError(f"--graph {args.graph}: use a name ending in "
-                          f"{', '.join(_GRAPH_SUFFIXES)}")  # fmt: skip
+        raise DomainError(
+            f"--graph {args.graph}: use a name ending in {', '.join(_GRAPH_SUFFIXES)}"
+        )
 
 
 def explain(args) -> int:
@@ -213,19 +235,28 @@ def explain(args) -> int:
         note = f"saved model {model.path}"
     data = _model_data(model, args.model)
     if args.sample is not None and not 0 <= args.sample < len(data.y):
-        raise DataError(f"--sample {args.sample} is out of range: {data.name} has "
-                        f"{len(data.y)} rows, numbered 0 to {len(data.y) - 1}")  # fmt: skip
+        raise DataError(
+            f"--sample {args.sample} is out of range: {data.name} has "
+            f"{len(data.y)} rows, numbered 0 to {len(data.y) - 1}"
+        )
     console = _console()
     net = model.model
-    what = (f"{len(model.label_names)} classes ({', '.join(model.label_names)})"
-            if model.task == "classify" else f"regression of {model.target_name}")  # fmt: skip
-    console.print(f"glassnet explain: MLP {'-'.join(map(str, net.sizes))} ({net.activation}), "
-                  f"{what}", markup=False, soft_wrap=True)  # fmt: skip
+    what = (
+        f"{len(model.label_names)} classes ({', '.join(model.label_names)})"
+        if model.task == "classify"
+        else f"regression of {model.target_name}"
+    )
+    console.print(
+        f"glassnet explain: MLP {'-'.join(map(str, net.sizes))} ({net.activation}), {what}",
+        markup=False,
+        soft_wrap=True,
+    )
     console.print(note, markup=False, soft_wrap=True)
     console.print()
     console.print(_architecture(net))
-    console.print(f"{net.sizes[0]} inputs: {', '.join(model.feature_names)}", markup=False,
-                  soft_wrap=True)  # fmt: skip
+    console.print(
+        f"{net.sizes[0]} inputs: {', '.join(model.feature_names)}", markup=False, soft_wrap=True
+    )
     _print_pass(console, model, data, args)
     return 0
 
@@ -236,15 +267,21 @@ def _print_pass(console, model, data: _Data, args) -> None:
     shown = ", ".join(map(str, rows[:12])) + (", ..." if len(rows) > 12 else "")
     kind = "cross-entropy" if model.task == "classify" else "mean squared error"
     console.print()
-    console.print(f"one mini-batch, forward and backward: {len(rows)} rows of {data.name} "
-                  f"(rows {shown}){data.note}; {kind} loss {loss:.4f}", markup=False,
-                  soft_wrap=True)  # fmt: skip
+    console.print(
+        f"one mini-batch, forward and backward: {len(rows)} rows of {data.name} "
+        f"(rows {shown}){data.note}; {kind} loss {loss:.4f}",
+        markup=False,
+        soft_wrap=True,
+    )
     console.print(t)
     f, b = (t.summary()[k]["flops"] for k in ("forward", "backward"))
-    console.print(f"backward {b:,} FLOPs = {b / max(f, 1):.2f} x forward {f:,}: a dense layer "
-                  "costs one matrix product forward and two backward (one for dW, one for "
-                  "the gradient of its input, which the first layer skips)", markup=False,
-                  soft_wrap=True)  # fmt: skip
+    console.print(
+        f"backward {b:,} FLOPs = {b / max(f, 1):.2f} x forward {f:,}: a dense layer "
+        "costs one matrix product forward and two backward (one for dW, one for "
+        "the gradient of its input, which the first layer skips)",
+        markup=False,
+        soft_wrap=True,
+    )
     if args.sample is not None:
         console.print()
         console.print(f"sample {args.sample}, neuron by neuron", markup=False)
@@ -253,5 +290,8 @@ def _print_pass(console, model, data: _Data, args) -> None:
     if args.graph:
         path = t.draw(args.graph)
         console.print()
-        console.print(f"the computation graph of this pass was written to {path}",
-                      markup=False, soft_wrap=True)  # fmt: skip
+        console.print(
+            f"the computation graph of this pass was written to {path}",
+            markup=False,
+            soft_wrap=True,
+        )

@@ -71,20 +71,26 @@ def _layer_lines(k: int, linear: Linear, act, a_in, max_neurons: int, max_terms:
     name = _ACTIVATION_NAMES.get(type(act), None) if act is not None else None
     prev = "x" if k == 1 else f"a{k - 1}"
     n_out = linear.out_features
-    lines = [f"layer {k}: z{k} = {prev} @ W{k}.T + b{k}, {n_out} neuron{'s' * (n_out > 1)}, "
-             f"each a weighted sum of the {linear.in_features} values of {prev}"]  # fmt: skip
+    lines = [
+        f"layer {k}: z{k} = {prev} @ W{k}.T + b{k}, {n_out} neuron{'s' * (n_out > 1)}, "
+        f"each a weighted sum of the {linear.in_features} values of {prev}"
+    ]
     W, b = linear.weight.data, None if linear.bias is None else linear.bias.data
     for j in range(min(max_neurons, linear.out_features)):
         bias = None if b is None else b[j]
-        lines.append(f"  neuron {j + 1}: z{k}[{j}] = "
-                     f"{_weighted_sum(W[j], a_in, bias, max_terms)} = {_v(z[j])}")  # fmt: skip
+        lines.append(
+            f"  neuron {j + 1}: z{k}[{j}] = "
+            f"{_weighted_sum(W[j], a_in, bias, max_terms)} = {_v(z[j])}"
+        )
         if name is not None:
             lines.append(f"            a{k}[{j}] = {name}({_v(z[j])}) = {_v(a[j])}")
     rest = linear.out_features - max_neurons
     if rest > 0:
-        lines.append(f"  ... {rest} more neuron{'s' if rest > 1 else ''} "
-                     f"(neurons {max_neurons + 1} to {linear.out_features}), computed the "
-                     "same way")  # fmt: skip
+        lines.append(
+            f"  ... {rest} more neuron{'s' if rest > 1 else ''} "
+            f"(neurons {max_neurons + 1} to {linear.out_features}), computed the "
+            "same way"
+        )
     lines.append(f"  z{k} = {_vector(z)}")
     if name is not None:
         lines.append(f"  a{k} = {name}(z{k}) = {_vector(a)}")
@@ -98,18 +104,24 @@ def _output_lines(z: np.ndarray, k: int, task, label_names, target, target_scale
         p /= p.sum()
         best = int(p.argmax())
         names = label_names or [str(i) for i in range(len(z))]
-        lines = [f"output: p = softmax(z{k}) = exp(z{k}) / sum(exp(z{k})) = {_vector(p)}",
-                 f"  predicted class: {names[best]} (p = {p[best]:.3f})"]  # fmt: skip
+        lines = [
+            f"output: p = softmax(z{k}) = exp(z{k}) / sum(exp(z{k})) = {_vector(p)}",
+            f"  predicted class: {names[best]} (p = {p[best]:.3f})",
+        ]
         if target is not None:
             t = int(target)
-            lines.append(f"  true class: {names[t]}; its loss = -log(p[{t}]) = "
-                         f"-log({p[t]:.3f}) = {-np.log(max(p[t], 1e-300)):.3f}")  # fmt: skip
+            lines.append(
+                f"  true class: {names[t]}; its loss = -log(p[{t}]) = "
+                f"-log({p[t]:.3f}) = {-np.log(max(p[t], 1e-300)):.3f}"
+            )
         return lines
     value = float(z[0])
     if target_scale:
         m, s = target_scale["mean"], target_scale["scale"]
-        lines = [f"output: z{k}[0] = {_v(value)} is in standard units; prediction = "
-                 f"z * {s:.4g} + {m:.4g} = {value * s + m:.4g}"]  # fmt: skip
+        lines = [
+            f"output: z{k}[0] = {_v(value)} is in standard units; prediction = "
+            f"z * {s:.4g} + {m:.4g} = {value * s + m:.4g}"
+        ]
         value = value * s + m
     else:
         lines = [f"output: prediction = z{k}[0] = {value:.4g}"]
@@ -119,9 +131,16 @@ def _output_lines(z: np.ndarray, k: int, task, label_names, target, target_scale
 
 
 def sample_arithmetic(
-    model, x, *, task: str = "classify", label_names=None, target=None, target_scale=None,
-    max_neurons: int = 3, max_terms: int = 8,
-) -> list[str]:  # fmt: skip
+    model,
+    x,
+    *,
+    task: str = "classify",
+    label_names=None,
+    target=None,
+    target_scale=None,
+    max_neurons: int = 3,
+    max_terms: int = 8,
+) -> list[str]:
     """The forward pass of one sample as lines of arithmetic, neuron by neuron.
 
     Parameters

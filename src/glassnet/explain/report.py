@@ -81,12 +81,22 @@ def write_report(path, recorder, history, settings: dict, model, **kwargs) -> Pa
 
 
 def render_report(
-    recorder, history, settings: dict, model, *, task: str = "classify",
-    label_names: list[str] | None = None, feature_names: list[str] | None = None,
-    X_test=None, y_test=None, X_2d=None, y_2d=None,
+    recorder,
+    history,
+    settings: dict,
+    model,
+    *,
+    task: str = "classify",
+    label_names: list[str] | None = None,
+    feature_names: list[str] | None = None,
+    X_test=None,
+    y_test=None,
+    X_2d=None,
+    y_2d=None,
     predict: Callable[[np.ndarray], np.ndarray] | None = None,
-    title: str = "Training report", kept_epoch: int | None = None,
-) -> str:  # fmt: skip
+    title: str = "Training report",
+    kept_epoch: int | None = None,
+) -> str:
     """The report's HTML, as a string.
 
     Parameters
@@ -142,11 +152,12 @@ def render_report(
         "network": _network(layers, task),
         "curves": _curves(history, kept_epoch),
         "test": _test_section(test, label_names) if test else None,
-        "boundary": (_boundary(X_2d, y_2d, predict, label_names, feature_names)
-                     if X_2d is not None else None),
+        "boundary": (
+            _boundary(X_2d, y_2d, predict, label_names, feature_names) if X_2d is not None else None
+        ),
         "gradients": _gradients(recorder, flags),
         "layers": _layers(recorder, layers),
-    }  # fmt: skip
+    }
     return _page(title, settings, sections)
 
 
@@ -160,12 +171,15 @@ def _check_inputs(task, X_test, y_test, X_2d, y_2d) -> None:
         if (xs is None) != (ys is None):
             raise DataError(f"write_report: give both {what}, or neither")
         if xs is not None and len(xs) != len(ys):
-            raise DataError(f"write_report: {what} have shapes {np.shape(xs)} and "
-                            f"{np.shape(ys)}: {len(xs)} rows vs {len(ys)}")  # fmt: skip
+            raise DataError(
+                f"write_report: {what} have shapes {np.shape(xs)} and "
+                f"{np.shape(ys)}: {len(xs)} rows vs {len(ys)}"
+            )
     if X_2d is not None:
         if np.ndim(X_2d) != 2 or np.shape(X_2d)[1] != 2:
-            raise ShapeError(f"write_report: X_2d must have shape (n_samples, 2), "
-                             f"got {np.shape(X_2d)}")  # fmt: skip
+            raise ShapeError(
+                f"write_report: X_2d must have shape (n_samples, 2), got {np.shape(X_2d)}"
+            )
         if task != "classify":
             raise DataError("write_report: a decision boundary (X_2d) needs task='classify'")
 
@@ -181,9 +195,16 @@ def _layer_info(model) -> list[dict]:
     layers: list[dict] = []
     for name, m in model.named_modules():
         if isinstance(m, Linear):
-            layers.append({"name": name, "in": m.in_features, "out": m.out_features,
-                           "params": m.weight.size + (m.bias.size if m.bias is not None else 0),
-                           "bias": m.bias is not None, "after": []})  # fmt: skip
+            layers.append(
+                {
+                    "name": name,
+                    "in": m.in_features,
+                    "out": m.out_features,
+                    "params": m.weight.size + (m.bias.size if m.bias is not None else 0),
+                    "bias": m.bias is not None,
+                    "after": [],
+                }
+            )
         elif layers and not m.children():
             layers[-1]["after"].append(type(m).__name__)
     return layers
@@ -198,11 +219,14 @@ def _test_results(task, X_test, y_test, predict, label_names) -> dict | None:
         y_true = y_true.astype(np.int64)
         k = len(label_names) if label_names else int(max(y_true.max(), y_pred.max()) + 1)
         C = metrics.confusion_matrix(y_true, y_pred, k)
-        return {"task": task, "n": len(y_true), "C": C,
-                "scores": {"accuracy": metrics.accuracy(y_true, y_pred)}}  # fmt: skip
+        return {
+            "task": task,
+            "n": len(y_true),
+            "C": C,
+            "scores": {"accuracy": metrics.accuracy(y_true, y_pred)},
+        }
     scores = metrics.regression_report(y_true.astype(np.float64), y_pred.astype(np.float64))
-    return {"task": task, "n": len(y_true), "y_true": y_true, "y_pred": y_pred,
-            "scores": scores}  # fmt: skip
+    return {"task": task, "n": len(y_true), "y_true": y_true, "y_pred": y_pred, "scores": scores}
 
 
 def _n_classes(y_2d, test) -> int:
@@ -255,25 +279,36 @@ def _summary(history, test, flags, task: str, kept_epoch: int | None) -> str:
     kept = next((r for r in history.rows if r["epoch"] == kept_epoch), None)
     if kept is not None and kept is not history.rows[-1]:
         by = "val_loss" if kept.get("val_loss") is not None else "loss"
-        rows.append(["weights kept", _esc(
-            f"epoch {kept_epoch}, the lowest {by} ({_fmt(float(kept[by]))}): the saved model "
-            "and the test scores use these weights, not the last epoch's")])  # fmt: skip
+        rows.append(
+            [
+                "weights kept",
+                _esc(
+                    f"epoch {kept_epoch}, the lowest {by} ({_fmt(float(kept[by]))}): "
+                    "the saved model and the test scores use these weights, not the last epoch's"
+                ),
+            ]
+        )
     for key in ("loss", metric, "val_loss", "val_" + metric):
         v = _last(history, key)
         if v is not None:
             rows.append([_esc(f"{key} (last epoch)"), _esc(_fmt(float(v)))])
     for key, v in (test or {}).get("scores", {}).items():
         rows.append([_esc(f"test {key}"), _esc(_fmt(float(v)))])
-    health = (f'<span class="warn">{len(flags)} warning(s): see Gradient flow</span>' if flags
-              else '<span class="ok">no vanishing or exploding gradients</span>')  # fmt: skip
+    health = (
+        f'<span class="warn">{len(flags)} warning(s): see Gradient flow</span>'
+        if flags
+        else '<span class="ok">no vanishing or exploding gradients</span>'
+    )
     rows.append(["gradients", health])
     return _table(["", "value"], rows)
 
 
 def _settings_table(settings: dict) -> str:
     rows = [[f"<code>{_esc(k)}</code>", _esc(_fmt(v))] for k, v in settings.items()]
-    return _p("Everything the run was asked to do. The same settings and seed train the "
-              "same model again, bit for bit.") + _table(["setting", "value"], rows)  # fmt: skip
+    return _p(
+        "Everything the run was asked to do. The same settings and seed train the "
+        "same model again, bit for bit."
+    ) + _table(["setting", "value"], rows)
 
 
 def _network(layers: list[dict], task: str) -> str:
@@ -285,44 +320,63 @@ def _network(layers: list[dict], task: str) -> str:
         f"{lay['name']}\n{lay['out']} " + (", ".join(lay["after"]) or last).lower()
         for lay in layers
     ]
-    weight_labels = [f"W {lay['out']}\u00d7{lay['in']}" + (f" + b {lay['out']}" if lay["bias"]
-                     else "") + f"\n{lay['params']:,} parameters" for lay in layers]  # fmt: skip
-    rows = [[f"<code>{_esc(lay['name'])}</code>",
-             _esc(f"z = x @ W.T + b, then {', '.join(lay['after'])}" if lay["after"]
-                  else "z = x @ W.T + b (the output)"),
-             _esc(f"({lay['out']}, {lay['in']})"), _esc(f"{lay['params']:,}")]
-            for lay in layers]  # fmt: skip
+    weight_labels = [
+        f"W {lay['out']}\u00d7{lay['in']}"
+        + (f" + b {lay['out']}" if lay["bias"] else "")
+        + f"\n{lay['params']:,} parameters"
+        for lay in layers
+    ]
+    rows = [
+        [
+            f"<code>{_esc(lay['name'])}</code>",
+            _esc(
+                f"z = x @ W.T + b, then {', '.join(lay['after'])}"
+                if lay["after"]
+                else "z = x @ W.T + b (the output)"
+            ),
+            _esc(f"({lay['out']}, {lay['in']})"),
+            _esc(f"{lay['params']:,}"),
+        ]
+        for lay in layers
+    ]
     total = sum(lay["params"] for lay in layers)
     return (
-        _p("Each column is a layer of neurons, from the input on the left to the output on the "
-           "right; wide layers are drawn as one box. Every line stands for weights: each "
-           "neuron computes a weighted sum of all the outputs of the previous layer plus a "
-           "bias, z = x @ W.T + b, then applies its activation.")
+        _p(
+            "Each column is a layer of neurons, from the input on the left to the output on the "
+            "right; wide layers are drawn as one box. Every line stands for weights: each "
+            "neuron computes a weighted sum of all the outputs of the previous layer plus a "
+            "bias, z = x @ W.T + b, then applies its activation."
+        )
         + _img(fig.network(widths, labels, weight_labels), "diagram of the network")
         + _table(["layer", "computes", "W shape", "parameters"], rows)
         + _p(f"{total:,} learned numbers in all.")
-    )  # fmt: skip
+    )
 
 
 def _curves(history, kept_epoch: int | None) -> str:
     if len(history) == 0:
         return _p("No epoch was trained, so there is no curve to draw.")
-    metric = {"accuracy": " and the accuracy", "r2": " and R\u00b2 (1 is perfect)",
-              "mae": " and the MAE", "mse": " and the MSE"}.get(main_metric(history), "")
+    metric = {
+        "accuracy": " and the accuracy",
+        "r2": " and R\u00b2 (1 is perfect)",
+        "mae": " and the MAE",
+        "mse": " and the MSE",
+    }.get(main_metric(history), "")
     kept = ""
     if kept_epoch is not None and kept_epoch != history.rows[-1]["epoch"]:
         by = "validation" if "val_loss" in history.columns() else "training"
-        kept = (f" The dashed line marks epoch {kept_epoch}, whose weights were kept: "
-                f"early stopping went back to the epoch with the lowest {by} loss.")
-    return (
-        _p("The loss (lower is better)" + metric
-           + " after each epoch, on the training data and on the validation data the model "
-           "never trains on. Both losses falling together means the model is learning "
-           "patterns that generalise. A training loss that keeps falling while the validation "
-           "loss rises means it has started to memorise the training data (overfitting)."
-           + kept)
-        + _img(fig.curves(history, kept_epoch), "learning curves")
-    )  # fmt: skip
+        kept = (
+            f" The dashed line marks epoch {kept_epoch}, whose weights were kept: "
+            f"early stopping went back to the epoch with the lowest {by} loss."
+        )
+    return _p(
+        "The loss (lower is better)"
+        + metric
+        + " after each epoch, on the training data and on the validation data the model "
+        "never trains on. Both losses falling together means the model is learning "
+        "patterns that generalise. A training loss that keeps falling while the validation "
+        "loss rises means it has started to memorise the training data (overfitting)." + kept
+    ) + _img(fig.curves(history, kept_epoch), "learning curves")
 
 
 def _test_section(test: dict, label_names) -> str:
@@ -330,21 +384,25 @@ def _test_section(test: dict, label_names) -> str:
     if test["task"] == "classify":
         acc = test["scores"]["accuracy"]
         return (
-            _p(f"The {n} test samples were held out from training. Accuracy: {acc:.3f}. In the "
-               "confusion matrix each row is a true class and each column the class the model "
-               "predicted: the diagonal counts the correct answers, every other cell a kind "
-               "of mistake.")
+            _p(
+                f"The {n} test samples were held out from training. Accuracy: {acc:.3f}. In the "
+                "confusion matrix each row is a true class and each column the class the model "
+                "predicted: the diagonal counts the correct answers, every other cell a kind "
+                "of mistake."
+            )
             + _img(fig.confusion(test["C"], label_names), "confusion matrix")
             + _confusion_table(test["C"], label_names)
-        )  # fmt: skip
+        )
     s = ", ".join(f"{k} {v:.4g}" for k, v in test["scores"].items())
-    return (
-        _p(f"The {n} test samples were held out from training ({_esc(s)}). Each dot is one "
-           "sample: a perfect model puts every dot on the dashed diagonal.")
-        + _img(fig.regression_scatter(test["y_true"].astype(np.float64),
-                                      test["y_pred"].astype(np.float64)),
-               "predicted against true values")
-    )  # fmt: skip
+    return _p(
+        f"The {n} test samples were held out from training ({_esc(s)}). Each dot is one "
+        "sample: a perfect model puts every dot on the dashed diagonal."
+    ) + _img(
+        fig.regression_scatter(
+            test["y_true"].astype(np.float64), test["y_pred"].astype(np.float64)
+        ),
+        "predicted against true values",
+    )
 
 
 def _confusion_table(C: np.ndarray, names: list[str]) -> str:
@@ -361,14 +419,12 @@ def _confusion_table(C: np.ndarray, names: list[str]) -> str:
 
 def _boundary(X, y, predict, label_names, feature_names) -> str:
     X, y = np.asarray(X), np.asarray(y).astype(np.int64)
-    return (
-        _p("The coloured regions show the class the model predicts at every point of the "
-           "plane; the dots are the data, coloured by their true class. A dot on a region "
-           "of another colour is a mistake; the black lines are where the prediction "
-           "switches from one class to another.")
-        + _img(fig.decision_boundary(X, y, predict, label_names, feature_names),
-               "decision boundary")
-    )  # fmt: skip
+    return _p(
+        "The coloured regions show the class the model predicts at every point of the "
+        "plane; the dots are the data, coloured by their true class. A dot on a region "
+        "of another colour is a mistake; the black lines are where the prediction "
+        "switches from one class to another."
+    ) + _img(fig.decision_boundary(X, y, predict, label_names, feature_names), "decision boundary")
 
 
 _RULE = (
@@ -384,8 +440,10 @@ _RULE = (
 
 def _gradients(recorder, flags) -> str:
     if not recorder.epochs:
-        return _p("No gradients were recorded: no training step ran with the "
-                  "ReportRecorder among the Trainer's callbacks.")  # fmt: skip
+        return _p(
+            "No gradients were recorded: no training step ran with the "
+            "ReportRecorder among the Trainer's callbacks."
+        )
     first, last = recorder.epochs[0], recorder.epochs[-1]
     intro = _p(
         "Backpropagation sends the error from the output back through the layers. The "
@@ -405,10 +463,16 @@ def _gradients(recorder, flags) -> str:
     for f in flags:
         status[f.layer].append(f.kind)
     at = [0] if first == last else [0, -1]  # the first and the last epoch's norms
-    rows = [[f"<code>{_esc(n)}</code>", *[_esc(f"{v[k]:.3g}") for k in at],
-             f'<span class="warn">{", ".join(status[n])}</span>' if status[n]
-             else '<span class="ok">healthy</span>']
-            for n, v in recorder.grad_norms.items()]  # fmt: skip
+    rows = [
+        [
+            f"<code>{_esc(n)}</code>",
+            *[_esc(f"{v[k]:.3g}") for k in at],
+            f'<span class="warn">{", ".join(status[n])}</span>'
+            if status[n]
+            else '<span class="ok">healthy</span>',
+        ]
+        for n, v in recorder.grad_norms.items()
+    ]
     header = ["layer", *[f"norm, epoch {recorder.epochs[k]}" for k in at], "status"]
     table = _table(header, rows)
     notes = "".join(_flag_box(kind, [f for f in flags if f.kind == kind]) for kind in ADVICE) or (
@@ -421,29 +485,40 @@ def _flag_box(kind: str, flags) -> str:
     if not flags:
         return ""
     items = "".join(f"<li>{_esc(f.message)}</li>" for f in flags)
-    return (f'<div class="flag"><b>{_esc(kind.capitalize())} gradients</b><ul>{items}</ul>'
-            f"{_esc(ADVICE[kind])}</div>")  # fmt: skip
+    return (
+        f'<div class="flag"><b>{_esc(kind.capitalize())} gradients</b><ul>{items}</ul>'
+        f"{_esc(ADVICE[kind])}</div>"
+    )
 
 
 def _layers(recorder, layers: list[dict]) -> str:
     if not recorder.grads_start or not recorder.weights_end:
         return _p("No snapshots were recorded: no training step ran with the ReportRecorder.")
-    out = [_p(
-        "For each layer: on the left, the distribution of its weights before the first "
-        "update (grey) and after training (blue outline); training reshapes the initial "
-        "random spread, and a large change shows what the layer learned. On the right, "
-        "its gradients on the first and on the last mini-batch: values piled up at 0 "
-        "mean small updates. Look at the scale of the x axis.")]  # fmt: skip
+    out = [
+        _p(
+            "For each layer: on the left, the distribution of its weights before the first "
+            "update (grey) and after training (blue outline); training reshapes the initial "
+            "random spread, and a large change shows what the layer learned. On the right, "
+            "its gradients on the first and on the last mini-batch: values piled up at 0 "
+            "mean small updates. Look at the scale of the x axis."
+        )
+    ]
     shapes = {lay["name"]: lay for lay in layers}
     for name in recorder.layer_names:
         lay = shapes.get(name)
         what = f"Linear({lay['in']} \u2192 {lay['out']})" if lay else ""
         out.append(f"<h3><code>{_esc(name)}</code> {_esc(what)}</h3>")
-        out.append(_img(fig.layer_histograms(recorder.weights_start[name],
-                                             recorder.weights_end[name],
-                                             recorder.grads_start[name],
-                                             recorder.grads_end[name]),
-                        f"histograms of {name}"))  # fmt: skip
+        out.append(
+            _img(
+                fig.layer_histograms(
+                    recorder.weights_start[name],
+                    recorder.weights_end[name],
+                    recorder.grads_start[name],
+                    recorder.grads_end[name],
+                ),
+                f"histograms of {name}",
+            )
+        )
     return "".join(out)
 
 
@@ -484,8 +559,9 @@ def _page(title: str, settings: dict, sections: dict) -> str:
 
     present = [(sid, heading) for sid, heading in SECTIONS if sections.get(sid) is not None]
     nav = "".join(f'<a href="#{sid}">{_esc(h)}</a>' for sid, h in present)
-    body = "".join(f'<section id="{sid}"><h2>{_esc(h)}</h2>{sections[sid]}</section>\n'
-                   for sid, h in present)  # fmt: skip
+    body = "".join(
+        f'<section id="{sid}"><h2>{_esc(h)}</h2>{sections[sid]}</section>\n' for sid, h in present
+    )
     data = settings.get("data")
     sub = f"{_esc(data)} \u00b7 " if data is not None else ""
     return (

@@ -233,8 +233,9 @@ class Trace:
     # -- reading --------------------------------------------------------------------------------
     def _built(self) -> tuple[list, Names]:
         if self._cache is None or self._cache[0] != len(self._events):
-            names = Names(self._events, self._param_names, self._module_names, self._root,
-                          self._outputs)  # fmt: skip
+            names = Names(
+                self._events, self._param_names, self._module_names, self._root, self._outputs
+            )
             rows = [self._row(i, kind, ev, names) for i, (kind, ev) in enumerate(self._events)]
             rows = [r for r in rows if r is not None]
             for k, r in enumerate(rows, start=1):
@@ -256,22 +257,29 @@ class Trace:
         ins = [names.of(p) for p in op.parents]
         extra = dict(op.extra)
         row = {
-            "index": 0, "pass": kind, "layer": names.layer(op.out),
-            "module": names.module(op.module), "op": op.out._op,
+            "index": 0,
+            "pass": kind,
+            "layer": names.layer(op.out),
+            "module": names.module(op.module),
+            "op": op.out._op,
             "math": info.forward_math(op.out._op, names.of(op.out), ins, extra),
             "shapes": info.shapes_line(op.out._op, out_shape, in_shapes, extra),
             "inputs": [self._operand(p, names) for p in op.parents],
             "output": self._operand(op.out, names),
             "parameters": {
                 self._param_label(p, names): list(p.shape)
-                for p in op.parents if isinstance(p, Parameter)
+                for p in op.parents
+                if isinstance(p, Parameter)
             },
             "flops": info.forward_flops(op.out._op, out_shape, in_shapes, extra),
-            "seconds": op.seconds, "grad_output": None, "grads": [],
-        }  # fmt: skip
+            "seconds": op.seconds,
+            "grad_output": None,
+            "grads": [],
+        }
         if "target_shape" in extra:
-            row["inputs"].append({"name": "y", "shape": list(extra["target_shape"]),
-                                  "parameter": None})  # fmt: skip
+            row["inputs"].append(
+                {"name": "y", "shape": list(extra["target_shape"]), "parameter": None}
+            )
         if kind == "backward":
             self._fill_backward(row, ev, ins, in_shapes, out_shape, names)
         return row
@@ -284,18 +292,28 @@ class Trace:
         for k, (p, made) in enumerate(zip(op.parents, step.grads)):
             if made is None:
                 continue
-            grads.append({
-                "name": f"d{ins[k]}", "of": ins[k], "shape": list(made[0]), "norm": made[1],
-                "parameter": self._param_label(p, names) if isinstance(p, Parameter) else None,
-                "math": info.backward_math(op.out._op, k, out_name, ins,
-                                           (out_shape, in_shapes), extra),
-            })  # fmt: skip
+            grads.append(
+                {
+                    "name": f"d{ins[k]}",
+                    "of": ins[k],
+                    "shape": list(made[0]),
+                    "norm": made[1],
+                    "parameter": self._param_label(p, names) if isinstance(p, Parameter) else None,
+                    "math": info.backward_math(
+                        op.out._op, k, out_name, ins, (out_shape, in_shapes), extra
+                    ),
+                }
+            )
         produced = [g is not None for g in step.grads]
         row["math"] = "\n".join(g["math"] for g in grads)
-        row["shapes"] = ", ".join(f"d{ins[k]} {info.shape_text(in_shapes[k])}"
-                                  for k in range(len(ins)) if produced[k])  # fmt: skip
-        row["grad_output"] = {"name": f"d{out_name}", "shape": list(step.g_out[0]),
-                              "norm": step.g_out[1]}  # fmt: skip
+        row["shapes"] = ", ".join(
+            f"d{ins[k]} {info.shape_text(in_shapes[k])}" for k in range(len(ins)) if produced[k]
+        )
+        row["grad_output"] = {
+            "name": f"d{out_name}",
+            "shape": list(step.g_out[0]),
+            "norm": step.g_out[1],
+        }
         row["grads"] = grads
         row["flops"] = info.backward_flops(op.out._op, out_shape, in_shapes, produced, op.extra)
         row["seconds"] = step.seconds
@@ -320,8 +338,11 @@ class Trace:
         out = {}
         for kind in ("forward", "backward"):
             rows = [r for r in self.rows if r["pass"] == kind]
-            out[kind] = {"ops": len(rows), "flops": sum(r["flops"] for r in rows),
-                         "seconds": sum(r["seconds"] for r in rows)}  # fmt: skip
+            out[kind] = {
+                "ops": len(rows),
+                "flops": sum(r["flops"] for r in rows),
+                "seconds": sum(r["seconds"] for r in rows),
+            }
         return out
 
     def __len__(self) -> int:
@@ -339,8 +360,10 @@ class Trace:
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"<Trace: {s['forward']['ops']} forward and {s['backward']['ops']} backward "
-                "operations; print() it for the tables>")  # fmt: skip
+        return (
+            f"<Trace: {s['forward']['ops']} forward and {s['backward']['ops']} backward "
+            "operations; print() it for the tables>"
+        )
 
     def _repr_pretty_(self, p, cycle) -> None:  # IPython and Jupyter show the tables
         p.text(self.table())

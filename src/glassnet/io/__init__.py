@@ -34,7 +34,15 @@ from .model import (
 )
 
 __all__ = [
-    "save_model", "load_model", "save_checkpoint", "load_checkpoint", "check_state",
-    "read_header", "atomic_write_bytes", "atomic_write_text",
-    "MODEL_FILENAME", "CHECKPOINT_FILENAME", "FORMAT_VERSION",
+    "save_model",
+    "load_model",
+    "save_checkpoint",
+    "load_checkpoint",
+    "check_state",
+    "read_header",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "MODEL_FILENAME",
+    "CHECKPOINT_FILENAME",
+    "FORMAT_VERSION",
 ]

@@ -33,7 +33,7 @@ def _load_path(path: str | os.PathLike, default_name: str) -> Path:
 def _write_all(fh, data: bytes) -> None:
     view = memoryview(data)
     for start in range(0, len(view), _CHUNK):
-        fh.write(view[start:start + _CHUNK])
+        fh.write(view[start : start + _CHUNK])
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
@@ -129,10 +129,8 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot be read ({exc.strerror})") from None
-

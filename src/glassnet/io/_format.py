@@ -24,8 +24,10 @@ def _as_tensor(value, where: str) -> np.ndarray:
     """A C-contiguous little-endian array that safetensors can store, or a clear error."""
     arr = np.asarray(value)
     if arr.dtype.kind not in "biuf":
-        raise ModelFileError(f"cannot save {where}: dtype {arr.dtype} is not supported "
-                             "(use bool, integer or float arrays)")
+        raise ModelFileError(
+            f"cannot save {where}: dtype {arr.dtype} is not supported "
+            "(use bool, integer or float arrays)"
+        )
     # np.asarray, not np.ascontiguousarray, which would turn a 0-d array into shape (1,)
     return np.asarray(arr, dtype=arr.dtype.newbyteorder("<"), order="C")
 
@@ -45,8 +47,12 @@ def _digest(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> str:
 def _write(path: Path, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> Path:
     from .. import __version__  # imported here: the package imports this module
 
-    metadata = {"format": _FORMAT, "format_version": str(FORMAT_VERSION),
-                "glassnet_version": __version__, **metadata}
+    metadata = {
+        "format": _FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "glassnet_version": __version__,
+        **metadata,
+    }
     metadata["sha256"] = _digest(tensors, metadata)
     atomic_write_bytes(path, _sorted_metadata(safetensors.numpy.save(tensors, metadata=metadata)))
     return path
@@ -62,11 +68,11 @@ def _sorted_metadata(data: bytes) -> bytes:
     of 8, as the writer does) leaves them valid.
     """
     size = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + size])
+    header = json.loads(data[8 : 8 + size])
     header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     text += b" " * (-len(text) % 8)
-    return struct.pack("<Q", len(text)) + text + data[8 + size:]
+    return struct.pack("<Q", len(text)) + text + data[8 + size :]
 
 
 def _what_is_it(path: Path, data: bytes) -> str:
@@ -77,27 +83,35 @@ def _what_is_it(path: Path, data: bytes) -> str:
     if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
         return f"{path}: this is a Python pickle, not a glassnet model; {never}"
     if data[:4] == b"PK\x03\x04":
-        return (f"{path}: this is a zip archive (a PyTorch .pt/.pth or NumPy .npz file?), not "
-                f"a glassnet model; {never}")
+        return (
+            f"{path}: this is a zip archive (a PyTorch .pt/.pth or NumPy .npz file?), not "
+            f"a glassnet model; {never}"
+        )
     if data[:6] == b"\x93NUMPY":
         return f"{path}: this is a NumPy .npy file, not a glassnet model; {never}"
     if len(data) < 9:
-        return (f"{path}: only {len(data)} bytes, too short for a model file: truncated, or "
-                "not a safetensors file")
+        return (
+            f"{path}: only {len(data)} bytes, too short for a model file: truncated, or "
+            "not a safetensors file"
+        )
     if data[8:9] == b"{" and _whole_header_length(data) is not None:
         size = struct.unpack("<Q", data[:8])[0]
-        return (f"{path}: the header length recorded in its first 8 bytes ({size}) is "
-                f"impossible for a file of {len(data)} bytes, though the header itself is "
-                "whole: those bytes were corrupted")
+        return (
+            f"{path}: the header length recorded in its first 8 bytes ({size}) is "
+            f"impossible for a file of {len(data)} bytes, though the header itself is "
+            "whole: those bytes were corrupted"
+        )
     if data[8:9] == b"{":
-        return (f"{path}: the file is truncated ({len(data)} bytes): its header is cut short; "
-                "it was cut while being written or copied")
+        return (
+            f"{path}: the file is truncated ({len(data)} bytes): its header is cut short; "
+            "it was cut while being written or copied"
+        )
     return f"{path}: not a safetensors file, so not a glassnet model; {never}"
 
 
 def _whole_header_length(data: bytes) -> int | None:
     """The length of the complete JSON object after the 8 length bytes, or None if cut short."""
-    text = data[8:8 + _MAX_HEADER].decode("utf-8", errors="replace")
+    text = data[8 : 8 + _MAX_HEADER].decode("utf-8", errors="replace")
     try:
         _, end = json.JSONDecoder().raw_decode(text)
     except ValueError:
@@ -110,11 +124,14 @@ def _parse_header(path: Path, data: bytes) -> dict:
     if size is None or data[8:9] != b"{" or size > len(data) - 8:
         raise ModelFileError(_what_is_it(path, data))
     try:
-        header = json.loads(data[8:8 + size])
+        header = json.loads(data[8 : 8 + size])
     except ValueError:
         whole = _whole_header_length(data) is not None
-        why = (f"the header length recorded in its first 8 bytes ({size}) is wrong" if whole
-               else "the safetensors header is corrupt")  # fmt: skip
+        why = (
+            f"the header length recorded in its first 8 bytes ({size}) is wrong"
+            if whole
+            else "the safetensors header is corrupt"
+        )
         raise ModelFileError(f"{path}: {why}") from None
     if not isinstance(header, dict):
         raise ModelFileError(f"{path}: the safetensors header is corrupt")
@@ -122,8 +139,10 @@ def _parse_header(path: Path, data: bytes) -> dict:
     ends = [_tensor_end(path, k, v) for k, v in header.items() if k != "__metadata__"]
     available = len(data) - 8 - size
     if max(ends, default=0) > available:
-        raise ModelFileError(f"{path}: the file is truncated: the header describes "
-                             f"{max(ends)} bytes of tensors but only {available} follow it")
+        raise ModelFileError(
+            f"{path}: the file is truncated: the header describes "
+            f"{max(ends)} bytes of tensors but only {available} follow it"
+        )
     return header
 
 
@@ -132,21 +151,30 @@ def _check_metadata(path: Path, meta) -> None:
     if meta is None:
         return
     if not isinstance(meta, dict):
-        raise ModelFileError(f"{path}: the header's __metadata__ is a {type(meta).__name__}, "
-                             "not a map of names to strings: the file was modified")
+        raise ModelFileError(
+            f"{path}: the header's __metadata__ is a {type(meta).__name__}, "
+            "not a map of names to strings: the file was modified"
+        )
     for key, value in meta.items():
         if not isinstance(value, str):
-            raise ModelFileError(f"{path}: the header's metadata entry {key!r} is a "
-                                 f"{type(value).__name__}, not a string: the file was modified")
+            raise ModelFileError(
+                f"{path}: the header's metadata entry {key!r} is a "
+                f"{type(value).__name__}, not a string: the file was modified"
+            )
 
 
 def _tensor_end(path: Path, name: str, entry) -> int:
     """Where the bytes of the tensor described by ``entry`` end, or a ModelFileError."""
     offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
-    if (not isinstance(offsets, list) or len(offsets) != 2
-            or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)):
-        raise ModelFileError(f"{path}: the header entry for tensor {name!r} is corrupt (no "
-                             "data_offsets [begin, end])")  # fmt: skip
+    if (
+        not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)
+    ):
+        raise ModelFileError(
+            f"{path}: the header entry for tensor {name!r} is corrupt (no "
+            "data_offsets [begin, end])"
+        )
     return offsets[1]
 
 
@@ -155,24 +183,29 @@ def _glassnet_metadata(path: Path, header: dict, kind: str | None) -> dict[str, 
     meta = header.get("__metadata__") or {}
     found = meta.get("kind")
     if meta.get("format") != _FORMAT:
-        raise ModelFileError(f"{path}: a safetensors file, but not a glassnet {kind or 'model'} "
-                             "(its header has no glassnet metadata)")  # fmt: skip
+        raise ModelFileError(
+            f"{path}: a safetensors file, but not a glassnet {kind or 'model'} "
+            "(its header has no glassnet metadata)"
+        )
     if found not in _KINDS:
         what = "has no 'kind' entry" if found is None else f"has the kind {found!r}"
-        raise ModelFileError(f"{path}: a glassnet file whose header {what}; expected "
-                             f"{' or '.join(map(repr, _KINDS))}")  # fmt: skip
+        raise ModelFileError(
+            f"{path}: a glassnet file whose header {what}; expected "
+            f"{' or '.join(map(repr, _KINDS))}"
+        )
     if kind is not None and found != kind:
         use = "load_model" if found == "model" else "load_checkpoint"
-        raise ModelFileError(f"{path}: a glassnet {found} file, not a {kind}; "
-                             f"read it with {use}")
+        raise ModelFileError(f"{path}: a glassnet {found} file, not a {kind}; read it with {use}")
     version = meta.get("format_version")
     if version is None or not re.fullmatch("[0-9]+", version):
         what = "no format_version entry" if version is None else f"format_version {version!r}"
         raise ModelFileError(f"{path}: the header has {what}; expected a whole number")
     if int(version) > FORMAT_VERSION:
-        raise ModelFileError(f"{path}: written by glassnet {meta.get('glassnet_version')} in "
-                             f"format {int(version)}; this glassnet reads up to format "
-                             f"{FORMAT_VERSION}: upgrade glassnet")
+        raise ModelFileError(
+            f"{path}: written by glassnet {meta.get('glassnet_version')} in "
+            f"format {int(version)}; this glassnet reads up to format "
+            f"{FORMAT_VERSION}: upgrade glassnet"
+        )
     return meta
 
 
@@ -184,8 +217,10 @@ def _read(path: Path, kind: str) -> tuple[dict[str, np.ndarray], dict[str, str]]
     except Exception as exc:  # the package raises its own SafetensorError
         raise ModelFileError(f"{path}: the safetensors data is corrupt ({exc})") from None
     if _digest(tensors, meta) != meta.get("sha256"):
-        raise ModelFileError(f"{path}: the contents do not match the SHA-256 recorded when "
-                             "the file was saved: it was modified or corrupted after saving")
+        raise ModelFileError(
+            f"{path}: the contents do not match the SHA-256 recorded when "
+            "the file was saved: it was modified or corrupted after saving"
+        )
     return tensors, meta
 
 
@@ -194,10 +229,12 @@ def _json(path: Path, meta: dict[str, str], key: str, kind: type = dict):
     try:
         value = json.loads(meta[key])
     except (KeyError, ValueError):
-        raise ModelFileError(f"{path}: the '{key}' entry of the header is missing or "
-                             "not valid JSON") from None
+        raise ModelFileError(
+            f"{path}: the '{key}' entry of the header is missing or not valid JSON"
+        ) from None
     if not isinstance(value, kind):
         expected = "an object" if kind is dict else "a list"
-        raise ModelFileError(f"{path}: the '{key}' entry of the header is a "
-                             f"{type(value).__name__}, not {expected}")
+        raise ModelFileError(
+            f"{path}: the '{key}' entry of the header is a {type(value).__name__}, not {expected}"
+        )
     return value

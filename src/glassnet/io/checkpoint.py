@@ -32,14 +32,17 @@ def _encode(obj, parts: list[str], tensors: dict[str, np.ndarray]):
     if isinstance(obj, dict):
         bad = [k for k in obj if isinstance(k, bool) or not isinstance(k, (str, int))]
         if bad:
-            raise ModelFileError(f"cannot save '{'/'.join(parts)}': dict key {bad[0]!r} is "
-                                 "not a str or an int")
+            raise ModelFileError(
+                f"cannot save '{'/'.join(parts)}': dict key {bad[0]!r} is not a str or an int"
+            )
         pairs = [(k, _encode(v, [*parts, str(k)], tensors)) for k, v in obj.items()]
         if all(isinstance(k, str) and k not in _MARKERS for k in obj):
             return dict(pairs)
         return {"__dict__": [list(p) for p in pairs]}
-    raise ModelFileError(f"cannot save '{'/'.join(parts)}': a {type(obj).__name__} is not "
-                         "supported (use dicts, lists, tuples, numbers, strings, None, arrays)")
+    raise ModelFileError(
+        f"cannot save '{'/'.join(parts)}': a {type(obj).__name__} is not "
+        "supported (use dicts, lists, tuples, numbers, strings, None, arrays)"
+    )
 
 
 def _decode(node, tensors: dict[str, np.ndarray]):
@@ -49,7 +52,7 @@ def _decode(node, tensors: dict[str, np.ndarray]):
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
-        (key, value), = node.items()
+        ((key, value),) = node.items()
         if key == "__tensor__":
             return tensors[value]
         if key == "__scalar__":
@@ -146,7 +149,8 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     try:
         out = {key: _decode(tree[key], tensors) for key in ("model", "optimizer", "extra")}
     except (KeyError, TypeError, ValueError):
-        raise ModelFileError(f"{path}: the checkpoint's structure does not match its "
-                             "tensors") from None
+        raise ModelFileError(
+            f"{path}: the checkpoint's structure does not match its tensors"
+        ) from None
     out["glassnet_version"] = meta.get("glassnet_version")
     return out

@@ -55,8 +55,9 @@ def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], config: di
     path = _save_path(path, MODEL_FILENAME)
     tensors = _check_model_state(state, path)
     if not isinstance(config, dict):
-        raise ModelFileError(f"cannot save {path}: config must be a dict, got "
-                             f"{type(config).__name__}")
+        raise ModelFileError(
+            f"cannot save {path}: config must be a dict, got {type(config).__name__}"
+        )
     try:
         config_text = json.dumps(config, allow_nan=False)
     except (TypeError, ValueError) as exc:
@@ -67,8 +68,9 @@ def save_model(path: str | os.PathLike, state: dict[str, np.ndarray], config: di
 
 def _check_model_state(state, path: Path) -> dict[str, np.ndarray]:
     if not isinstance(state, dict):
-        raise ModelFileError(f"cannot save {path}: state must be a dict of name -> array, "
-                             f"got {type(state).__name__}")
+        raise ModelFileError(
+            f"cannot save {path}: state must be a dict of name -> array, got {type(state).__name__}"
+        )
     tensors = {}
     for name, value in state.items():
         if not isinstance(name, str) or not name or name == "__metadata__":
@@ -106,8 +108,9 @@ def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     tensors, meta = _read(path, "model")
     order = _json(path, meta, "order", list)
     if not all(isinstance(name, str) for name in order) or sorted(order) != sorted(tensors):
-        raise ModelFileError(f"{path}: the 'order' entry of the header does not list the "
-                             "file's tensors")
+        raise ModelFileError(
+            f"{path}: the 'order' entry of the header does not list the file's tensors"
+        )
     return {name: tensors[name] for name in order}, _json(path, meta, "config")
 
 
@@ -127,10 +130,16 @@ def read_header(path: str | os.PathLike) -> dict:
     p = _load_path(p, MODEL_FILENAME)
     header = _parse_header(p, _read_bytes(p))
     meta = _glassnet_metadata(p, header, None)
-    info = {"kind": meta["kind"], "format_version": int(meta["format_version"]),
-            "glassnet_version": meta.get("glassnet_version"),
-            "tensors": {k: {"dtype": v["dtype"], "shape": v["shape"]}
-                        for k, v in header.items() if k != "__metadata__"}}
+    info = {
+        "kind": meta["kind"],
+        "format_version": int(meta["format_version"]),
+        "glassnet_version": meta.get("glassnet_version"),
+        "tensors": {
+            k: {"dtype": v["dtype"], "shape": v["shape"]}
+            for k, v in header.items()
+            if k != "__metadata__"
+        },
+    }
     if meta["kind"] == "model":
         info["config"] = _json(p, meta, "config")
     return info
@@ -186,15 +195,18 @@ shape (16, 5), expected (16, 4)
     where = f"{source}: " if source is not None else ""
     problems = _state_problems(state, expected_shapes, dtypes or {})
     if problems:
-        raise ModelFileError(f"{where}the weights do not match the architecture in the "
-                             f"config: {'; '.join(problems)}")
+        raise ModelFileError(
+            f"{where}the weights do not match the architecture in the config: {'; '.join(problems)}"
+        )
     for name, value in state.items() if finite else ():
         value = np.asarray(value)
         if value.dtype.kind in "fc" and not np.isfinite(value).all():
             bad = int(np.size(value) - np.isfinite(value).sum())
-            raise ModelFileError(f"{where}the weights '{name}' hold {bad} NaN or infinite "
-                                 f"values of {np.size(value)}: they come from a run that "
-                                 "diverged; retrain with a smaller learning rate")  # fmt: skip
+            raise ModelFileError(
+                f"{where}the weights '{name}' hold {bad} NaN or infinite "
+                f"values of {np.size(value)}: they come from a run that "
+                "diverged; retrain with a smaller learning rate"
+            )
 
 
 def _state_problems(state: dict, shapes: dict, dtypes: dict) -> list[str]:
@@ -207,8 +219,7 @@ def _state_problems(state: dict, shapes: dict, dtypes: dict) -> list[str]:
             problems.append(f"unexpected '{name}' of shape {np.shape(value)}")
     for name, shape in shapes.items():
         if name in state and np.shape(state[name]) != tuple(shape):
-            problems.append(f"'{name}' has shape {np.shape(state[name])}, "
-                            f"expected {tuple(shape)}")
+            problems.append(f"'{name}' has shape {np.shape(state[name])}, expected {tuple(shape)}")
     for name, dtype in dtypes.items():
         found = np.asarray(state[name]).dtype if name in state else None
         if found is not None and found != np.dtype(dtype):

@@ -11,8 +11,19 @@ from .layers import MLP, Dropout, Linear, Sequential
 from .module import IncompatibleKeys, Module, Parameter
 
 __all__ = [
-    "Module", "Parameter", "IncompatibleKeys",
-    "Linear", "Dropout", "Sequential", "MLP",
-    "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "Identity", "ACTIVATIONS",
+    "Module",
+    "Parameter",
+    "IncompatibleKeys",
+    "Linear",
+    "Dropout",
+    "Sequential",
+    "MLP",
+    "ReLU",
+    "LeakyReLU",
+    "Tanh",
+    "Sigmoid",
+    "Softmax",
+    "Identity",
+    "ACTIVATIONS",
     "init",
-]  # fmt: skip
+]

@@ -76,9 +76,15 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features, out_features, bias=True, init="he", seed=None, rng=None,
+        self,
+        in_features,
+        out_features,
+        bias=True,
+        init="he",
+        seed=None,
+        rng=None,
         dtype=np.float32,
-    ):  # fmt: skip
+    ):
         super().__init__()
         name = f"Linear({in_features} -> {out_features})"
         self.in_features = _positive_int(in_features, "in_features", name)

@@ -27,7 +27,15 @@ from .optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
 from .schedules import CosineAnnealingLR, ExponentialLR, LinearWarmup, LRScheduler, StepLR
 
 __all__ = [
-    "Optimizer", "SGD", "Adam", "AdamW", "RMSprop",
-    "LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearWarmup",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSprop",
+    "LRScheduler",
+    "StepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearWarmup",
     "clip_grad_norm_",
-]  # fmt: skip
+]

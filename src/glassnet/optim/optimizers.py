@@ -363,9 +363,15 @@ class RMSprop(Optimizer):
     _hyper = ("lr", "alpha", "eps", "momentum", "weight_decay", "centered")
 
     def __init__(
-        self, params, lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, weight_decay=0.0,
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        momentum=0.0,
+        weight_decay=0.0,
         centered=False,
-    ):  # fmt: skip
+    ):
         super().__init__(params)
         self.lr = _check("RMSprop", "lr", lr, 0.0)
         self.alpha = _check("RMSprop", "alpha", alpha, 0.0, 1.0)

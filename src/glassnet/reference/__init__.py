@@ -53,10 +53,19 @@ from .by_loops import loops
 from .by_matrices import matrix_backprop
 
 __all__ = [
-    "Gradients", "ACTIVATIONS", "LOSSES", "WAYS",
-    "loops", "matrix_backprop", "tensor_engine", "scalar_engine", "finite_differences",
-    "five_ways", "max_disagreement", "random_problem",
-]  # fmt: skip
+    "Gradients",
+    "ACTIVATIONS",
+    "LOSSES",
+    "WAYS",
+    "loops",
+    "matrix_backprop",
+    "tensor_engine",
+    "scalar_engine",
+    "finite_differences",
+    "five_ways",
+    "max_disagreement",
+    "random_problem",
+]
 
 
 WAYS = {
@@ -135,4 +144,3 @@ def max_disagreement(results) -> float:
             )
     M = np.stack([_flatten(g) for _, g in items])  # (n_results, 1 + n_parameters)
     return float((M.max(axis=0) - M.min(axis=0)).max())  # (1 + n_parameters,) -> scalar
-

@@ -99,7 +99,6 @@ def _check_targets(y, n: int, k: int, loss: str) -> np.ndarray:
     return y.astype(np.int64)
 
 
-
 def random_problem(sizes=(3, 4, 3, 2), n_samples: int = 4, *, loss: str = "mse", seed: int = 0):
     """A small random network, inputs and targets to feed the five ways.
 

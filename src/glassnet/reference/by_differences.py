@@ -62,4 +62,3 @@ def finite_differences(
 
     grads = [(_central(f, W, eps), _central(f, b, eps)) for W, b in params]  # moves params
     return Gradients(f(), grads)
-

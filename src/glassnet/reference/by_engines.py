@@ -41,7 +41,6 @@ def tensor_engine(params, X, y, *, activation: str = "tanh", loss: str = "mse") 
     return Gradients(value.item(), grads)
 
 
-
 def _scalar_loss(outs, y, loss: str):
     """The loss as one Value, from a list of N lists of K output Values."""
     n = len(outs)
@@ -87,9 +86,10 @@ def scalar_engine(params, X, y, *, activation: str = "tanh", loss: str = "mse") 
     value = _scalar_loss(outs, y.tolist(), loss)
     value.backward()
     grads = [
-        (np.array([[w.grad for w in n.w] for n in layer.neurons]),
-         np.array([n.b.grad for n in layer.neurons]))
+        (
+            np.array([[w.grad for w in n.w] for n in layer.neurons]),
+            np.array([n.b.grad for n in layer.neurons]),
+        )
         for layer in model.layers
-    ]  # fmt: skip
+    ]
     return Gradients(value.data, grads)
-

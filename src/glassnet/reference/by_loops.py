@@ -128,4 +128,3 @@ def loops(params, X, y, *, activation: str = "tanh", loss: str = "mse") -> Gradi
         total += share
         _loops_backward(Ws, acts, d_out, dact, dWs, dbs)
     return Gradients(total, [(np.array(dW), np.array(db)) for dW, db in zip(dWs, dbs)])
-

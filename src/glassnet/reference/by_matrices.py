@@ -78,4 +78,3 @@ def matrix_backprop(params, X, y, *, activation: str = "tanh", loss: str = "mse"
         if layer > 0:  # A[layer] = sigma(Z^{l-1}), so sigma'(Z^{l-1}) = dact(A[layer])
             delta = (delta @ W) * dact(A[layer])  # (N, out) @ (out, in) -> (N, in)
     return Gradients(value, grads)
-

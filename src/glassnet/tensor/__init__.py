@@ -46,13 +46,38 @@ from .ops import (
 from .tensor import DEFAULT_DTYPE, Tensor, enable_grad, is_grad_enabled, no_grad, tensor
 
 __all__ = [
-    "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "DEFAULT_DTYPE",
-    "ops", "functional",
-    "abs", "clip", "concatenate", "exp", "leaky_relu", "linear", "log", "matmul", "max", "mean",
-    "relu", "reshape", "sigmoid", "sqrt", "stack", "sum", "tanh", "transpose",
-    "logsumexp", "log_softmax", "softmax", "softmax_cross_entropy",
+    "Tensor",
+    "tensor",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "DEFAULT_DTYPE",
+    "ops",
+    "functional",
+    "abs",
+    "clip",
+    "concatenate",
+    "exp",
+    "leaky_relu",
+    "linear",
+    "log",
+    "matmul",
+    "max",
+    "mean",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sqrt",
+    "stack",
+    "sum",
+    "tanh",
+    "transpose",
+    "logsumexp",
+    "log_softmax",
+    "softmax",
+    "softmax_cross_entropy",
     "sigmoid_binary_cross_entropy",
-]  # fmt: skip
+]
 
 
 class _CallableModule(types.ModuleType):

@@ -163,10 +163,12 @@ def _plain_index(index):
 def _is_basic(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return builtins.all(
-        i is None or i is Ellipsis or isinstance(i, slice)
+        i is None
+        or i is Ellipsis
+        or isinstance(i, slice)
         or (isinstance(i, (int, np.integer)) and not isinstance(i, bool))
         for i in items
-    )  # fmt: skip
+    )
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:

@@ -23,10 +23,32 @@ from ._shape_ops import concatenate, getitem, max, mean, reshape, stack, sum, tr
 from .tensor import Tensor, _result
 
 __all__ = [
-    "add", "sub", "mul", "div", "pow", "neg", "matmul", "exp", "log", "tanh", "sigmoid",
-    "relu", "leaky_relu", "abs", "sqrt", "clip", "sum", "mean", "max", "reshape",
-    "transpose", "getitem", "concatenate", "stack", "linear",
-]  # fmt: skip
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "neg",
+    "matmul",
+    "exp",
+    "log",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "abs",
+    "sqrt",
+    "clip",
+    "sum",
+    "mean",
+    "max",
+    "reshape",
+    "transpose",
+    "getitem",
+    "concatenate",
+    "stack",
+    "linear",
+]
 
 
 def _broadcast_error(op: str, a: Tensor, b: Tensor) -> ShapeError:
@@ -165,9 +187,11 @@ def _matmul_error(a: Tensor, b: Tensor) -> ShapeError:
         why = "matmul needs tensors with at least one dimension"
     else:
         k1, k2 = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
-        why = (f"inner dimensions {k1} and {k2} differ" if k1 != k2
-               else f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast "
-                    "together")  # fmt: skip
+        why = (
+            f"inner dimensions {k1} and {k2} differ"
+            if k1 != k2
+            else f"batch dimensions {a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast together"
+        )
     return ShapeError(f"matmul: {a.shape} @ {b.shape}: {why}")
 
 
