@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet._commands import DEFAULTS, prepare_data
 from glassnet.cli import main as cli
+from glassnet.commands._common import DEFAULTS, prepare_data
 from glassnet.data import list_datasets
 
 TARGETS = {

@@ -6,20 +6,24 @@ engine (:class:`Tensor`) does the same mathematics on NumPy arrays, with layers
 on top, and the tools around them: data, training, model files and the command line.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+try:  # the version is written once, in pyproject.toml
+    __version__ = _version("glassnet")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 from . import (
     data,
     errors,
     explain,
-    graph,
     io,
     losses,
     metrics,
     nn,
     optim,
     reference,
-    saved,
     scalar,
     tensor,
     train,
@@ -28,32 +32,18 @@ from .data import (
     DataLoader,
     Dataset,
     Standardizer,
-    list_datasets,
     load_dataset,
     read_csv,
     train_val_test_split,
 )
-from .errors import (
-    DataError,
-    DomainError,
-    GlassnetError,
-    GradcheckError,
-    GraphError,
-    GraphvizNotFoundError,
-    ModelFileError,
-    ShapeError,
-    TrainingDiverged,
-)
-from .explain import Trace, trace
-from .gradcheck import GradcheckReport, gradcheck
-from .graph import Drawing, draw, to_dot
-from .io import load_checkpoint, load_model, save_checkpoint, save_model
+from .errors import GlassnetError
+from .explain import draw, to_dot, trace
+from .gradcheck import gradcheck
 from .saved import SavedModel, load, save
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 from .train import Callback, History, Trainer
 
 __all__ = [
-    "__version__",
     # engines
     "scalar",
     "tensor",
@@ -66,48 +56,30 @@ __all__ = [
     "optim",
     "metrics",
     "reference",
-    # checking and drawing
+    # checking, tracing and drawing
     "gradcheck",
-    "GradcheckReport",
-    "graph",
-    "to_dot",
-    "draw",
-    "Drawing",
     "explain",
     "trace",
-    "Trace",
+    "to_dot",
+    "draw",
     # data and files
     "data",
     "Dataset",
     "load_dataset",
-    "list_datasets",
     "read_csv",
     "train_val_test_split",
     "Standardizer",
     "DataLoader",
     "io",
-    "save_model",
-    "load_model",
-    "save_checkpoint",
-    "load_checkpoint",
     # training and trained models
     "train",
     "Trainer",
     "History",
     "Callback",
-    "TrainingDiverged",
-    "saved",
     "SavedModel",
-    "load",
     "save",
-    # errors
+    "load",
+    # errors (the subclasses are in glassnet.errors)
     "errors",
     "GlassnetError",
-    "ShapeError",
-    "DomainError",
-    "DataError",
-    "ModelFileError",
-    "GradcheckError",
-    "GraphError",
-    "GraphvizNotFoundError",
 ]

@@ -9,6 +9,7 @@ that cannot be written.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import sys
@@ -193,9 +194,9 @@ def _add_others(sub) -> None:
 
 def _run(name: str):
     def call(args):
-        from . import _commands  # the heavy imports happen only when a command runs
-
-        return getattr(_commands, name)(args)
+        # the heavy imports happen only when a command runs, and only that command's
+        command = importlib.import_module(f"glassnet.commands.{name}")
+        return command.run(args)
 
     return call
 

@@ -28,7 +28,7 @@ from . import io, metrics, nn
 from .data import Standardizer, load_dataset, read_csv, read_features_csv
 from .data.datasets import builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
-from .train import predict_logits
+from .nn import predict_logits
 
 __all__ = ["SavedModel", "load", "save", "wrap"]
 
@@ -389,7 +389,7 @@ def load(path) -> SavedModel:
     _check_config(config, str(file))
     model = _build(config, str(file))
     params = dict(model.named_parameters())
-    io.check_state(
+    io.model.check_state(
         state,
         {name: q.shape for name, q in params.items()},
         source=file,

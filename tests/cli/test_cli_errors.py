@@ -143,12 +143,12 @@ def test_bad_input_exits_2_with_one_error_line(workdir, iris_run, sine_run, case
 
 
 def test_a_multi_line_library_error_is_printed_on_one_line(monkeypatch, capsys):
-    from glassnet import _commands
+    from glassnet.commands import datasets
 
     def fail(args):
         raise DataError("data.csv: bad\n  line 3 is short\n\n  line 4 too")
 
-    monkeypatch.setattr(_commands, "datasets", fail)
+    monkeypatch.setattr(datasets, "run", fail)
     assert cli.main(["datasets"]) == 2
     assert capsys.readouterr() == ("", "error: data.csv: bad line 3 is short line 4 too\n")
 
@@ -165,12 +165,12 @@ def test_a_multi_line_library_error_is_printed_on_one_line(monkeypatch, capsys):
     ],
 )
 def test_file_system_errors_are_one_line_and_exit_2(monkeypatch, capsys, exc, expected):
-    from glassnet import _commands
+    from glassnet.commands import datasets
 
     def fail(args):
         raise exc
 
-    monkeypatch.setattr(_commands, "datasets", fail)
+    monkeypatch.setattr(datasets, "run", fail)
     assert cli.main(["datasets"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith(f"error: {expected}") and err.count("\n") == 1

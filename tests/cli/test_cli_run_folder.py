@@ -6,7 +6,8 @@ import json
 import pytest
 from cli_helpers import glassnet
 
-from glassnet import _commands, cli, io
+from glassnet import cli, io
+from glassnet.commands import train as train_command
 from glassnet.train import Trainer
 
 
@@ -53,18 +54,18 @@ def test_ctrl_c_before_the_first_checkpoint_says_there_is_nothing_to_resume(
 def test_ctrl_c_while_the_results_are_written_leaves_a_run_that_resume_completes(
     here, monkeypatch, capsys
 ):
-    real = _commands._write_report
+    real = train_command._write_report
 
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_commands, "_write_report", interrupted)
+    monkeypatch.setattr(train_command, "_write_report", interrupted)
     assert _train("--epochs", 3, "--out", "run") == 130
     assert capsys.readouterr().err == (
         "interrupted while writing the results; write them with: glassnet train --resume run\n"
     )
     assert not (here / "run" / "report.html").exists()
-    monkeypatch.setattr(_commands, "_write_report", real)
+    monkeypatch.setattr(train_command, "_write_report", real)
     assert cli.main(["train", "--resume", "run"]) == 0
     assert capsys.readouterr().out.startswith("run has done 3 epochs; give a larger --epochs")
     assert (here / "run" / "report.html").is_file()

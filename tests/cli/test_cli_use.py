@@ -184,8 +184,8 @@ def test_help_of_the_command_lists_the_commands_and_examples(tmp_path):
 
 
 def test_train_help_states_the_defaults_the_command_uses():
-    from glassnet._commands import DEFAULTS
     from glassnet.cli import build_parser
+    from glassnet.commands._common import DEFAULTS
 
     train = build_parser()._subparsers._group_actions[0].choices["train"]
     stated = {a.dest: re.search(r"default:? ([^;)]+)", a.help or "") for a in train._actions}

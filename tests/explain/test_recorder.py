@@ -8,7 +8,7 @@ from autograd.scipy.special import logsumexp
 
 from glassnet import nn
 from glassnet.data import load_dataset
-from glassnet.explain.recorder import ReportRecorder
+from glassnet.report.recorder import ReportRecorder
 from glassnet.train import Callback, Trainer
 
 

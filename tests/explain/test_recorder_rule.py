@@ -7,7 +7,7 @@ import pytest
 
 from glassnet import nn
 from glassnet.data import load_dataset
-from glassnet.explain.recorder import (
+from glassnet.report.recorder import (
     ADVICE,
     EXPLODE_ABOVE,
     EXPLODE_GROWTH,

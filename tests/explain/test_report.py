@@ -13,10 +13,11 @@ from sklearn.metrics import accuracy_score, confusion_matrix, r2_score
 
 from glassnet import nn
 from glassnet.data import Standardizer, load_dataset, train_val_test_split
-from glassnet.errors import DataError, GlassnetError, ShapeError
-from glassnet.explain.recorder import ADVICE, ReportRecorder
-from glassnet.explain.report import SECTIONS, render_report, write_report
-from glassnet.train import History, Trainer, TrainingDiverged, predict_logits
+from glassnet.errors import DataError, GlassnetError, ShapeError, TrainingDiverged
+from glassnet.nn import predict_logits
+from glassnet.report.html import SECTIONS, render_report, write_report
+from glassnet.report.recorder import ADVICE, ReportRecorder
+from glassnet.train import History, Trainer
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -372,9 +373,6 @@ def test_write_report_writes_report_html_in_a_folder_and_replaces_it(tmp_path):
 
 
 def test_importing_glassnet_and_the_report_modules_does_not_import_matplotlib():
-    code = (
-        "import sys, glassnet, glassnet.explain.report, glassnet.explain.recorder; "
-        "print('matplotlib' in sys.modules)"
-    )
+    code = "import sys, glassnet, glassnet.report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

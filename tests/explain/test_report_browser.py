@@ -16,8 +16,8 @@ import pytest
 
 from glassnet import nn
 from glassnet.data import load_dataset
-from glassnet.explain.recorder import ReportRecorder
-from glassnet.explain.report import write_report
+from glassnet.report.html import write_report
+from glassnet.report.recorder import ReportRecorder
 from glassnet.train import Trainer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -13,8 +13,7 @@ import pytest
 
 from glassnet import Tensor, losses, nn
 from glassnet.errors import DomainError, GraphError, GraphvizNotFoundError
-from glassnet.explain import trace
-from glassnet.graph import Drawing, draw, to_dot
+from glassnet.explain import Drawing, draw, to_dot, trace
 
 NODE = re.compile(r"^  n(\d+) \[label=<(.*)>\];$")
 EDGE = re.compile(r"^  n(\d+) -> n(\d+);$")

@@ -118,7 +118,7 @@ def test_random_generators_resume_their_streams(tmp_path):
 
 def test_tensor_names_are_readable(tmp_path, rng):
     path = io.save_checkpoint(tmp_path, {"fc.weight": np.zeros(2)}, optimizer_state(rng), {})
-    names = io.read_header(path)["tensors"]
+    names = io.model.read_header(path)["tensors"]
     assert "model/fc.weight" in names
     assert "optimizer/state/0/exp_avg" in names
 
@@ -162,7 +162,7 @@ def test_a_failed_checkpoint_save_keeps_the_last_good_one(tmp_path, monkeypatch)
         fh.write(data[:10])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(io._files, "_write_all", writer)
+    monkeypatch.setattr(io.files, "_write_all", writer)
     with pytest.raises(KeyboardInterrupt):
         io.save_checkpoint(tmp_path, {"w": np.ones(3)}, {}, {"epoch": 5})
     assert os.listdir(tmp_path) == ["checkpoint.safetensors"]

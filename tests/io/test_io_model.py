@@ -237,7 +237,7 @@ def test_a_failed_save_leaves_the_previous_model_whole(tmp_path, rng, monkeypatc
         fh.write(data[: len(data) // 2])
         raise error("interrupted mid-write")
 
-    monkeypatch.setattr(io._files, "_write_all", writer)
+    monkeypatch.setattr(io.files, "_write_all", writer)
     with pytest.raises(error):
         io.save_model(tmp_path, {"w": np.ones(1000)}, {"version": "new"})
     assert sorted(os.listdir(tmp_path)) == ["model.safetensors"]  # no temporary file left
@@ -248,7 +248,7 @@ def test_a_failed_save_leaves_the_previous_model_whole(tmp_path, rng, monkeypatc
 
 
 def test_a_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(io._files, "_write_all", failing_writer)
+    monkeypatch.setattr(io.files, "_write_all", failing_writer)
     with pytest.raises(RuntimeError, match="disk full"):
         io.save_model(tmp_path / "out", {"w": np.ones(3)}, {})
     assert os.listdir(tmp_path / "out") == []
@@ -258,7 +258,7 @@ def test_check_state_names_every_problem():
     state = {"a.weight": np.zeros((16, 5)), "a.bias": np.zeros(16), "extra": np.zeros(2)}
     expected = {"a.weight": (16, 4), "a.bias": (16,), "b.weight": [3, 16]}
     with pytest.raises(ModelFileError) as info:
-        io.check_state(state, expected, source="run/model.safetensors")
+        io.model.check_state(state, expected, source="run/model.safetensors")
     message = str(info.value)
     assert message.startswith("run/model.safetensors: the weights do not match")
     assert "missing 'b.weight' (expected shape (3, 16))" in message
@@ -270,17 +270,17 @@ def test_check_state_names_every_problem():
 
 def test_check_state_accepts_a_match():
     state = {"w": np.zeros((2, 3)), "b": np.zeros(2)}
-    assert io.check_state(state, {"b": (2,), "w": (2, 3)}) is None
+    assert io.model.check_state(state, {"b": (2,), "w": (2, 3)}) is None
 
 
 def test_read_header_describes_without_loading(tmp_path, rng):
     path = saved(tmp_path, rng)
-    info = io.read_header(path)
+    info = io.model.read_header(path)
     assert info["kind"] == "model" and info["config"] == CONFIG
     assert info["tensors"]["layers.0.weight"] == {"dtype": "F32", "shape": [16, 4]}
     assert info["glassnet_version"] == glassnet.__version__
     io.save_checkpoint(tmp_path / "ck", {"w": np.zeros(2)}, {}, {})
-    assert io.read_header(tmp_path / "ck")["kind"] == "checkpoint"
+    assert io.model.read_header(tmp_path / "ck")["kind"] == "checkpoint"
 
 
 def test_header_length_is_little_endian_u64(tmp_path):
@@ -292,20 +292,20 @@ def test_header_length_is_little_endian_u64(tmp_path):
 
 
 def test_atomic_text_and_bytes(tmp_path, monkeypatch):
-    path = io.atomic_write_text(tmp_path / "deep" / "metrics.json", '{"acc": 0.9}\n')
+    path = io.files.atomic_write_text(tmp_path / "deep" / "metrics.json", '{"acc": 0.9}\n')
     assert path.read_text() == '{"acc": 0.9}\n'
-    assert io.atomic_write_bytes(path, b"\x00\x01").read_bytes() == b"\x00\x01"
-    monkeypatch.setattr(io._files, "_write_all", failing_writer)
+    assert io.files.atomic_write_bytes(path, b"\x00\x01").read_bytes() == b"\x00\x01"
+    monkeypatch.setattr(io.files, "_write_all", failing_writer)
     with pytest.raises(RuntimeError):
-        io.atomic_write_text(path, "new text that never lands")
+        io.files.atomic_write_text(path, "new text that never lands")
     assert path.read_bytes() == b"\x00\x01"
     assert os.listdir(path.parent) == ["metrics.json"]
 
 
 def test_rewriting_keeps_the_file_mode(tmp_path):
-    path = io.atomic_write_text(tmp_path / "history.csv", "a\n")
+    path = io.files.atomic_write_text(tmp_path / "history.csv", "a\n")
     os.chmod(path, 0o640)
-    io.atomic_write_text(path, "b\n")
+    io.files.atomic_write_text(path, "b\n")
     assert path.stat().st_mode & 0o777 == 0o640
 
 
@@ -354,7 +354,7 @@ def test_a_suffix_in_capitals_still_names_a_file(tmp_path):
 def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path, umask):
     old = os.umask(umask)
     try:
-        path = io.atomic_write_text(tmp_path / f"new-{umask:o}.json", "{}\n")
+        path = io.files.atomic_write_text(tmp_path / f"new-{umask:o}.json", "{}\n")
         expected = tmp_path / "plain"
         expected.write_text("{}\n")  # what a plain open() gives
     finally:
@@ -375,7 +375,7 @@ def test_a_write_error_names_the_file_asked_for(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "open", read_only)
     target = tmp_path / "m.json"
     with pytest.raises(OSError) as info:
-        io.atomic_write_text(target, "{}")
+        io.files.atomic_write_text(target, "{}")
     assert info.value.errno == errno.EROFS
     assert info.value.filename == str(target)
     assert ".tmp" not in str(info.value) and str(target) in str(info.value)
@@ -417,7 +417,7 @@ _GOOD_META = {
 )
 def test_a_malformed_metadata_entry_is_named(tmp_path, meta, entry):
     path = _raw_file(tmp_path / "m.safetensors", {"__metadata__": meta})
-    for read in (io.load_model, io.read_header):
+    for read in (io.load_model, io.model.read_header):
         with pytest.raises(ModelFileError) as info:
             read(path)
         message = str(info.value)
@@ -485,11 +485,11 @@ def test_check_state_compares_dtypes_and_refuses_non_finite_weights():
     shapes = {"w": (2, 2), "n": (2,), "b": (2,)}
     dtypes = {"w": np.float32, "n": np.float32, "b": np.float32}
     with pytest.raises(ModelFileError) as info:
-        io.check_state(state, shapes, source="m.safetensors", dtypes=dtypes)
+        io.model.check_state(state, shapes, source="m.safetensors", dtypes=dtypes)
     message = str(info.value)
     assert "'w' has dtype float64, expected float32" in message
     assert "'n' has dtype int64, expected float32" in message
     assert "'b'" not in message
     with pytest.raises(ModelFileError, match=r"^m.safetensors: the weights 'b' hold 1 NaN"):
-        io.check_state(state, shapes, source="m.safetensors")
-    io.check_state(state, shapes, finite=False)  # asked not to look at the values
+        io.model.check_state(state, shapes, source="m.safetensors")
+    io.model.check_state(state, shapes, finite=False)  # asked not to look at the values

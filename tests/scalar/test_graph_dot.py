@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 
 from glassnet.errors import DomainError, GraphvizNotFoundError
-from glassnet.graph import draw, to_dot
+from glassnet.explain import draw, to_dot
 from glassnet.scalar import MLP, Value
-from glassnet.scalar import draw as scalar_draw
-from glassnet.scalar import to_dot as scalar_to_dot
 
 RECORD = re.compile(r'^  (v\d+) \[shape=record, label="\{ (.*) \}"\];$')
 OP = re.compile(r'^  (v\d+)_op \[shape=ellipse, label="(.*)"\];$')
@@ -119,10 +117,6 @@ def test_deep_graph_without_recursion():
         y = y + 1.0
     records, ops, _ = _parse(to_dot(y))
     assert len(records) == 1 + 2 * 20_000 and len(ops) == 20_000
-
-
-def test_scalar_reexports():
-    assert scalar_to_dot is to_dot and scalar_draw is draw
 
 
 @pytest.mark.parametrize(("suffix", "magic"), [(".svg", b"<svg"), (".png", b"\x89PNG")])

@@ -9,7 +9,8 @@ import pytest
 from autograd import grad
 from autograd.scipy.special import expit
 
-from glassnet import DomainError, ShapeError, gradcheck
+from glassnet import gradcheck
+from glassnet.errors import DomainError, ShapeError
 from glassnet.scalar import MLP, Layer, Module, Neuron, Value, weighted_sum
 
 NP_ACT = {

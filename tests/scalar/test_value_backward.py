@@ -11,7 +11,8 @@ import autograd.numpy as anp
 import pytest
 from autograd import grad
 
-from glassnet import GraphError, gradcheck
+from glassnet import gradcheck
+from glassnet.errors import GraphError
 from glassnet.scalar import MLP, Value
 
 

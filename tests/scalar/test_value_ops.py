@@ -10,7 +10,8 @@ import pytest
 from autograd import grad
 from autograd.scipy.special import expit
 
-from glassnet import DataError, DomainError, gradcheck
+from glassnet import gradcheck
+from glassnet.errors import DataError, DomainError
 from glassnet.scalar import Value
 
 # (name, glassnet function of Values, autograd/NumPy function of floats, points)

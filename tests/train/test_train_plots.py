@@ -5,7 +5,7 @@ import struct
 import pytest
 
 from glassnet.errors import GlassnetError
-from glassnet.plots import plot_curves
+from glassnet.report.curves import plot_curves
 from glassnet.train import History
 
 ROWS = [
@@ -51,7 +51,7 @@ def test_the_kept_epoch_is_marked_when_it_is_not_the_last(tmp_path):
 def test_epoch_ticks_are_whole_numbers_even_for_a_single_epoch(n):
     from matplotlib.figure import Figure
 
-    from glassnet.plots import draw_curves
+    from glassnet.report.curves import draw_curves
 
     fig = Figure()
     draw_curves(fig, History(ROWS[:n]))

@@ -102,7 +102,7 @@ def test_the_bar_shows_the_running_mean_loss_that_the_epoch_line_reports():
 
 
 def test_before_the_first_batch_the_bar_names_the_coming_epoch_and_no_loss():
-    from glassnet._progress import Progress
+    from glassnet.train.progress import Progress
 
     out = io.StringIO()
     console = Console(file=out, width=200, force_terminal=True, color_system=None)
@@ -113,8 +113,8 @@ def test_before_the_first_batch_the_bar_names_the_coming_epoch_and_no_loss():
 
 
 def test_an_80_column_terminal_shows_every_field_of_the_bar_uncut():
-    from glassnet._progress import Progress
     from glassnet.metrics import RunningMetrics
+    from glassnet.train.progress import Progress
 
     running = RunningMetrics("classify", ["accuracy"])
     running.update(np.eye(2)[[0, 1, 1]], np.array([0, 1, 0]), loss=0.25)

@@ -1,8 +1,12 @@
-"""See inside a model: traced forward and backward passes, and the command ``glassnet explain``.
+"""See inside a computation: traced forward and backward passes, their notation, their drawing.
 
 :func:`trace` records every operation of a forward and backward pass on the tensor engine
 (layer, formula, shapes, parameters, FLOPs, time, gradient norms); the resulting
 :class:`Trace` prints as tables, exports to JSON and draws its computation graph.
+:func:`to_dot` and :func:`draw` draw any graph (scalar Values, Tensors, traces) with
+Graphviz; :mod:`~glassnet.explain.notation` says how each operation is written;
+:func:`~glassnet.explain.neurons.sample_arithmetic` walks one sample through an MLP neuron by
+neuron. This package hooks into the engines; they never call it.
 
 Examples
 --------
@@ -15,6 +19,7 @@ Examples
 215
 """
 
+from .drawing import Drawing, draw, to_dot
 from .trace import Trace, trace
 
-__all__ = ["trace", "Trace"]
+__all__ = ["trace", "Trace", "to_dot", "draw", "Drawing"]

@@ -3,9 +3,9 @@
 For each dense layer and each neuron ``j``: the weights times the inputs, plus the bias,
 gives ``z[j]``; the activation of ``z[j]`` gives ``a[j]``; at the end the softmax turns the
 output layer's ``z`` into class probabilities (or the output is scaled back to the
-target's units). This is the forward pass the seed tutorials write out by hand, done on a
-trained model. Every number comes from the tensor engine itself: the weighted sums are
-shown term by term and the totals are the engine's results.
+target's units). This is the forward pass the tutorials (docs/01 and docs/02) write out by
+hand, done on a trained model. Every number comes from the tensor engine itself: the
+weighted sums are shown term by term and the totals are the engine's results.
 """
 
 from __future__ import annotations

@@ -8,11 +8,11 @@ of the gradient it receives and of the gradients it sends to its operands. Outsi
 block nothing is recorded and nothing is paid beyond one check per operation. The trace is
 per thread; traces do not nest.
 
-Names follow the seeds' notation: layer ``l`` computes ``zl = a(l-1) @ Wl.T + bl`` and
-``al = f(zl)``, starting from the input ``x``; the fused losses' results are ``loss``, as
-is the tensor ``backward()`` starts from; gradients are ``dW1``, ``dz2``, ...; any other
-intermediate is ``t1``, ``t2``, ... A layer's number is the order in which its weight is
-first used by ``linear`` (or by ``@`` with a Parameter).
+Names follow the notation of the tutorials (docs/01 and docs/02): layer ``l`` computes
+``zl = a(l-1) @ Wl.T + bl`` and ``al = f(zl)``, starting from the input ``x``; the fused
+losses' results are ``loss``, as is the tensor ``backward()`` starts from; gradients are
+``dW1``, ``dz2``, ...; any other intermediate is ``t1``, ``t2``, ... A layer's number is
+the order in which its weight is first used by ``linear`` (or by ``@`` with a Parameter).
 
 FLOPs are counted by a fixed rule (one multiply or add, exp, log, comparison... is one):
 
@@ -50,11 +50,12 @@ import time
 
 import numpy as np
 
+from .._order import topological_order
 from ..errors import GraphError
 from ..nn.module import Parameter
 from ..tensor.tensor import _trace_hook
-from . import _opinfo as info
-from ._naming import Names
+from . import notation as info
+from .notation import Names
 
 __all__ = ["Trace", "trace"]
 
@@ -82,26 +83,6 @@ def _norm(g: np.ndarray) -> float:
     """The L2 norm, accumulated in float64 so that a float32 gradient cannot overflow it."""
     with np.errstate(over="ignore", invalid="ignore"):
         return float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
-
-
-def _loss_extra(op: str, backward) -> dict:
-    """The target's shape and the reduction of a fused loss, read from its chain rule's
-    closure (the only place the engine keeps them); empty if they cannot be found."""
-    if op not in info.LOSSES or backward is None or not backward.__closure__:
-        return {}
-    cells = dict(zip(backward.__code__.co_freevars, backward.__closure__))
-    extra = {}
-    try:
-        y = cells["y"].cell_contents
-        extra["target_shape"] = tuple(np.shape(y))
-        extra["soft"] = op == "cross_entropy" and np.ndim(y) == 2
-        if "reduction" in cells:
-            extra["reduction"] = cells["reduction"].cell_contents
-        elif "scale" in cells and cells["scale"].cell_contents == 1.0:
-            extra["reduction"] = "sum"
-    except (KeyError, ValueError):  # a cell that is missing or not yet filled
-        return {}
-    return extra
 
 
 class Trace:
@@ -202,7 +183,7 @@ class Trace:
             in_model = id(self._stack[0]) in self._module_names
         else:
             in_model = not self._seen_module  # no module at all: the whole program is the model
-        op = _Op(out, parents, module, in_model, seconds, _loss_extra(out._op, backward))
+        op = _Op(out, parents, module, in_model, seconds, out.attrs or {})
         self._ops[id(out)] = op
         self._events.append(("forward", op))
         self._last = time.perf_counter()
@@ -376,18 +357,18 @@ class Trace:
     def graph_nodes(self) -> list[dict]:
         """The recorded graph, operands first: one dict per tensor with ``tensor``,
         ``name``, ``title``, ``math``, ``kind`` (``"op"``, ``"parameter"``, ``"input"``) and
-        ``inputs`` (indices of earlier entries). Used by :func:`glassnet.graph.to_dot`."""
+        ``inputs`` (indices of earlier entries). Used by :func:`glassnet.explain.to_dot`."""
         return self._built()[1].graph_nodes()
 
     def to_dot(self, **kwargs) -> str:
-        """The recorded computation graph in Graphviz's DOT language (see ``graph.to_dot``)."""
-        from ..graph import to_dot
+        """The recorded graph in Graphviz's DOT language (see :func:`glassnet.explain.to_dot`)."""
+        from .drawing import to_dot
 
         return to_dot(self, **kwargs)
 
     def draw(self, path=None, **kwargs):
-        """Draw the recorded graph, with values and gradients (see ``graph.draw``)."""
-        from ..graph import draw
+        """Draw the recorded graph with values and gradients (see :func:`glassnet.explain.draw`)."""
+        from .drawing import draw
 
         return draw(self, path, **kwargs)
 
@@ -430,14 +411,13 @@ def trace(model=None) -> Trace:
     return Trace(model)
 
 
-def _capture(root) -> Trace:
+def capture(root) -> Trace:
     """A trace of the graph that produced ``root``, read from the graph itself (for drawing
     a Tensor that was computed outside any trace). Raises GraphError if it was freed."""
-    from ..graph import _nodes_in_order
     from ..tensor.tensor import _freed
 
     t = Trace()
-    for node in _nodes_in_order(root):  # operands before results, without recursion
+    for node in topological_order(root):  # operands before results, without recursion
         if node._backward is _freed:
             raise GraphError(
                 f"to_dot(): the graph that produced this '{node._op}' result was freed by "
@@ -445,7 +425,7 @@ def _capture(root) -> Trace:
                 "inside `with glassnet.trace() as t:` and draw t, which keeps its graph"
             )
         if node._prev:
-            op = _Op(node, node._prev, None, True, 0.0, _loss_extra(node._op, node._backward))
+            op = _Op(node, node._prev, None, True, 0.0, node.attrs or {})
             t._ops[id(node)] = op
             t._events.append(("forward", op))
     if root.ndim == 0:  # a scalar result, such as a loss, is drawn as "loss"

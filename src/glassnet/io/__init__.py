@@ -16,32 +16,25 @@ Writes are atomic: the bytes go to a temporary file in the target's folder, are 
 and fsync'ed, and only then renamed over the target, so a crash or Ctrl-C during a save
 leaves the previous file whole.
 
+``files`` holds the atomic writes every other file of glassnet goes through too
+(``files.atomic_write_text``, ``files.atomic_write_bytes``); ``model.read_header`` reads a
+file's header without its tensors and ``model.check_state`` checks a state dict's shapes.
+
 A ``path`` may name a file or a folder: an existing folder, or a new path not ending in
 ``.safetensors`` (in any case), means the file ``model.safetensors`` (or ``checkpoint.safetensors``)
 inside that folder.
 """
 
-from ._files import atomic_write_bytes, atomic_write_text
+from . import files  # noqa: F401 - glassnet.io.files, the atomic writes
 from ._format import FORMAT_VERSION
 from .checkpoint import load_checkpoint, save_checkpoint
-from .model import (
-    CHECKPOINT_FILENAME,
-    MODEL_FILENAME,
-    check_state,
-    load_model,
-    read_header,
-    save_model,
-)
+from .model import CHECKPOINT_FILENAME, MODEL_FILENAME, load_model, save_model
 
 __all__ = [
     "save_model",
     "load_model",
     "save_checkpoint",
     "load_checkpoint",
-    "check_state",
-    "read_header",
-    "atomic_write_bytes",
-    "atomic_write_text",
     "MODEL_FILENAME",
     "CHECKPOINT_FILENAME",
     "FORMAT_VERSION",

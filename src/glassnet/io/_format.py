@@ -12,7 +12,7 @@ import numpy as np
 import safetensors.numpy
 
 from ..errors import ModelFileError
-from ._files import _read_bytes, atomic_write_bytes
+from .files import _read_bytes, atomic_write_bytes
 
 FORMAT_VERSION = 1
 _FORMAT = "glassnet"

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
-from ._files import _load_path, _save_path
 from ._format import _as_tensor, _json, _read, _write
+from .files import _load_path, _save_path
 from .model import CHECKPOINT_FILENAME, _check_model_state
 
 _MARKERS = ("__tensor__", "__scalar__", "__dict__", "__tuple__")

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
-from ._files import _load_path, _read_bytes, _save_path
 from ._format import _as_tensor, _glassnet_metadata, _json, _parse_header, _read, _write
+from .files import _load_path, _read_bytes, _save_path
 
 MODEL_FILENAME = "model.safetensors"
 CHECKPOINT_FILENAME = "checkpoint.safetensors"

@@ -8,7 +8,7 @@ Their derivatives come from the engine (``glassnet.tensor``); nothing here compu
 from . import init
 from .activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .layers import MLP, Dropout, Linear, Sequential
-from .module import IncompatibleKeys, Module, Parameter
+from .module import IncompatibleKeys, Module, Parameter, predict_logits
 
 __all__ = [
     "Module",
@@ -26,4 +26,5 @@ __all__ = [
     "Identity",
     "ACTIVATIONS",
     "init",
+    "predict_logits",
 ]

@@ -17,10 +17,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import GlassnetError, ShapeError
-from ..tensor import Tensor
+from ..tensor import Tensor, no_grad
 from ..tensor.tensor import _trace_hook
 
-__all__ = ["Parameter", "Module", "IncompatibleKeys"]
+__all__ = ["Parameter", "Module", "IncompatibleKeys", "predict_logits"]
 
 
 class Parameter(Tensor):
@@ -306,3 +306,22 @@ def _mismatch_message(owner: str, missing, unexpected, misshaped) -> str:
         parts.append(f"  unexpected (in the state, not in the model): {', '.join(unexpected)}")
     parts.extend(f"  mis-shaped {line}" for line in misshaped)
     return "\n".join(parts)
+
+
+def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
+    """The model's raw outputs for ``X``, in eval mode and without recording a graph.
+
+    Examples
+    --------
+    >>> from glassnet import nn
+    >>> nn.predict_logits(nn.MLP([4, 3], seed=0), np.zeros((5, 4), np.float32)).shape
+    (5, 3)
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            outs = [model(X[i : i + batch_size]).data for i in range(0, max(len(X), 1), batch_size)]
+    finally:
+        model.train(was_training)
+    return np.concatenate(outs)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import math
 from numbers import Real
+from operator import attrgetter
 from operator import mul as _mul
 
+from .._order import topological_order
 from ..errors import DataError, DomainError, GraphError
 
 __all__ = ["Value", "weighted_sum"]
@@ -414,32 +416,20 @@ def _pow_value(base: Value, exponent: Value) -> Value:
 def _topological_order(root: Value) -> list[Value]:
     """Non-leaf nodes reachable from ``root``, each after all of its operands.
 
-    Iterative depth-first search with an explicit stack of (node, operand iterator)
-    pairs. Leaves are skipped: they have nothing to pass on. Every node listed has its
-    grad reset to 0.0 on the way (rule 1 of :meth:`Value.backward`).
+    Leaves are skipped: they have nothing to pass on. Every node listed has its grad reset
+    to 0.0 on the way (rule 1 of :meth:`Value.backward`).
     """
     if not root._prev:
         return []
-    if root._local is None:
-        _raise_no_local(root)
-    root.grad = 0.0
-    seen = {id(root)}  # membership only; the order comes from the lists
-    topo = []
-    stack = [(root, iter(root._prev))]
-    while stack:
-        v, operands = stack[-1]
-        for c in operands:
-            if c._prev and id(c) not in seen:
-                if c._local is None:
-                    _raise_no_local(c)
-                seen.add(id(c))
-                c.grad = 0.0
-                stack.append((c, iter(c._prev)))
-                break
-        else:  # all operands of v are done
-            stack.pop()
-            topo.append(v)
+    topo = topological_order(root, _HAS_OPERANDS)
+    for v in topo:
+        if v._local is None:
+            _raise_no_local(v)
+        v.grad = 0.0
     return topo
+
+
+_HAS_OPERANDS = attrgetter("_prev")  # an empty tuple is false: a leaf
 
 
 def _raise_no_local(v: Value):

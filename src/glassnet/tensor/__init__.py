@@ -1,19 +1,17 @@
 """The tensor engine: :class:`Tensor` autograd on NumPy arrays.
 
-The package is also the constructor: ``glassnet.tensor(data, requires_grad=False,
-dtype=None)`` calls :func:`tensor`, as ``torch.tensor`` does, while ``glassnet.tensor.Tensor``,
-``glassnet.tensor.ops`` and the rest stay reachable as attributes.
+Build one with ``glassnet.Tensor(data, requires_grad=False, dtype=None)``, or with
+:func:`tensor`, which takes the same arguments (``torch.tensor``'s name). ``ops`` holds the
+primitives, each with its forward and its local backward side by side; ``functional`` the
+softmax family and the fused losses.
 
 Examples
 --------
 >>> import glassnet
->>> x = glassnet.tensor([1, 2], requires_grad=True)
+>>> x = glassnet.Tensor([1, 2], requires_grad=True)
 >>> x.dtype, x.requires_grad
 (dtype('float32'), True)
 """
-
-import sys
-import types
 
 from . import functional, ops
 from .functional import (
@@ -78,13 +76,3 @@ __all__ = [
     "softmax_cross_entropy",
     "sigmoid_binary_cross_entropy",
 ]
-
-
-class _CallableModule(types.ModuleType):
-    """This package's module type: calling it builds a Tensor (see :func:`tensor`)."""
-
-    def __call__(self, data, requires_grad: bool = False, dtype=None) -> Tensor:
-        return tensor(data, requires_grad=requires_grad, dtype=dtype)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -136,7 +136,8 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
         gz = p * (g[:, None] if reduction == "none" else g * scale)
         return (gz.astype(z.dtype, copy=False),)
 
-    return _result(data, (z,), "cross_entropy", backward)
+    attrs = {"target_shape": y.shape, "soft": y.ndim == 2, "reduction": reduction}
+    return _result(data, (z,), "cross_entropy", backward, attrs)
 
 
 def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
@@ -170,4 +171,5 @@ def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Ten
         d = np.where(z.data >= 0, (1 - y) - er, er - y)  # sigmoid(z) - y, exact in the tails
         return ((d * (g * scale)).astype(z.dtype, copy=False),)
 
-    return _result(data, (z,), "binary_cross_entropy", backward)
+    attrs = {"target_shape": y.shape, "soft": False, "reduction": reduction}
+    return _result(data, (z,), "binary_cross_entropy", backward, attrs)

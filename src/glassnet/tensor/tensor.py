@@ -33,9 +33,11 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from operator import attrgetter
 
 import numpy as np
 
+from .._order import topological_order
 from ..errors import DataError, GraphError, ShapeError
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "DEFAULT_DTYPE"]
@@ -161,7 +163,7 @@ class Tensor:
     [[2.0, 4.0]]
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_prev", "_op", "_backward", "label")
+    __slots__ = ("data", "grad", "requires_grad", "_prev", "_op", "_backward", "label", "attrs")
     __array_priority__ = 1000  # ndarray + Tensor defers to Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -172,6 +174,7 @@ class Tensor:
         self._op = ""
         self._backward = None
         self.label = label
+        self.attrs = None
 
     # -- properties a NumPy or PyTorch user expects -------------------------------------
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
@@ -391,14 +394,20 @@ def _constant(data: np.ndarray) -> Tensor:
     """A leaf that needs no gradient, around an array already of the right dtype."""
     t = Tensor.__new__(Tensor)
     t.data, t.grad, t.requires_grad, t.label = data, None, False, ""
-    t._prev, t._op, t._backward = (), "", None
+    t._prev, t._op, t._backward, t.attrs = (), "", None, None
     return t
 
 
-def _result(data: np.ndarray, parents: tuple, op: str, backward: Callable) -> Tensor:
-    """Wrap an op's output; record the graph only when a parent needs a gradient."""
+def _result(
+    data: np.ndarray, parents: tuple, op: str, backward: Callable, attrs: dict | None = None
+) -> Tensor:
+    """Wrap an op's output; record the graph only when a parent needs a gradient.
+
+    ``attrs`` holds what an op knows beside its operands that a reader of the graph needs
+    (a fused loss's target shape, soft or hard targets, reduction); it is kept on the result.
+    """
     out = Tensor.__new__(Tensor)
-    out.data, out.grad, out._op, out.label = data, None, op, ""
+    out.data, out.grad, out._op, out.label, out.attrs = data, None, op, "", attrs
     out.requires_grad, out._prev, out._backward = False, (), None
     if _grad_mode.enabled:
         for p in parents:
@@ -423,26 +432,18 @@ def _freed_error(node: Tensor) -> GraphError:
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Recorded nodes reachable from ``root``, each after all of its operands (iterative DFS).
+    """Recorded nodes reachable from ``root``, each after all of its operands.
 
     Raises GraphError on reaching a freed node, before any gradient has been touched.
     """
-    order: list[Tensor] = []
-    seen = {id(root)}  # membership only; the order comes from the lists
-    stack = [(root, iter(root._prev))]
-    while stack:
-        node, operands = stack[-1]
-        for p in operands:
-            if p._backward is not None and id(p) not in seen:  # not a leaf
-                if not p._prev:
-                    raise _freed_error(p)
-                seen.add(id(p))
-                stack.append((p, iter(p._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    order = topological_order(root, _RECORDED)
+    for node in order:
+        if not node._prev:
+            raise _freed_error(node)
     return order
+
+
+_RECORDED = attrgetter("_backward")  # a leaf has none; a recorded or freed node has one
 
 
 def _run_backward(order: list[Tensor], retain_graph: bool) -> None:

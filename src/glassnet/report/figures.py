@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..plots import draw_curves, main_metric
+from .curves import draw_curves, main_metric
 
 # matplotlib's "tab10" colours, one per class, fixed here so a class keeps its colour
 CLASS_COLORS = [

@@ -64,7 +64,7 @@ class ReportRecorder(Callback):
     """Record gradient norms and weight/gradient snapshots of every ``Linear`` layer.
 
     Pass it to :class:`glassnet.train.Trainer` in ``callbacks``; after ``fit`` hand it to
-    :func:`glassnet.explain.report.write_report`.
+    :func:`glassnet.report.write_report`.
 
     Attributes
     ----------
@@ -152,7 +152,7 @@ class ReportRecorder(Callback):
 
         Called when training ends. After a run stopped by an exception (e.g.
         :class:`glassnet.train.TrainingDiverged`), call it yourself before writing a report;
-        :func:`glassnet.explain.report.render_report` does so when it was not called.
+        :func:`glassnet.report.render_report` does so when it was not called.
         """
         self.weights_end = {name: w.data.copy() for name, w in self._params}
         self.grads_end = self._grad_copies()  # .grad still holds the last batch's gradient

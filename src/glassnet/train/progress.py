@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from .errors import GlassnetError
+from ..errors import GlassnetError
 
 MODES = ("auto", "bar", "lines", "none")
 _REDRAW_SECONDS = 0.05  # redraw the bar at most 20 times a second

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
+from .. import io
 
 __all__ = ["History", "Callback"]
 
@@ -81,7 +81,7 @@ class History:
         cols = self.columns()
         writer.writerow(cols)
         writer.writerows([_cell(r.get(c)) for c in cols] for r in self.rows)
-        return io.atomic_write_text(path, buf.getvalue())
+        return io.files.atomic_write_text(path, buf.getvalue())
 
     def __repr__(self) -> str:
         return f"History({len(self)} epochs, columns {self.columns()})"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
-from .errors import GlassnetError, ModelFileError
+from .. import io
+from ..errors import GlassnetError, ModelFileError
 from .history import History
 
 CHECKPOINT_KEYS = ("epoch", "history", "best", "loader", "rngs")
@@ -135,9 +135,9 @@ def load(trainer, path) -> None:
     params = dict(trainer.model.named_parameters())
     shapes = {n: p.shape for n, p in params.items()}
     dtypes = {n: p.dtype for n, p in params.items()}
-    io.check_state(ck["model"], shapes, source=path, dtypes=dtypes)
+    io.model.check_state(ck["model"], shapes, source=path, dtypes=dtypes)
     if extra.get("best_state") is not None:
-        io.check_state(extra["best_state"], shapes, source=path, dtypes=dtypes)
+        io.model.check_state(extra["best_state"], shapes, source=path, dtypes=dtypes)
     record = _training_record(path, extra)
     _check_rng_states(path, trainer.model, extra["rngs"])
     with _unchanged_on_error(trainer):

@@ -19,12 +19,12 @@ import numpy as np
 
 from .. import losses, saved
 from ..errors import DataError, DomainError, GlassnetError
+from ..explain.neurons import sample_arithmetic
+from ..explain.trace import trace
 from ..nn import Linear
 from ..tensor import Tensor
-from .neurons import sample_arithmetic
-from .trace import trace
 
-__all__ = ["explain", "default_model"]
+__all__ = ["run", "default_model"]
 
 DEFAULT_SIZES = [4, 16, 3]  # the default model: Iris's 4 features, 16 hidden units, 3 classes
 DEFAULT_EPOCHS = 20  # enough for ~97% on Iris, with logits still of moderate size
@@ -219,7 +219,7 @@ def _check_arguments(args) -> None:
         )
 
 
-def explain(args) -> int:
+def run(args) -> int:
     """Run ``glassnet explain`` with parsed arguments (see ``glassnet explain --help``).
 
     ``args`` has ``model`` (path or None), ``sample`` (int or None), ``graph`` (path or

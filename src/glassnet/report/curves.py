@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
-from .errors import GlassnetError
+from .. import io
+from ..errors import GlassnetError
 
 __all__ = ["plot_curves", "draw_curves"]
 
@@ -72,7 +72,7 @@ def plot_curves(history, path, title: str = "", kept_epoch: int | None = None) -
     path = Path(path)
     buf = _bytesio.BytesIO()
     fig.savefig(buf, format=path.suffix.lstrip(".").lower() or "png", dpi=100)
-    return io.atomic_write_bytes(path, buf.getvalue())
+    return io.files.atomic_write_bytes(path, buf.getvalue())
 
 
 def draw_curves(fig, history, kept_epoch: int | None = None) -> None:

@@ -20,35 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _trainer_checkpoint, losses, optim
-from .data import DataLoader, split_indices
-from .errors import DataError, GlassnetError, TrainingDiverged
+from .. import losses, optim
+from ..data import DataLoader, split_indices
+from ..errors import DataError, GlassnetError, TrainingDiverged
+from ..metrics import METRICS, RunningMetrics
+from ..nn import predict_logits
+from ..tensor import no_grad
+from . import checkpoint as _checkpoint
 from .history import Callback, History
-from .metrics import METRICS, RunningMetrics
-from .tensor import no_grad
 
-__all__ = ["Trainer", "History", "Callback", "TrainingDiverged", "predict_logits"]
+__all__ = ["Trainer"]
 
 TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}
-
-
-def predict_logits(model, X, batch_size: int = 1024) -> np.ndarray:
-    """The model's raw outputs for ``X``, in eval mode and without recording a graph.
-
-    Examples
-    --------
-    >>> from glassnet import nn
-    >>> predict_logits(nn.MLP([4, 3], seed=0), np.zeros((5, 4), np.float32)).shape
-    (5, 3)
-    """
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            outs = [model(X[i : i + batch_size]).data for i in range(0, max(len(X), 1), batch_size)]
-    finally:
-        model.train(was_training)
-    return np.concatenate(outs)
 
 
 class Trainer:
@@ -155,9 +138,7 @@ class Trainer:
         self.metric_names = _check_metrics(metrics, task)
         self.optimizer = _make_optimizer(optimizer, model, lr)
         self.scheduler = _make_scheduler(scheduler, self.optimizer)
-        self._optimizer_setup = _trainer_checkpoint.describe_optimizer(
-            self.optimizer, self.scheduler
-        )
+        self._optimizer_setup = _checkpoint.describe_optimizer(self.optimizer, self.scheduler)
         self.loss_fn = loss or (losses.cross_entropy if task == "classify" else losses.mse)
         self.early_stopping, self.restore_best = early_stopping, restore_best
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
@@ -207,7 +188,7 @@ class Trainer:
         elif validation_split:
             X, y, val = self._split_off(X, y, validation_split)
         self._make_loader(X, y)
-        from ._progress import Progress  # rich is imported only when training starts
+        from .progress import Progress  # rich is imported only when training starts
 
         if self._last_state is not None:  # go on from the last epoch, not the restored best
             self.model.load_state_dict(self._last_state)
@@ -392,7 +373,7 @@ class Trainer:
                 f"save_checkpoint: called during epoch {self.epoch + 1} (batch {self._batch}); "
                 "a checkpoint is taken between epochs, e.g. from on_epoch_end"
             )
-        path = _trainer_checkpoint.save(self, path)
+        path = _checkpoint.save(self, path)
         self._last_checkpoint = (path, self.epoch)
         self._emit("on_checkpoint", path)
         return path
@@ -420,7 +401,7 @@ class Trainer:
             hyper-parameters), naming what differs. A checkpoint from before glassnet
             recorded the setup is accepted without that comparison.
         """
-        _trainer_checkpoint.load(self, path)
+        _checkpoint.load(self, path)
 
 
 def _check_counts(**counts) -> None:

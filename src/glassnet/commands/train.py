@@ -1,10 +1,7 @@
-"""What each ``glassnet`` command does; :mod:`glassnet.cli` parses the arguments."""
+"""``glassnet train``: train a network on a dataset and keep everything in a run folder."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io as _stringio
 import json
 import math
 import os
@@ -12,82 +9,26 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-from . import io, nn, saved
-from .data import Standardizer, list_datasets, load_dataset, train_val_test_split
-from .data.datasets import builtin_name
-from .errors import DataError, GlassnetError, ModelFileError
-from .explain.recorder import ReportRecorder
-from .train import Trainer, TrainingDiverged
-
-DEFAULTS = {
-    "data": "iris",
-    "target": None,
-    "task": None,
-    "hidden": [32, 32],
-    "activation": "tanh",
-    "epochs": 100,
-    "batch_size": 32,
-    "lr": None,
-    "optimizer": "adam",
-    "seed": 0,
-    "val_split": 0.15,
-    "test_split": 0.2,
-    "early_stopping": 20,
-}
-_DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
-# What a resumed run may change: the rest must stay as it was for the run to continue exactly.
-_RESUMABLE = ("epochs",)
-# What a run leaves in its folder; a new run is not started in a folder that holds any of them.
-_RUN_FILES = ("run.json", "model.safetensors", "last.safetensors", "best.safetensors")
-
-
-def _say(args, *lines: str) -> None:
-    if not getattr(args, "quiet", False):
-        _print(*lines)
-
-
-def _print(*lines: str) -> None:
-    """Print now; when the reader has gone (``glassnet train | head``), go on silently, so
-    that the run still trains and saves its files."""
-    try:
-        print(*lines, sep="\n", flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-# --- the run's data ---------------------------------------------------------------------------
-
-
-def prepare_data(settings: dict):
-    """Load, split and standardise the data of a run, exactly as its settings say."""
-    ds = load_dataset(
-        settings["data"], target=settings["target"], task=settings["task"], seed=settings["seed"]
-    )
-    split = train_val_test_split(
-        ds.X,
-        ds.y,
-        val_size=settings["val_split"],
-        test_size=settings["test_split"],
-        seed=settings["seed"],
-        stratify=ds.task == "classify",
-    )
-    scaler = Standardizer().fit(split.X_train)
-    y_scale = None
-    if ds.task == "regress":  # predict standardised targets; report metrics in real units
-        mu, sd = float(split.y_train.mean()), float(split.y_train.std())
-        y_scale = {"mean": mu, "scale": sd if sd > 0 else 1.0}
-    return ds, split, scaler, y_scale
-
-
-def _scaled_y(y, y_scale):
-    if y_scale is None:
-        return y
-    return ((y - y_scale["mean"]) / y_scale["scale"]).astype(np.float32)
-
-
-# --- train --------------------------------------------------------------------------------------
+from .. import io, nn, saved
+from ..data.datasets import builtin_name
+from ..errors import GlassnetError, ModelFileError
+from ..report.recorder import ReportRecorder
+from ..train import Trainer, TrainingDiverged
+from ._common import (
+    DEFAULT_LR,
+    DEFAULTS,
+    RESUMABLE,
+    RUN_FILES,
+    check_same_data,
+    data_digest,
+    describe,
+    echo,
+    headline,
+    interval,
+    prepare_data,
+    say,
+    scaled_y,
+)
 
 
 def _settings(args) -> tuple[dict, Path, dict | None]:
@@ -95,7 +36,7 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
     given = {k: getattr(args, k) for k in DEFAULTS if getattr(args, k, None) is not None}
     if args.resume:
         out = Path(args.resume)
-        fixed = [f"--{k.replace('_', '-')}" for k in given if k not in _RESUMABLE]
+        fixed = [f"--{k.replace('_', '-')}" for k in given if k not in RESUMABLE]
         if fixed or args.out:
             fixed += ["--out"] if args.out else []
             raise GlassnetError(
@@ -111,9 +52,9 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None
         # run.json files written before the rate was stored have none: the default's
-        settings["lr"] = settings["lr"] or _DEFAULT_LR.get(str(settings["optimizer"]), 0.01)
+        settings["lr"] = settings["lr"] or DEFAULT_LR.get(str(settings["optimizer"]), 0.01)
         _check_settings(settings, run_file)
-        _check_same_data(
+        check_same_data(
             settings["data"],
             run.get("data_sha256"),
             f"--resume {out}",
@@ -121,7 +62,7 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         )
         return {**settings, **given}, out, settings
     settings = {**DEFAULTS, **given}
-    settings["lr"] = settings["lr"] or _DEFAULT_LR[settings["optimizer"]]
+    settings["lr"] = settings["lr"] or DEFAULT_LR[settings["optimizer"]]
     if settings["val_split"] + settings["test_split"] >= 1:
         raise GlassnetError(
             f"--val-split {settings['val_split']} and --test-split "
@@ -134,31 +75,13 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
     if not args.out:
         return settings, _new_run_folder(data), None
     out = Path(args.out)
-    held = [name for name in _RUN_FILES if (out / name).exists()]
+    held = [name for name in RUN_FILES if (out / name).exists()]
     if held:  # files of two runs in one folder would be read as one run
         raise GlassnetError(
             f"--out {out} already holds a run ({', '.join(held)}); give "
             f"another folder, or continue that run with --resume {out}"
         )
     return settings, out, None
-
-
-def _data_digest(data: str) -> str | None:
-    """The SHA-256 of a run's CSV file; None for a built-in dataset or a missing file."""
-    path = Path(data)
-    if builtin_name(data) is not None or not path.is_file():
-        return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _check_same_data(data: str, recorded: str | None, who: str, advice: str) -> None:
-    """A run's splits are rebuilt from its file: refuse to if the file has changed since."""
-    now = _data_digest(data)
-    if recorded and now and now != recorded:
-        raise DataError(
-            f"{who}: {data} has changed since the run was trained on it (its "
-            f"SHA-256 differs), so its splits would not be the run's; {advice}"
-        )
 
 
 def _check_settings(settings: dict, where: Path) -> None:
@@ -185,7 +108,7 @@ def _check_settings(settings: dict, where: Path) -> None:
         "lr": lambda v: (
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
         ),
-        "optimizer": lambda v: isinstance(v, str) and v in _DEFAULT_LR,
+        "optimizer": lambda v: isinstance(v, str) and v in DEFAULT_LR,
         "val_split": fraction,
         "test_split": fraction,
         "early_stopping": count,
@@ -207,23 +130,23 @@ def _new_run_folder(data: str) -> Path:
     return out
 
 
-def train(args) -> int:
+def run(args) -> int:
     settings, out, started = _settings(args)
     ds, split, scaler, y_scale = prepare_data(settings)
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
     if started is not None:
-        _say(args, _resume(trainer, out, settings, started["epochs"]))
+        say(args, _resume(trainer, out, settings, started["epochs"]))
     else:
-        _say(args, _plan(trainer.model, ds, split, y_scale))
-    digest = _data_digest(settings["data"])  # so that resume and evaluate see a changed file
+        say(args, _plan(trainer.model, ds, split, y_scale))
+    digest = data_digest(settings["data"])  # so that resume and evaluate see a changed file
     run = {"settings": settings, "data_sha256": digest}
-    io.atomic_write_text(out / "run.json", json.dumps(run, indent=2) + "\n")
+    io.files.atomic_write_text(out / "run.json", json.dumps(run, indent=2) + "\n")
     X_train, X_val = scaler.transform(split.X_train), scaler.transform(split.X_val)
-    val = (X_val, _scaled_y(split.y_val, y_scale)) if len(X_val) else None
+    val = (X_val, scaled_y(split.y_val, y_scale)) if len(X_val) else None
     stopped_before = trainer.stop_training
     try:
-        trainer.fit(X_train, _scaled_y(split.y_train, y_scale), validation_data=val)
+        trainer.fit(X_train, scaled_y(split.y_train, y_scale), validation_data=val)
     except KeyboardInterrupt:
         print(_interrupted(trainer, out), file=sys.stderr)
         return 130
@@ -232,7 +155,7 @@ def train(args) -> int:
         raise
     if trainer.stop_training and not stopped_before:
         by = "validation" if val is not None else "training"
-        _say(
+        say(
             args,
             f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
             f"{settings['early_stopping']} epochs",
@@ -249,7 +172,7 @@ def train(args) -> int:
             target_scale=y_scale,
             extra={"dataset": ds.name, "settings": settings, "data_sha256": digest},
         )
-        _write_results(out, result, trainer, split, f"{ds.name}: {_describe(trainer.model)}")
+        _write_results(out, result, trainer, split, f"{ds.name}: {describe(trainer.model)}")
         _write_report(out, recorder, trainer, settings, ds, split, result)
     except KeyboardInterrupt:
         print(
@@ -297,7 +220,7 @@ def _plan(model: nn.MLP, ds, split, y_scale) -> str:
             f"and sd {y_scale['scale']:.4g}: the loss is the MSE in sd units)"
         )
     return (
-        f"training {_describe(model)} {task} on {ds.name}: {len(split.X_train)} training "
+        f"training {describe(model)} {task} on {ds.name}: {len(split.X_train)} training "
         f"rows, {len(split.X_val)} validation, {len(split.X_test)} test"
     )
 
@@ -348,9 +271,9 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
     out the sections that need predictions."""
     if not recorder.epochs and (out / "report.html").exists():
         return  # a resumed run with nothing left to train: keep the report it has
-    from .explain.report import write_report  # matplotlib is imported only here
+    from ..report import write_report  # matplotlib is imported only here
 
-    title = f"{ds.name}: {_describe(trainer.model)}"
+    title = f"{ds.name}: {describe(trainer.model)}"
     extra, kept = {}, trainer.kept_epoch
     if result is None:  # no model was saved, so no epoch's weights were kept
         title, kept = title + " (training diverged)", None
@@ -393,19 +316,19 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
         stopped_early=trainer.stop_training,
     )
     trainer.history.to_csv(out / "history.csv")
-    io.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
-    from .plots import plot_curves  # matplotlib is imported only here
+    io.files.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
+    from ..report import plot_curves  # matplotlib is imported only here
 
     plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
     if "test" in report:
         result = (
-            f"{_headline(report['test'], model.task)} on {len(split.y_test)} held-out "
-            f"test rows{_interval(report['test'])}"
+            f"{headline(report['test'], model.task)} on {len(split.y_test)} held-out "
+            f"test rows{interval(report['test'])}"
         )
     elif "validation" in report:
         result = (
-            f"{_headline(report['validation'], model.task, 'validation ')} on "
-            f"{len(split.y_val)} validation rows{_interval(report['validation'])} (no "
+            f"{headline(report['validation'], model.task, 'validation ')} on "
+            f"{len(split.y_val)} validation rows{interval(report['validation'])} (no "
             "test split)"
         )
     else:
@@ -413,112 +336,4 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
     if trainer.kept_epoch != trainer.epoch:
         by = "validation" if len(split.y_val) else "training"
         result += f", with the weights of epoch {trainer.kept_epoch} (lowest {by} loss)"
-    _print(f"{result}; saved to {out}")
-
-
-def _describe(model: nn.MLP) -> str:
-    return f"MLP {'-'.join(map(str, model.sizes))} ({model.activation})"
-
-
-def _interval(report: dict) -> str:
-    """A classification report's 95% interval for its accuracy, as a parenthesis."""
-    if "accuracy_interval" not in report:
-        return ""
-    low, high = report["accuracy_interval"]
-    return f" (95% interval {low:.3f} to {high:.3f})"
-
-
-def _headline(report: dict, task: str, prefix: str = "test ") -> str:
-    if task == "classify":
-        return f"{prefix}accuracy {report['accuracy']:.3f}"
-    return f"{prefix}R^2 {report['r2']:.3f}, MSE {report['mse']:.4g}, MAE {report['mae']:.4g}"
-
-
-# --- evaluate, predict, datasets ----------------------------------------------------------------
-
-
-def evaluate(args) -> int:
-    model = saved.load(args.model)
-    if args.data:
-        X, y = model.read_data(args.data, target=args.target)
-        where = args.data
-    else:
-        settings = model.config.get("settings")
-        if not isinstance(settings, dict):
-            raise DataError(
-                f"{args.model}: the model does not record the data it was trained on; give --data"
-            )
-        _check_same_data(
-            str(settings.get("data")), model.config.get("data_sha256"), args.model, "give --data"
-        )
-        _, split, _, _ = prepare_data({**DEFAULTS, **settings})
-        if len(split.y_test) == 0:
-            raise DataError(
-                f"{args.model}: the run held out no test rows (--test-split 0); give --data"
-            )
-        X, y, where = split.X_test, split.y_test, "the run's test split"
-    report = model.evaluate(X, y)
-    print(
-        f"{_headline(report, model.task, prefix='')} on {len(y)} rows of {where}{_interval(report)}"
-    )
-    if model.task == "classify":
-        _print_classes(report)
-    if args.out:
-        io.atomic_write_text(args.out, json.dumps(report, indent=2) + "\n")
-        print(f"metrics written to {args.out}")
-    return 0
-
-
-def _print_classes(report: dict) -> None:
-    width = max(12, *(len(n) + 2 for n in report["labels"]))
-    print(f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
-    for name, r in report["per_class"].items():
-        print(
-            f"{name:<{width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
-            f"{r['support']:>9}"
-        )
-    print("confusion matrix (rows: true class, columns: predicted class):")
-    cell = max(6, *(len(n) + 1 for n in report["labels"]))
-    print(" " * width + "".join(f"{n:>{cell}}" for n in report["labels"]))
-    for name, row in zip(report["labels"], report["confusion_matrix"]):
-        print(f"{name:<{width}}" + "".join(f"{c:>{cell}}" for c in row))
-
-
-def predict(args) -> int:
-    model = saved.load(args.model)
-    if args.proba and model.task != "classify":
-        raise DataError("--proba applies to classification models; this one does regression")
-    X = model.read_features(args.data)
-    header, rows = ["prediction"], [[_cell(p)] for p in model.predict(X).tolist()]
-    if args.proba:
-        header += [f"p_{name}" for name in model.label_names]
-        rows = [r + [f"{v:.6f}" for v in p] for r, p in zip(rows, model.predict_proba(X))]
-    buf = _stringio.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
-    if args.out:
-        io.atomic_write_text(args.out, buf.getvalue())
-        print(f"{len(rows)} predictions written to {args.out}")
-    else:
-        sys.stdout.write(buf.getvalue())
-    return 0
-
-
-def _cell(value) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def datasets(args) -> int:
-    print(f"{'name':<15}{'task':<10}{'samples':>8}{'features':>10}{'classes':>9}  source")
-    for d in list_datasets():
-        classes = "-" if d.n_classes is None else str(d.n_classes)
-        print(f"{d.name:<15}{d.task:<10}{d.n_samples:>8}{d.n_features:>10}{classes:>9}  {d.source}")
-    return 0
-
-
-def explain(args) -> int:
-    from .explain.cli import explain as run_explain
-
-    return run_explain(args)
-
-
-__all__ = ["train", "evaluate", "predict", "datasets", "explain", "prepare_data"]
+    echo(f"{result}; saved to {out}")

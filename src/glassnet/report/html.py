@@ -21,11 +21,10 @@ import numpy as np
 
 from .. import metrics
 from ..errors import DataError, GlassnetError, ShapeError
-from ..io import atomic_write_text
-from ..nn import Linear
-from ..plots import main_metric
-from ..train import predict_logits
-from . import _report_figures as fig
+from ..io.files import atomic_write_text
+from ..nn import Linear, predict_logits
+from . import figures as fig
+from .curves import main_metric
 from .recorder import ADVICE, EXPLODE_ABOVE, EXPLODE_GROWTH, VANISH_BELOW, VANISH_RATIO
 
 __all__ = ["write_report", "render_report", "REPORT_FILENAME", "SECTIONS"]
@@ -65,7 +64,7 @@ def write_report(path, recorder, history, settings: dict, model, **kwargs) -> Pa
     >>> from glassnet import nn
     >>> from glassnet.data import load_dataset
     >>> from glassnet.train import Trainer
-    >>> from glassnet.explain.recorder import ReportRecorder
+    >>> from glassnet.report import ReportRecorder
     >>> ds = load_dataset("xor", n_samples=200)
     >>> model, rec = nn.MLP([2, 8, 2], seed=0), ReportRecorder()
     >>> history = Trainer(model, epochs=3, callbacks=[rec], progress="none").fit(ds.X, ds.y)

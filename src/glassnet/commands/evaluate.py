@@ -1,0 +1,56 @@
+"""``glassnet evaluate``: score a saved model on labelled data, by default its run's test split."""
+
+from __future__ import annotations
+
+import json
+
+from .. import io, saved
+from ..errors import DataError
+from ._common import DEFAULTS, check_same_data, headline, interval, prepare_data
+
+
+def run(args) -> int:
+    model = saved.load(args.model)
+    if args.data:
+        X, y = model.read_data(args.data, target=args.target)
+        where = args.data
+    else:
+        settings = model.config.get("settings")
+        if not isinstance(settings, dict):
+            raise DataError(
+                f"{args.model}: the model does not record the data it was trained on; give --data"
+            )
+        check_same_data(
+            str(settings.get("data")), model.config.get("data_sha256"), args.model, "give --data"
+        )
+        _, split, _, _ = prepare_data({**DEFAULTS, **settings})
+        if len(split.y_test) == 0:
+            raise DataError(
+                f"{args.model}: the run held out no test rows (--test-split 0); give --data"
+            )
+        X, y, where = split.X_test, split.y_test, "the run's test split"
+    report = model.evaluate(X, y)
+    print(
+        f"{headline(report, model.task, prefix='')} on {len(y)} rows of {where}{interval(report)}"
+    )
+    if model.task == "classify":
+        _print_classes(report)
+    if args.out:
+        io.files.atomic_write_text(args.out, json.dumps(report, indent=2) + "\n")
+        print(f"metrics written to {args.out}")
+    return 0
+
+
+def _print_classes(report: dict) -> None:
+    width = max(12, *(len(n) + 2 for n in report["labels"]))
+    print(f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
+    for name, r in report["per_class"].items():
+        print(
+            f"{name:<{width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
+            f"{r['support']:>9}"
+        )
+    print("confusion matrix (rows: true class, columns: predicted class):")
+    cell = max(6, *(len(n) + 1 for n in report["labels"]))
+    print(" " * width + "".join(f"{n:>{cell}}" for n in report["labels"]))
+    for name, row in zip(report["labels"], report["confusion_matrix"]):
+        print(f"{name:<{width}}" + "".join(f"{c:>{cell}}" for c in row))
