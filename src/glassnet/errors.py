@@ -13,6 +13,7 @@ __all__ = [
     "ShapeError",
     "DomainError",
     "DataError",
+    "SettingError",
     "ModelFileError",
     "GradcheckError",
     "GraphvizNotFoundError",
@@ -35,6 +36,12 @@ class DomainError(GlassnetError, ValueError):
 
 class DataError(GlassnetError, ValueError):
     """Bad input data: an empty file, a ragged row, a non-numeric cell, a missing column."""
+
+
+class SettingError(GlassnetError, ValueError):
+    """A setting outside what it takes: a batch size of 0, a learning rate of -1, an unknown
+    activation. Raised by the checks of :mod:`glassnet.checks` wherever a setting is given:
+    a layer, an optimizer, a loader, the Trainer, an estimator or a command-line option."""
 
 
 class ModelFileError(GlassnetError, OSError):
