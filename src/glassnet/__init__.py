@@ -38,6 +38,7 @@ from .data import (
 )
 from .errors import GlassnetError
 from .explain import draw, to_dot, trace
+from .export import export_onnx
 from .gradcheck import gradcheck
 from .saved import SavedModel, load, save
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
@@ -79,6 +80,7 @@ __all__ = [
     "SavedModel",
     "save",
     "load",
+    "export_onnx",
     # errors (the subclasses are in glassnet.errors)
     "errors",
     "GlassnetError",

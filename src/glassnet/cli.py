@@ -1,4 +1,4 @@
-"""The ``glassnet`` command: train, evaluate, predict, explain, datasets.
+"""The ``glassnet`` command: train, evaluate, predict, explain, export, datasets.
 
 Every command exits 0 on success and 2 with a one-line ``error: ...`` on standard error (no
 traceback) when the input is at fault: a missing file, a bad CSV, an unknown column,
@@ -34,6 +34,9 @@ EXAMPLES = {
     "datasets": """examples:
   glassnet datasets
   glassnet train --data spirals                    # then train on one of them""",
+    "export": """examples:
+  glassnet export --model runs/iris-20261122-101500 --out iris.onnx
+  glassnet export --model runs/moons --out moons.onnx --opset 17 --signature""",
     "explain": """examples:
   glassnet explain                                  # the default Iris model
   glassnet explain --model runs/iris-20261122-101500 --sample 0
@@ -43,6 +46,7 @@ MAIN_EPILOG = """examples:
   glassnet train                                   # learn Iris in a few seconds
   glassnet evaluate --model runs/iris-20261122-101500
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
+  glassnet export --model runs/iris-20261122-101500 --out iris.onnx
   glassnet datasets
 
 Run 'glassnet COMMAND --help' for a command's options and examples."""
@@ -192,6 +196,23 @@ def _add_others(sub) -> None:
     p.set_defaults(func=_run("explain"))
 
 
+def _add_export(sub) -> None:
+    p = _sub(
+        sub, "export", "write a saved model as one ONNX graph, preprocessing and labels included"
+    )
+    p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
+    p.add_argument("--out", required=True, metavar="PATH", help="the ONNX file to write")
+    p.add_argument(
+        "--opset",
+        type=int,
+        default=21,
+        metavar="N",
+        help="the ONNX operator set, 13 or newer (default: 21)",
+    )
+    p.add_argument("--signature", action="store_true", help="print the graph's inputs and outputs")
+    p.set_defaults(func=_run("export"))
+
+
 def _run(name: str):
     def call(args):
         # the heavy imports happen only when a command runs, and only that command's
@@ -216,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.commands = sub.choices  # name -> the command's parser, for errors of its own
     _add_train(sub)
     _add_others(sub)
+    _add_export(sub)
     return parser
 
 
