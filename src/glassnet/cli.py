@@ -204,7 +204,7 @@ def _add_export(sub) -> None:
     p.add_argument("--out", required=True, metavar="PATH", help="the ONNX file to write")
     p.add_argument(
         "--opset",
-        type=int,
+        type=_positive_int,
         default=21,
         metavar="N",
         help="the ONNX operator set, 13 or newer (default: 21)",
