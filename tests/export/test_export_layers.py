@@ -4,7 +4,7 @@ computes what glassnet computes."""
 import numpy as np
 import onnx
 import pytest
-from onnx_helpers import TOL, assert_same_answers, run_onnx, train_saved
+from onnx_helpers import TOL, assert_same_answers, run_onnx, session, train_saved
 
 import glassnet as gn
 from glassnet import nn
@@ -83,6 +83,21 @@ def test_a_model_with_no_hidden_layer(data, tmp_path):
     out = gn.export_onnx(gn.load(tmp_path / "run"), tmp_path / "m.onnx")
     assert ops(out).count("Gemm") == 1
     assert_same_answers(saved, out, X_test)
+
+
+def test_a_saved_model_without_standardisation_still_takes_raw_float64_rows(tmp_path):
+    ds = gn.load_dataset("moons")
+    saved = gn.save(
+        tmp_path / "run",
+        nn.MLP([2, 6, 2], activation="sigmoid", seed=3),
+        task="classify",
+        feature_names=ds.feature_names,
+        label_names=ds.label_names,
+    )
+    out = gn.export_onnx(saved, tmp_path / "m.onnx")
+    assert "Sub" not in ops(out) and ops(out)[0] == "Cast"
+    assert session(out).get_inputs()[0].type == "tensor(double)"
+    assert_same_answers(saved, out, ds.X[:100])
 
 
 def test_a_float64_model_answers_in_float64(tmp_path):

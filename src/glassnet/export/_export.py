@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from .. import nn
 from ..checks import positive_int
 from ..errors import GlassnetError, ModelFileError, SettingError
 from ..io import files
@@ -112,7 +113,7 @@ def build(spec: ExportSpec, opset: int, onnx):
     x = _numeric_input(g, spec)
     last = "logits" if spec.task == "classify" else "output/z"
     z = _stages.network(g, x, spec.layers, last if spec.task else "output")
-    width = [m.out_features for _, m in spec.layers if hasattr(m, "out_features")][-1]
+    width = [m.out_features for _, m in spec.layers if isinstance(m, nn.Linear)][-1]
     if spec.task == "classify":
         label, p = _stages.classify(g, z, spec.label_names)
         kind = "int64" if _stages.label_array(spec.label_names).dtype.kind == "i" else "str"
@@ -127,14 +128,13 @@ def build(spec: ExportSpec, opset: int, onnx):
 
 
 def _numeric_input(g, spec: ExportSpec) -> str:
-    """The numeric columns as one (N, n_features) tensor named ``features``: float64 raw
-    rows when they are standardised in the graph (as SavedModel reads them), else the
-    network's own dtype."""
-    raw = spec.mean is not None
-    dtype = "float64" if raw else spec.dtype
-    x = g.input("features", dtype, spec.n_features, ", ".join(spec.feature_names))
-    if raw:
+    """The numeric columns as one (N, n_features) tensor named ``features``, standardised
+    when the model was trained on standardised rows, in the network's dtype."""
+    x = g.input("features", spec.input_dtype, spec.n_features, ", ".join(spec.feature_names))
+    if spec.mean is not None:
         return _stages.standardize(g, x, spec.mean, spec.scale, spec.dtype)
+    if spec.input_dtype != spec.dtype:
+        return _stages.cast(g, x, spec.dtype, "input/cast", "network_input")
     return x
 
 

@@ -43,6 +43,9 @@ class ExportSpec:
         The width of the numeric input.
     dtype : str
         The parameters' dtype, ``"float32"`` or ``"float64"``.
+    input_dtype : str
+        The numeric input's dtype: ``"float64"`` for the raw rows of a saved model (as
+        SavedModel reads them), the parameters' dtype for a bare network.
     feature_names : list of str
         The numeric input's columns, in order.
     task : {"classify", "regress"} or None
@@ -56,11 +59,14 @@ class ExportSpec:
     target_name : str
     description : str
         One line naming the model, e.g. ``MLP 4-32-32-3 (tanh)``.
+    extra_metadata : dict of str to str
+        More metadata properties, for what a kind of model has beyond the above.
     """
 
     layers: list
     n_features: int
     dtype: str
+    input_dtype: str
     feature_names: list
     task: str | None = None
     label_names: list | None = None
@@ -99,6 +105,7 @@ def from_saved(model: saved.SavedModel) -> ExportSpec:
         layers=leaf_layers(model.model, "export_onnx"),
         n_features=len(model.feature_names),
         dtype=model.model.dtype,
+        input_dtype="float64",
         feature_names=list(model.feature_names),
         task=model.task,
         label_names=model.label_names,
@@ -128,10 +135,12 @@ def from_module(module, n_features, owner: str = "export_onnx") -> ExportSpec:
             f"({linears[0].in_features} -> {linears[0].out_features})"
         )
     sizes = [n] + [m.out_features for m in linears]
+    dtype = linears[0].weight.data.dtype.name
     return ExportSpec(
         layers=layers,
         n_features=n,
-        dtype=linears[0].weight.data.dtype.name,
+        dtype=dtype,
+        input_dtype=dtype,
         feature_names=[f"x{i}" for i in range(n)],
         description=f"{type(module).__name__} {'-'.join(map(str, sizes))}",
     )
