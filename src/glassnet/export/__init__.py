@@ -34,10 +34,12 @@ from ._export import (
     export_onnx,
     require_onnx,
     signature,
+    to_onnx,
 )
 
 __all__ = [
     "export_onnx",
+    "to_onnx",
     "signature",
     "check_opset",
     "require_onnx",

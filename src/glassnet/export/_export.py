@@ -98,13 +98,30 @@ def export_onnx(model, path, *, opset: int = DEFAULT_OPSET, n_features=None) -> 
     outputs:
       output  float32  (N, 3)
     """
+    require_onnx()
+    out = output_path(path, "export_onnx")
+    proto = to_onnx(model, opset=opset, n_features=n_features)
+    return files.atomic_write_bytes(out, proto.SerializeToString())
+
+
+def to_onnx(model, *, opset: int = DEFAULT_OPSET, n_features=None):
+    """The ONNX graph of ``model`` as an ``onnx.ModelProto``, checked, without a file.
+
+    The parameters, and the errors, are those of :func:`export_onnx`; the graph passes
+    ``onnx.checker.check_model(..., full_check=True)``.
+
+    Examples
+    --------
+    >>> from glassnet import nn
+    >>> proto = to_onnx(nn.MLP([2, 3, 1], activation="tanh", seed=0), n_features=2)
+    >>> [node.op_type for node in proto.graph.node]
+    ['Gemm', 'Tanh', 'Gemm']
+    """
     onnx = require_onnx()
     opset = check_opset(opset, "export_onnx", onnx)
-    out = output_path(path, "export_onnx")
-    spec = spec_for(model, n_features)
-    proto = build(spec, opset, onnx)
+    proto = build(spec_for(model, n_features), opset, onnx)
     onnx.checker.check_model(proto, full_check=True)
-    return files.atomic_write_bytes(out, proto.SerializeToString())
+    return proto
 
 
 def build(spec: ExportSpec, opset: int, onnx):
