@@ -92,3 +92,17 @@ def test_a_regressor_outputs_float64_predictions_in_the_targets_units(tmp_path):
     got = run_onnx(path, X_test)["prediction"]
     assert got.dtype == np.float64 and got.shape == (len(X_test),)
     assert_same_answers(saved, path, X_test)
+
+
+def test_the_signature_of_a_file_that_is_not_onnx_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "m.onnx"
+    bad.write_bytes(b"\xff\x00 not a protobuf")
+    with pytest.raises(gn.errors.ModelFileError, match="m.onnx: not an ONNX model") as info:
+        signature(bad)
+    assert "\n" not in str(info.value)
+
+
+def test_to_onnx_returns_the_graph_that_export_onnx_writes(iris):
+    saved, _, path = iris
+    proto = gn.export.to_onnx(saved)
+    assert proto.SerializeToString() == path.read_bytes()
