@@ -268,7 +268,7 @@ def test_a_custom_loss_and_optimizer_object_are_used(iris):
         ({"epochs": 0}, "Trainer: epochs must be a positive integer, got 0"),
         ({"seed": -2}, "Trainer: seed must be an integer >= 0"),
         ({"batch_size": 2.5}, "batch_size"),
-        ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'"),
+        ({"optimizer": "lbfgs"}, "optimizer must be one of 'sgd', 'momentum', 'adam'"),
         ({"metrics": ["r2"]}, "metric 'r2' does not apply to task 'classify'"),
         ({"early_stopping": 0}, "early_stopping"),
     ],

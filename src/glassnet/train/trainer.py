@@ -439,11 +439,7 @@ def _make_optimizer(optimizer, model, lr: float):
         "adamw": lambda: optim.AdamW(params, lr=lr),
         "rmsprop": lambda: optim.RMSprop(params, lr=lr),
     }
-    if optimizer not in makers:
-        raise GlassnetError(
-            f"Trainer: unknown optimizer {optimizer!r}; choose one of {', '.join(makers)}"
-        )
-    return makers[optimizer]()
+    return makers[one_of(optimizer, makers, "optimizer", "Trainer")]()
 
 
 def _make_scheduler(scheduler, optimizer):
