@@ -19,8 +19,9 @@ Imports inside functions count too: a lazy import from a higher layer is still a
 import ast
 from pathlib import Path
 
-import glassnet
 import pytest
+
+import glassnet
 
 LAYERS = [
     ["errors", "checks", "_order"],

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from glassnet import losses, nn, optim
-from glassnet.data import Standardizer, load_dataset, train_val_test_split
 from glassnet.errors import DataError, GlassnetError
 from glassnet.nn import predict_logits
 from glassnet.tensor import Tensor
@@ -14,11 +13,8 @@ from glassnet.train import Callback, History, Trainer
 
 
 @pytest.fixture(scope="module")
-def iris():
-    ds = load_dataset("iris")
-    s = train_val_test_split(ds.X, ds.y, val_size=0.2, test_size=0.0001, seed=1)
-    scaler = Standardizer().fit(s.X_train)
-    return scaler.transform(s.X_train), s.y_train, scaler.transform(s.X_val), s.y_val
+def iris(iris_split):
+    return iris_split(1)
 
 
 def _log_softmax_ce(logits, y):

@@ -399,8 +399,7 @@ class Trainer:
             For a file that is not a training checkpoint, or one that does not fit this
             trainer's model, optimizer or schedule, or was written with another setup
             (model structure and settings, task, loss, batch size, optimizer or schedule
-            hyper-parameters), naming what differs. A checkpoint from before glassnet
-            recorded the setup is accepted without that comparison.
+            hyper-parameters), naming what differs.
         """
         _checkpoint.load(self, path)
 
