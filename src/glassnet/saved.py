@@ -76,7 +76,7 @@ def _check_config(config, where: str) -> None:
 
 # The architecture entries' JSON types, checked before nn.MLP sees them.
 _ARCH_TYPES = {
-    "activation": (str,),
+    "activation": (str, list),  # one name, or one per hidden layer
     "dropout": (int, float),
     "dtype": (str,),
     "seed": (int, type(None)),
