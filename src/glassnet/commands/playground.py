@@ -48,10 +48,10 @@ def run(args) -> int:
         raise GlassnetError(
             f"cannot listen on {args.host}:{args.port}: {e.strerror or e}"
         ) from None
-    echo(f"glassnet playground at {server.url} (Ctrl-C stops it)")
-    if not args.no_browser:
-        webbrowser.open(server.url)
-    try:
+    try:  # from here on, Ctrl-C stops the server cleanly
+        echo(f"glassnet playground at {server.url} (Ctrl-C stops it)")
+        if not args.no_browser:
+            webbrowser.open(server.url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         echo("playground stopped")

@@ -2,8 +2,9 @@
 
 A command is a JSON object ``{"op": NAME, ...}``. Its fields are checked as the command
 line checks its options (:mod:`glassnet.checks`, :mod:`glassnet.playground.settings`);
-a bad one is answered with ``{"error": "one line"}`` (HTTP 400), which the page shows,
-and the session is left as it was.
+a bad one is answered with ``{"ok": false, "error": "one line"}``, which the page shows,
+and the session is left as it was. The answer is an HTTP 200 even then: the command was
+received and answered, and the browser logs no failed request in its console.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def handle(server, message) -> tuple[HTTPStatus, dict]:
             reply = _apply(server, op, message)
     except (GlassnetError, OSError) as e:
         text = str(e) if not isinstance(e, OSError) else f"{e.filename or ''}: {e.strerror or e}"
-        return HTTPStatus.BAD_REQUEST, {"error": " ".join(text.split())}
+        return HTTPStatus.OK, {"ok": False, "error": " ".join(text.split())}
     if op != "sample":
         server.publish()
     return HTTPStatus.OK, {"ok": True, **reply}

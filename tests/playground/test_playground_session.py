@@ -1,0 +1,196 @@
+"""The playground without a browser: settings and commands checked before anything changes,
+the gate of the server, the sample view against the engine, a saved run against the CLI."""
+
+import http.client
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+from glassnet import nn, saved
+from glassnet.errors import ModelFileError, SettingError
+from glassnet.playground import actions, glass, runs
+from glassnet.playground.server import PlaygroundServer
+from glassnet.playground.session import Session
+
+SMALL = {"n_samples": 120, "hidden": [5, 4]}
+
+
+@pytest.fixture
+def server():
+    srv = PlaygroundServer(Session(settings=SMALL), port=0)
+    import threading
+
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield srv
+    srv.close()
+    thread.join(5)
+
+
+def _weights(session):
+    return [p.data.copy() for p in session.model.parameters()]
+
+
+@pytest.mark.parametrize(
+    "message, words",
+    [
+        ({"op": "settings", "changes": {"hidden": [10000]}}, "10000 neurons"),
+        ({"op": "settings", "changes": {"lr": -0.1}}, "lr must be a finite number > 0"),
+        ({"op": "settings", "changes": {"lr": "fast"}}, "lr must be a finite number > 0"),
+        ({"op": "settings", "changes": {"depth": 3}}, "unknown setting 'depth'"),
+        ({"op": "settings", "changes": {"data": "/etc/passwd"}}, "data must be one of"),
+        ({"op": "settings", "changes": {"activations": ["swish", "tanh"]}}, "'swish'"),
+        ({"op": "settings", "changes": {"batch_size": 0}}, "batch_size must be a positive"),
+        ({"op": "settings", "changes": {"dropout": 1.0}}, "dropout must be a number in [0, 1)"),
+        ({"op": "step", "unit": "batch", "extra": 1}, "unknown field 'extra'"),
+        ({"op": "launch"}, "op must be one of"),
+        ({"op": "sample", "index": 10**6}, "index must be a row number"),
+        ({"op": "edit", "layer": 9, "neuron": 0, "input": 0, "value": 1.0}, "layer must be below"),
+        ({"op": "edit", "layer": 0, "neuron": 0, "input": 0, "value": "x"}, "finite number"),
+        ({"op": "load", "folder": "/no/such/run"}, "/no/such/run"),
+        ([1, 2], "JSON object"),
+    ],
+)
+def test_a_bad_command_is_one_line_and_changes_nothing(server, message, words):
+    before, settings = _weights(server.session), dict(server.session.settings)
+    status, reply = actions.handle(server, message)
+    assert status == 200 and reply["ok"] is False
+    assert words in reply["error"] and "\n" not in reply["error"]
+    assert server.session.settings == settings
+    assert all(np.array_equal(a, b) for a, b in zip(before, _weights(server.session)))
+
+
+def test_settings_follow_the_cli_rules():
+    with pytest.raises(SettingError, match="hidden layer of 33 neurons"):
+        Session(settings={"hidden": [33]})
+    s = Session(settings={**SMALL, "hidden": [3], "activations": ["relu"]})
+    s.update({"hidden": [3, 2]})  # a new layer takes the last layer's activation
+    assert s.settings["activations"] == ["relu", "relu"] and s.model.sizes == [2, 3, 2, 3]
+    assert [type(m).__name__ for m in s.model.layers][1::2] == ["ReLU", "ReLU"]
+
+
+def _request(srv, method="GET", path=None, headers=None, body=None):
+    host, port = srv.server_address[:2]
+    conn = http.client.HTTPConnection(host, port, timeout=5)
+    conn.request(method, path or urlsplit(srv.url).path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    status = response.status
+    response.read()
+    conn.close()
+    return status
+
+
+def test_the_gate_refuses_a_missing_token_a_wrong_one_and_foreign_hosts(server):
+    port = server.server_address[1]
+    assert _request(server) == 200
+    assert _request(server, path="/") == 403
+    assert _request(server, path="/" + "x" * len(server.token) + "/") == 403
+    assert _request(server, headers={"Origin": "http://evil.example"}) == 403
+    assert _request(server, headers={"Origin": f"http://localhost:{port}"}) == 200
+    assert _request(server, headers={"Host": f"evil.example:{port}"}) == 403  # DNS rebinding
+    body = json.dumps({"op": "step", "unit": "batch"})
+    command = urlsplit(server.url).path + "command"
+    evil = {"Origin": "http://evil.example", "Content-Type": "application/json"}
+    assert _request(server, "POST", command, evil, body) == 403
+    assert server.session.steps == 0  # the refused command did nothing
+    assert _request(server, "POST", command, {"Content-Type": "application/json"}, body) == 200
+    assert server.session.steps == 1
+    assert _request(server, path=urlsplit(server.url).path + "../../etc/passwd") in (403, 404)
+
+
+def test_step_reset_and_new_seed():
+    s = Session(settings=SMALL)
+    first = s.losses()
+    s.step_batch()
+    after_one = s.losses()
+    assert s.steps == 1 and s.batch == 1 and after_one != first
+    s.reset()
+    assert s.steps == 0 and s.losses() == first
+    s.step_batch()
+    assert s.losses() == after_one  # the same first weights and the same first batch
+    s.reset(new_seed=True)
+    assert s.settings["seed"] == 1 and s.losses() != first
+
+
+def test_the_sample_backward_pass_matches_finite_differences():
+    s = Session(settings={**SMALL, "activations": ["tanh", "sigmoid"]})
+    s.step_epoch()
+    view = glass.sample_view(s, 7)
+    for L in view["layers"]:  # each gradient is its chain-rule factors multiplied
+        np.testing.assert_allclose(L["dz"], np.multiply(L["da"], L["local"]), rtol=1e-5, atol=1e-7)
+    lin = s.linears()[1]
+    j, i, eps = 2, 1, 1e-2
+    losses = []
+    for sign in (1, -1):
+        lin.weight.data[j, i] += sign * eps
+        losses.append(glass.sample_view(s, 7)["loss"])
+        lin.weight.data[j, i] -= sign * eps
+    numeric = (losses[0] - losses[1]) / (2 * eps)
+    assert view["layers"][1]["dW"][j][i] == pytest.approx(numeric, rel=2e-2, abs=1e-5)
+    assert all(p.grad is None or not np.any(p.grad) for p in s.model.parameters())
+
+
+def test_a_saved_run_is_read_by_evaluate_and_explain(tmp_path):
+    s = Session(settings={**SMALL, "features": ["x1", "x2", "x1*x2"], "hidden": [6]})
+    for _ in range(3):
+        s.step_epoch()
+    out = runs.save_run(s, tmp_path / "run")
+    assert {"model.safetensors", "run.json", "report.html", "data.csv"} <= {
+        p.name for p in out.iterdir()
+    }
+    model = saved.load(out)
+    plane = s.plane
+    logits = nn.predict_logits(s.model, plane.X[plane.test])
+    accuracy = float((logits.argmax(axis=1) == plane.y[plane.test]).mean())
+    cli = [sys.executable, "-m", "glassnet"]
+    done = subprocess.run([*cli, "evaluate", "--model", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"accuracy {accuracy:.3f} on {len(plane.test)} rows")
+    n = int(plane.test[0])
+    shown = subprocess.run(
+        [*cli, "explain", "--model", str(out), "--sample", str(n)], capture_output=True, text=True
+    )
+    lines = shown.stdout.split("neuron by neuron\n", 1)[1].splitlines()
+    page = glass.sample_view(s, n)
+    assert lines[1] == page["standardised"]
+    assert lines[2 : 2 + len(page["forward"])] == page["forward"]
+    assert model.feature_names == ["x1", "x2", "x1*x2"]
+
+
+def test_load_puts_back_the_settings_and_weights(tmp_path):
+    s = Session(settings={**SMALL, "seed": 3})
+    s.step_epoch()
+    out = runs.save_run(s, tmp_path / "run")
+    other = Session(settings=SMALL)
+    runs.load_run(other, out)
+    assert other.settings == s.settings and other.losses() == s.losses()
+    with pytest.raises(ModelFileError, match="already holds a run"):
+        runs.save_run(s, out)
+
+
+def test_the_command_line_prints_one_address_and_stops_on_ctrl_c(tmp_path):
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "playground", "--no-browser", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    line = proc.stdout.readline()
+    assert line.startswith("glassnet playground at http://127.0.0.1:")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "stopped" in out and err == ""
+
+
+def test_the_page_files_are_in_the_package():
+    static = Path(glass.__file__).parent / "static"
+    names = {p.name for p in static.iterdir()}
+    assert {"index.html", "app.js", "network.js", "boundary.js", "curves.js", "sample.js"} <= names
