@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from glassnet import nn, saved
-from glassnet.errors import ModelFileError, SettingError
+from glassnet.errors import DataError, ModelFileError, SettingError
 from glassnet.playground import actions, glass, runs
 from glassnet.playground.server import PlaygroundServer
 from glassnet.playground.session import Session
@@ -194,3 +194,25 @@ def test_the_page_files_are_in_the_package():
     static = Path(glass.__file__).parent / "static"
     names = {p.name for p in static.iterdir()}
     assert {"index.html", "app.js", "network.js", "boundary.js", "curves.js", "sample.js"} <= names
+
+
+def test_a_table_is_drawn_in_two_columns_and_a_regression_takes_squared_error(tmp_path):
+    s = Session(settings={"data": "iris", "x_column": "petal_length", "y_column": "petal_width"})
+    assert s.plane.axes == ["petal_length", "petal_width"] and s.model.sizes == [2, 8, 8, 3]
+    s.update({"data": "diabetes", "x_column": None, "y_column": None})
+    assert s.settings["loss"] == "mse" and s.plane.task == "regress" and s.model.sizes[-1] == 1
+    with pytest.raises(SettingError, match="'cross_entropy' takes classes"):
+        s.update({"loss": "cross_entropy", "seed": 2})
+    assert s.settings["seed"] == 0  # refused: nothing changed
+
+
+def test_a_csv_from_the_command_line_is_read_by_the_same_loader(tmp_path):
+    good, bad = tmp_path / "points.csv", tmp_path / "ragged.csv"
+    good.write_text("a,b,label\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40)))
+    bad.write_text("a,b,label\n1,2,0\n3,4\n")
+    s = Session(csv_paths=[str(good), str(bad)])
+    s.start({"data": "points.csv"})
+    assert s.plane.axes == ["a", "b"] and len(s.plane.y) == 40
+    with pytest.raises(DataError, match="ragged.csv, line 3") as e:
+        s.update({"data": "ragged.csv"})
+    assert "\n" not in str(e.value) and s.settings["data"] == "points.csv"

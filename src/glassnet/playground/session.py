@@ -31,6 +31,15 @@ def _optimizer(name: str, params, lr: float):
     return optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
 
 
+def _loss_for(settings: dict, plane: Plane, changes: dict) -> dict:
+    """A regression dataset chosen without a loss takes squared error, as classes take
+    cross-entropy: the page switches the loss with the data unless told otherwise."""
+    if "loss" not in changes and "data" in changes:
+        loss = "mse" if plane.task == "regress" else "cross_entropy"
+        return {**settings, "loss": loss}
+    return settings
+
+
 class Session:
     """A network learning a 2-D dataset, one mini-batch at a time.
 
@@ -68,12 +77,13 @@ class Session:
         self.lock = threading.RLock()
         self.choices = data_choices(csv_paths)
         self.version = 0  # counts the rebuilds, so the page knows when to redraw the points
-        self.settings = check_settings(settings or {}, DEFAULTS, self.choices)
-        self._build(self.settings)
+        changes = settings or {}
+        new = check_settings(changes, DEFAULTS, self.choices)
+        plane = load_plane(new, self.choices[new["data"]])
+        self._build(_loss_for(new, plane, changes), plane)
 
     # -- building -----------------------------------------------------------------------------
-    def _build(self, settings: dict, plane: Plane | None = None) -> None:
-        plane = plane or load_plane(settings, self.choices[settings["data"]])
+    def _build(self, settings: dict, plane: Plane) -> None:
         if settings["loss"] == "cross_entropy" and plane.task == "regress":
             raise SettingError(
                 f"playground: loss 'cross_entropy' takes classes; {plane.name} is a "
@@ -109,7 +119,7 @@ class Session:
         new = check_settings(changes, self.settings, self.choices)
         if any(new[k] != self.settings[k] for k in STRUCTURAL):
             plane = load_plane(new, self.choices[new["data"]])  # raises before any change
-            self._build(new, plane)
+            self._build(_loss_for(new, plane, changes), plane)
             return
         self.settings = new
         params = self.model.parameters()
@@ -122,7 +132,8 @@ class Session:
     def start(self, changes: dict) -> None:
         """Apply ``changes`` (checked first) and start from the first weights and epoch 0."""
         new = check_settings(changes, self.settings, self.choices)
-        self._build(new, load_plane(new, self.choices[new["data"]]))
+        plane = load_plane(new, self.choices[new["data"]])
+        self._build(_loss_for(new, plane, changes), plane)
 
     # -- training -----------------------------------------------------------------------------
     @property
