@@ -110,7 +110,8 @@ def _command(url, message):
 
 @pytest.fixture
 def page(browser, served):
-    start = {"hidden": [8, 8], "activations": ["tanh", "tanh"], "lr": 0.03}
+    start = {"data": "spirals", "plane": "columns", "x_column": None, "y_column": None}
+    start |= {"hidden": [8, 8], "activations": ["tanh", "tanh"], "lr": 0.03}
     assert _command(served[1], {"op": "settings", "changes": start})["ok"]
     p = Page(browser, served[1])
     p.click("reset")  # every test starts from the first weights, paused
@@ -246,3 +247,37 @@ def test_a_request_without_the_token_or_from_another_origin_is_refused(served):
         urllib.request.urlopen(request, timeout=5)
     e.value.close()
     assert e.value.code == 403
+
+
+def test_hover_shows_a_formula_and_an_edited_bias_changes_the_boundary(page):
+    network = page.page.get_by_test_id("network")
+    # 2-8-8-3 on a 560 x 420 canvas: the first hidden neuron sits at (200, 49)
+    network.hover(position={"x": 200, "y": 49})
+    page.wait(lambda: page.page.get_by_test_id("tip").is_visible())
+    assert "z1[0] = W1[0, :] . x + b1[0]" in page.text("tip")
+    assert "a1[0] = tanh(z1[0])" in page.text("tip")
+    before, loss = page.boundary_pixels(), page.text("train-loss")
+    network.click(position={"x": 200, "y": 49})
+    page.page.get_by_test_id("edit-value").fill("4")
+    page.click("edit-apply")
+    page.wait(lambda: page.text("train-loss") != loss)
+    assert page.boundary_pixels() != before
+    network.hover(position={"x": 200, "y": 49})
+    page.wait(lambda: "b1[0] = 4" in page.text("tip"))
+
+
+def test_an_uploaded_csv_is_read_by_the_same_loader(page):
+    upload = page.page.get_by_test_id("upload")
+    ragged = b"a,b,label\n1,2,0\n3,4\n"
+    upload.set_input_files(files=[{"name": "ragged.csv", "mimeType": "text/csv", "buffer": ragged}])
+    page.wait(lambda: page.page.get_by_test_id("error").is_visible())
+    assert "ragged.csv, line 3: 2 cells, but the header has 3 columns" in page.text("error")
+    assert page.page.get_by_test_id("dataset").input_value() == "spirals"  # nothing changed
+    rows = "".join(f"{i % 7},{(i * 3) % 5},{i % 2}\n" for i in range(60))
+    good = ("p,q,kind\n" + rows).encode()
+    upload.set_input_files(files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": good}])
+    page.wait(lambda: page.page.get_by_test_id("dataset").input_value() == "mine.csv")
+    assert page.page.get_by_test_id("x-column").input_value() == "p"
+    assert page.text("param-count") == str(2 * 8 + 8 + 8 * 8 + 8 + 8 * 2 + 2)
+    page.page.get_by_test_id("dataset").select_option("spirals")
+    page.wait(lambda: page.text("param-count") == "123")

@@ -216,3 +216,19 @@ def test_a_csv_from_the_command_line_is_read_by_the_same_loader(tmp_path):
     with pytest.raises(DataError, match="ragged.csv, line 3") as e:
         s.update({"data": "ragged.csv"})
     assert "\n" not in str(e.value) and s.settings["data"] == "points.csv"
+
+
+def test_the_principal_plane_is_scikit_learns_pca_of_the_training_rows():
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
+
+    from glassnet.data import load_dataset
+
+    s = Session(settings={"data": "wine", "plane": "pca"})
+    X = np.asarray(load_dataset("wine").X, dtype=np.float64)
+    scaler = StandardScaler().fit(X[s.plane.train])
+    pca = PCA(n_components=2).fit(scaler.transform(X[s.plane.train]))
+    expected = pca.transform(scaler.transform(X))
+    signs = np.sign(np.sum(expected * s.plane.P, axis=0))  # a component's sign is arbitrary
+    np.testing.assert_allclose(s.plane.P, expected * signs, atol=1e-8)
+    assert s.plane.axes == ["PC1", "PC2"] and s.plane.feature_names == ["PC1", "PC2"]

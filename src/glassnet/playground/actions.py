@@ -10,6 +10,7 @@ received and answered, and the browser logs no failed request in its console.
 from __future__ import annotations
 
 from http import HTTPStatus
+from pathlib import Path
 
 from .. import checks
 from ..errors import GlassnetError, SettingError
@@ -28,6 +29,7 @@ FIELDS = {
     "edit": ("layer", "neuron", "input", "value"),
     "save": ("folder",),
     "load": ("folder",),
+    "upload": ("name", "text"),
 }
 
 
@@ -51,6 +53,18 @@ def _folder(message, required: bool):
     if not isinstance(folder, str) or not folder.strip():
         raise SettingError("playground: folder must be the path of a run folder")
     return folder.strip()
+
+
+def _upload(server, name, text) -> None:
+    """Keep an uploaded CSV in the server's own folder and read it as ``--data`` would be."""
+    if not isinstance(name, str) or not name.lower().endswith(".csv") or len(name) > 100:
+        raise SettingError("upload: name must be a file name ending in .csv")
+    if not isinstance(text, str):
+        raise SettingError("upload: text must be the file's contents")
+    name = Path(name).name  # a file name only: nothing is written outside the folder
+    path = Path(server.uploads) / name
+    path.write_text(text, encoding="utf-8")
+    server.session.add_csv(str(path))
 
 
 def _apply(server, op: str, message: dict) -> dict:
@@ -79,6 +93,8 @@ def _apply(server, op: str, message: dict) -> dict:
         )
     elif op == "save":
         return {"folder": str(runs.save_run(session, _folder(message, required=False)))}
+    elif op == "upload":
+        _upload(server, message.get("name"), message.get("text"))
     elif op == "load":
         server.playing = False
         runs.load_run(session, _folder(message, required=True))

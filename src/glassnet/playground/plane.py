@@ -1,11 +1,11 @@
 """The playground's data: points in a plane, the input features made from them, the split.
 
 A 2-D generator gives its points directly; a table with more columns is drawn in two of
-its columns (by default the first two), and the network then sees only features made from
-those two. The split and the standardisation are the ones ``glassnet train`` makes
-(:func:`glassnet.data.split_indices` with no validation rows, a
-:class:`~glassnet.data.Standardizer` fitted on the training rows), so a saved playground
-run is rebuilt exactly by ``glassnet evaluate``.
+its columns (by default the first two), or in its first two principal components, and the
+network then sees only features made from those two coordinates. The split and the
+standardisation are the ones ``glassnet train`` makes (:func:`glassnet.data.split_indices`
+with no validation rows, a :class:`~glassnet.data.Standardizer` fitted on the training
+rows), so a saved playground run is rebuilt exactly by ``glassnet evaluate``.
 """
 
 from __future__ import annotations
@@ -133,6 +133,23 @@ def _columns(ds, settings: dict) -> tuple[list[int], list[str]]:
     return [names.index(c) for c in chosen], chosen
 
 
+def principal_plane(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Every row of ``X`` in the plane of its first two principal components, found from the
+    training ``rows`` only (standardised with their statistics): array of shape (n, 2).
+
+    >>> X = np.array([[0.0, 0.0, 1.0], [2.0, 2.0, 1.0], [4.0, 4.1, 1.0], [6.0, 5.9, 1.0]])
+    >>> P = principal_plane(X, np.arange(4))
+    >>> bool(np.all(np.diff(np.abs(P[:, 0])) != 0)), P.shape
+    (True, (4, 2))
+    """
+    scaler = Standardizer().fit(X[rows])
+    Z = scaler.transform(X)  # (n, d)
+    _, _, Vt = np.linalg.svd(Z[rows], full_matrices=False)  # rows of Vt: the components
+    Vt = Vt * np.where(Vt[:, :1] < 0, -1.0, 1.0)  # a fixed sign, so a seed gives one picture
+    P = Z @ Vt[:2].T  # (n, d) @ (d, 2) -> (n, 2)
+    return np.pad(P, ((0, 0), (0, 2 - P.shape[1])))  # a table of 1 column: a flat second axis
+
+
 def load_plane(settings: dict, source: str) -> Plane:
     """The plane of ``settings`` (checked by :func:`check_settings`) from ``source``, the
     built-in name or CSV path that :func:`data_choices` gave for ``settings["data"]``."""
@@ -142,11 +159,14 @@ def load_plane(settings: dict, source: str) -> Plane:
         ds = load_dataset(source, seed=seed, **options)
     else:
         ds = load_dataset(source, seed=seed)
-    where, axes = _columns(ds, settings)
-    P = np.asarray(ds.X, dtype=np.float64)[:, where]  # (n, 2)
     y = np.asarray(ds.y)
     classes = y if ds.task == "classify" else None
     train, _, test = split_indices(len(y), 0.0, settings["test_split"], seed, classes)
+    if settings["plane"] == "pca":
+        P, axes = principal_plane(np.asarray(ds.X, dtype=np.float64), train), ["PC1", "PC2"]
+    else:
+        where, axes = _columns(ds, settings)
+        P = np.asarray(ds.X, dtype=np.float64)[:, where]  # (n, 2)
     F = expand(P, settings["features"])
     scaler = Standardizer().fit(F[train])
     y_scale = None

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
+import shutil
+import tempfile
 import threading
 import time
 from http import HTTPStatus
@@ -32,7 +34,7 @@ __all__ = ["PlaygroundServer"]
 _TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 _POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'"
 FRAMES_PER_SECOND = 20  # while playing: the page redraws at most this often
-MAX_BODY = 1 << 20  # bytes of a command
+MAX_BODY = 8 << 20  # bytes of a command (an uploaded CSV at most)
 
 
 class PlaygroundServer(ThreadingHTTPServer):
@@ -56,6 +58,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.playing = False
         self.closing = False
         self.notice = ""  # what the page should say about the training (e.g. why it stopped)
+        self.uploads = tempfile.mkdtemp(prefix="glassnet-playground-")  # CSVs sent by the page
         self.changed = threading.Condition()
         self.frame_id, self.frame_json = 0, ""
         self.host_name = host
@@ -117,6 +120,7 @@ class PlaygroundServer(ThreadingHTTPServer):
             self.changed.notify_all()
         self.shutdown()
         self.server_close()
+        shutil.rmtree(self.uploads, ignore_errors=True)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -9,11 +9,12 @@ an :class:`~glassnet.nn.MLP`, a loss from :mod:`glassnet.losses`, an optimizer f
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 
 from .. import losses, nn, optim
-from ..errors import SettingError
+from ..errors import GlassnetError, SettingError
 from ..report.recorder import ReportRecorder
 from ..tensor import Tensor, no_grad
 from ..train import History
@@ -124,6 +125,18 @@ class Session:
         self.settings = new
         params = self.model.parameters()
         self.optimizer = _optimizer(new["optimizer"], params, new["lr"])
+
+    def add_csv(self, path: str) -> None:
+        """Offer the CSV file ``path`` as data, and start on it; a file the loader refuses
+        is not offered (its one-line error is raised) and nothing changes."""
+        key = Path(path).name
+        choices = self.choices
+        self.choices = {**choices, key: path}
+        try:
+            self.start({"data": key, "x_column": None, "y_column": None})
+        except GlassnetError:
+            self.choices = choices
+            raise
 
     def reset(self, new_seed: bool = False) -> None:
         """Start again from the first weights, or from new ones drawn with the next seed."""

@@ -37,6 +37,7 @@ DEFAULTS = {
     "n_samples": 500,
     "noise": 0.1,
     "test_split": 0.3,
+    "plane": "columns",  # or "pca": the first two principal components of every column
     "x_column": None,  # for a table with more than two columns: the two drawn as the plane
     "y_column": None,
     "features": ["x1", "x2"],
@@ -52,7 +53,8 @@ DEFAULTS = {
     "seed": 0,
 }
 # What changes the network or its data: a change of these starts training over.
-STRUCTURAL = ("data", "n_samples", "noise", "test_split", "x_column", "y_column", "features")
+STRUCTURAL = ("data", "n_samples", "noise", "test_split", "plane", "x_column", "y_column")
+STRUCTURAL += ("features",)
 STRUCTURAL += ("hidden", "activations", "loss", "dropout", "seed")
 
 
@@ -89,6 +91,7 @@ def _rules(data_choices) -> dict:
         "n_samples": lambda v: _at_most(checks.positive_int(v, "n_samples", OWNER), "n_samples"),
         "noise": lambda v: checks.nonnegative_float(v, "noise", OWNER),
         "test_split": lambda v: _below_one(checks.probability(v, "test_split", OWNER)),
+        "plane": lambda v: checks.one_of(v, ("columns", "pca"), "plane", OWNER),
         "x_column": lambda v: _column(v, "x_column"),
         "y_column": lambda v: _column(v, "y_column"),
         "features": lambda v: list(dict.fromkeys(_names(v, FEATURES, "features"))),

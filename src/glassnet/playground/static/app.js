@@ -53,6 +53,7 @@ function syncControls(s) {
   $("dataset").value = s.data;
   for (const key of NUMBERS) if (document.activeElement !== $(key)) $(key).value = s[key];
   $("loss").value = s.loss;
+  $("plane").value = s.plane;
   $("optimizer").value = s.optimizer;
   for (const box of $("features").querySelectorAll("input")) box.checked = s.features.includes(box.value);
   const layers = $("layers");
@@ -63,7 +64,7 @@ function syncData(d) {
   state.data = d;
   $("dataset").replaceChildren(...d.choices.map((c) => new Option(c, c)));
   const generated = d.columns.length === 2 && d.axes[0] === "x1";
-  $("columns").hidden = generated;
+  $("columns").hidden = generated || d.axes[0] === "PC1";
   for (const [id, k] of [["x_column", 0], ["y_column", 1]]) {
     $(id).replaceChildren(...d.columns.map((c) => new Option(c, c)));
     $(id).value = d.axes[k];
@@ -105,7 +106,7 @@ function wireControls() {
     change({ [key]: $(key).value === "" || Number.isNaN(value) ? $(key).value : value });
   });
   $("dataset").addEventListener("change", () => change({ data: $("dataset").value, x_column: null, y_column: null }));
-  for (const id of ["x_column", "y_column", "loss", "optimizer"]) {
+  for (const id of ["plane", "x_column", "y_column", "loss", "optimizer"]) {
     $(id).addEventListener("change", () => change({ [id]: $(id).value }));
   }
   $("play").onclick = () => command({ op: "play" });
@@ -118,6 +119,10 @@ function wireControls() {
     const answer = await command({ op: "save", folder: $("save-folder").value });
     if (answer.folder) $("saved-to").textContent = `saved to ${answer.folder}`;
   };
+  $("upload").addEventListener("change", async () => {
+    const file = $("upload").files[0];
+    if (file) await command({ op: "upload", name: file.name, text: await file.text() });
+  });
   $("load").onclick = () => command({ op: "load", folder: $("load-folder").value });
   wireLayers();
 }
