@@ -251,18 +251,18 @@ def test_a_request_without_the_token_or_from_another_origin_is_refused(served):
 
 def test_hover_shows_a_formula_and_an_edited_bias_changes_the_boundary(page):
     network = page.page.get_by_test_id("network")
-    # 2-8-8-3 on a 560 x 420 canvas: the first hidden neuron sits at (200, 49)
-    network.hover(position={"x": 200, "y": 49})
+    # 2-8-8-3 on a 560 x 420 canvas: the first hidden neuron sits at (193, 49)
+    network.hover(position={"x": 193, "y": 49})
     page.wait(lambda: page.page.get_by_test_id("tip").is_visible())
     assert "z1[0] = W1[0, :] . x + b1[0]" in page.text("tip")
     assert "a1[0] = tanh(z1[0])" in page.text("tip")
     before, loss = page.boundary_pixels(), page.text("train-loss")
-    network.click(position={"x": 200, "y": 49})
+    network.click(position={"x": 193, "y": 49})
     page.page.get_by_test_id("edit-value").fill("4")
     page.click("edit-apply")
     page.wait(lambda: page.text("train-loss") != loss)
     assert page.boundary_pixels() != before
-    network.hover(position={"x": 200, "y": 49})
+    network.hover(position={"x": 193, "y": 49})
     page.wait(lambda: "b1[0] = 4" in page.text("tip"))
 
 
@@ -281,3 +281,16 @@ def test_an_uploaded_csv_is_read_by_the_same_loader(page):
     assert page.text("param-count") == str(2 * 8 + 8 + 8 * 8 + 8 + 8 * 2 + 2)
     page.page.get_by_test_id("dataset").select_option("spirals")
     page.wait(lambda: page.text("param-count") == "123")
+
+
+def test_play_stops_by_itself_at_the_epoch_asked_for(page, served):
+    assert _command(served[1], {"op": "settings", "changes": {"stop_at": 4}})["ok"]
+    try:
+        page.click("play")
+        page.wait(
+            lambda: page.page.get_by_test_id("play").is_enabled() and page.text("epoch") == "4"
+        )
+        page.page.wait_for_timeout(300)
+        assert page.text("epoch") == "4"
+    finally:
+        _command(served[1], {"op": "settings", "changes": {"stop_at": 0}})

@@ -105,6 +105,9 @@ class PlaygroundServer(ThreadingHTTPServer):
             try:
                 with self.session.lock:
                     self.session.step_epoch()
+                    stop_at = self.session.settings["stop_at"]
+                    if stop_at and self.session.epoch >= stop_at:  # the epochs asked for
+                        self.playing = False
             except GlassnetError as e:  # e.g. the loss became NaN: stop, and say so
                 self.playing = False
                 self.notice = f"training stopped: {e}"

@@ -51,6 +51,7 @@ DEFAULTS = {
     "l2": 0.0,
     "dropout": 0.0,
     "seed": 0,
+    "stop_at": 0,  # play pauses by itself after this many epochs (0: plays on)
 }
 # What changes the network or its data: a change of these starts training over.
 STRUCTURAL = ("data", "n_samples", "noise", "test_split", "plane", "x_column", "y_column")
@@ -105,6 +106,7 @@ def _rules(data_choices) -> dict:
         "l2": lambda v: checks.nonnegative_float(v, "l2", OWNER),
         "dropout": lambda v: checks.probability(v, "dropout", OWNER, below_one=True),
         "seed": lambda v: checks.nonnegative_int(v, "seed", OWNER),
+        "stop_at": lambda v: checks.nonnegative_int(v, "stop_at", OWNER),
     }
 
 

@@ -8,7 +8,7 @@ import { showSample } from "./sample.js";
 const $ = (id) => document.getElementById(id);
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"];
 const ACTIVATIONS = ["tanh", "relu", "leaky_relu", "sigmoid", "identity"];
-const NUMBERS = ["n_samples", "noise", "test_split", "lr", "batch_size", "l1", "l2", "dropout", "seed"];
+const NUMBERS = ["n_samples", "noise", "test_split", "lr", "batch_size", "l1", "l2", "dropout", "seed", "stop_at"];
 const state = { data: null, frame: null, sample: null, settingsText: "" };
 
 function showError(text) {

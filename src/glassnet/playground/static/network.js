@@ -1,6 +1,7 @@
 // The network view: one column per layer, each neuron drawn as a small heat map of its
 // output over the plane, links coloured by the sign of their weight (blue +, orange -)
-// and as thick as its size. Hover for a formula and the live values; click to edit.
+// and as thick as its size. Hover for a formula and the live values; click to edit. A
+// followed sample's values a are written under its neurons and their dL/dz beside them.
 const BOX = 30;
 
 function bytes(b64) {
@@ -14,7 +15,7 @@ function bytes(b64) {
 function layout(canvas, frame) {
   const sizes = frame.sizes, cols = sizes.length;
   return sizes.map((n, c) => {
-    const x = 40 + (canvas.width - 80) * (cols > 1 ? c / (cols - 1) : 0.5);
+    const x = 50 + (canvas.width - 130) * (cols > 1 ? c / (cols - 1) : 0.5);
     const gap = Math.min(46, (canvas.height - 40) / n);
     const top = canvas.height / 2 - gap * (n - 1) / 2;
     return Array.from({ length: n }, (_, j) => [x, top + gap * j]);
@@ -61,6 +62,13 @@ export function drawNetwork(canvas, frame, data, sample) {
     if (c === 0) g.fillText(data.feature_names[j], x - BOX / 2 - 2 - g.measureText(data.feature_names[j]).width, y + 3);
     const value = !sample ? null : c === 0 ? sample.input[j] : sample.layers[c - 1].a[j];
     if (value !== null) g.fillText(value.toFixed(3), x - BOX / 2, y + BOX / 2 + 10);
+    if (sample && c > 0) { // the backward pass: dL/dz of this neuron, in red on white
+      const text = sample.layers[c - 1].dz[j].toPrecision(2);
+      g.fillStyle = "rgba(255,255,255,0.85)";
+      g.fillRect(x + BOX / 2 + 1, y - 6, g.measureText(text).width + 3, 11);
+      g.fillStyle = "#b71c1c";
+      g.fillText(text, x + BOX / 2 + 2, y + 3);
+    }
   }));
   g.fillStyle = "#666";
   g.fillText(`${frame.sizes.join("-")}, ${frame.param_count} parameters`, 6, canvas.height - 6);
