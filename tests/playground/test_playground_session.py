@@ -52,6 +52,7 @@ def _weights(session):
         ({"op": "sample", "index": 10**6}, "index must be a row number"),
         ({"op": "edit", "layer": 9, "neuron": 0, "input": 0, "value": 1.0}, "layer must be below"),
         ({"op": "edit", "layer": 0, "neuron": 0, "input": 0, "value": "x"}, "finite number"),
+        ({"op": "edit", "layer": 0, "neuron": 0, "input": 0, "value": 1e300}, "at most 3.4e+38"),
         ({"op": "load", "folder": "/no/such/run"}, "/no/such/run"),
         ([1, 2], "JSON object"),
     ],
@@ -232,3 +233,24 @@ def test_the_principal_plane_is_scikit_learns_pca_of_the_training_rows():
     signs = np.sign(np.sum(expected * s.plane.P, axis=0))  # a component's sign is arbitrary
     np.testing.assert_allclose(s.plane.P, expected * signs, atol=1e-8)
     assert s.plane.axes == ["PC1", "PC2"] and s.plane.feature_names == ["PC1", "PC2"]
+
+
+def test_a_new_batch_size_mid_epoch_and_a_diverging_loss_shown_as_null(server):
+    s = server.session
+    s.step_batch()
+    s.step_batch()  # 64 of the 84 training rows done
+    s.update({"batch_size": 50})
+    s.step_epoch()  # the 20 rows left, then a new epoch
+    assert (s.epoch, s.batch, s.steps) == (1, 0, 3)
+    s.update({"lr": 1e30, "optimizer": "sgd", "activations": ["relu", "relu"]})
+    for _ in range(30):
+        status, reply = actions.handle(server, {"op": "step", "unit": "batch"})
+        if not reply["ok"]:
+            break
+    assert "infinite or NaN" in reply["error"] and "lower the learning rate" in reply["error"]
+
+    def refuse(word):
+        raise AssertionError(f"{word} in a frame: JavaScript's JSON.parse refuses it")
+
+    frame = json.loads(server.frame_json, parse_constant=refuse)
+    assert frame["train_loss"] is None and frame["steps"] >= 1  # diverged: sent as null

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import losses, nn, optim
-from ..errors import GlassnetError, SettingError
+from ..errors import GlassnetError, SettingError, TrainingDiverged
 from ..report.recorder import ReportRecorder
 from ..tensor import Tensor, no_grad
 from ..train import History
@@ -59,7 +59,7 @@ class Session:
     epoch : int
         Whole epochs done.
     batch : int
-        Mini-batches done in the current epoch.
+        Mini-batches done in the current epoch (``pos`` rows of its shuffled order).
     steps : int
         Mini-batches done since the last reset.
     history : History
@@ -101,6 +101,7 @@ class Session:
         self.optimizer = _optimizer(settings["optimizer"], model.parameters(), settings["lr"])
         self.rng = np.random.default_rng(settings["seed"])  # the order of the mini-batches
         self.epoch, self.batch, self.steps = 0, 0, 0
+        self.pos = 0  # rows of the epoch's order already trained on
         self.order = self.rng.permutation(plane.train)
         self.history = History()
         self.recorder = ReportRecorder()  # for the report of a saved run
@@ -174,25 +175,47 @@ class Session:
         return loss
 
     def step_batch(self) -> None:
-        """One mini-batch: forward, loss (with the L1/L2 terms), backward, optimizer step."""
+        """One mini-batch: forward, loss (with the L1/L2 terms), backward, optimizer step.
+
+        Raises
+        ------
+        TrainingDiverged
+            When the loss is NaN or infinite; the weights are left as they were.
+        """
         size = self.settings["batch_size"]
-        rows = self.order[self.batch * size : (self.batch + 1) * size]
-        if self.batch == 0:
+        rows = self.order[self.pos : self.pos + size]  # the position survives a new batch size
+        if self.pos == 0:
             self.recorder.on_epoch_begin(self, self.epoch + 1)
         self.model.train()
         self.optimizer.zero_grad()
-        loss = self._penalty(self._loss(self.model(self.plane.X[rows]), rows))
-        loss.backward()
-        self.optimizer.step()
+        # An overflow is no warning here: the loss and the gradients are checked by value.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss = self._penalty(self._loss(self.model(self.plane.X[rows]), rows))
+            if np.isfinite(loss.item()):
+                loss.backward()
+            if not self._finite_grads(loss):
+                raise TrainingDiverged(
+                    f"the loss or its gradient became infinite or NaN at epoch "
+                    f"{self.epoch + 1}, batch {self.batch + 1}; lower the learning rate "
+                    f"(now {self.settings['lr']:g}) and reset",
+                    self.epoch + 1,
+                    self.batch + 1,
+                )
+            self.optimizer.step()
         self.recorder.on_batch_end(self, self.epoch + 1, self.batch, float(loss.item()))
-        self.batch += 1
-        self.steps += 1
-        self.changes += 1
-        if self.batch == self.batches_per_epoch:
-            self.epoch, self.batch = self.epoch + 1, 0
+        self.pos += len(rows)
+        self.batch, self.steps, self.changes = self.batch + 1, self.steps + 1, self.changes + 1
+        if self.pos >= len(self.order):
+            self.epoch, self.batch, self.pos = self.epoch + 1, 0, 0
             self.order = self.rng.permutation(self.plane.train)
             train, test = self.losses()
             self.history.append({"epoch": self.epoch, "loss": train, "test_loss": test})
+
+    def _finite_grads(self, loss: Tensor) -> bool:
+        if not np.isfinite(loss.item()):
+            return False
+        grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+        return all(np.isfinite(g).all() for g in grads)
 
     def step_epoch(self) -> None:
         """The mini-batches left in the current epoch (all of them at an epoch's start)."""
@@ -205,8 +228,8 @@ class Session:
         if self._losses[0] == self.changes:
             return self._losses[1]
         self.model.eval()
-        with no_grad():
-            out = self.model(self.plane.X)
+        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = self.model(self.plane.X)  # a diverged network's NaN is shown, not warned
             splits = (self.plane.train, self.plane.test)
             values = tuple(float(self._loss(out[rows], rows).item()) for rows in splits)
         self._losses = (self.changes, values)
@@ -226,8 +249,16 @@ class Session:
         j = checks.nonnegative_int(row, "neuron", "edit")
         if j >= lin.out_features:
             raise SettingError(f"edit: neuron must be below {lin.out_features}, got {j}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise SettingError(f"edit: value must be a finite number, got {value!r:.40}")
+        biggest = float(np.finfo(lin.weight.data.dtype).max)  # what the weights can hold
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not abs(value) <= biggest  # NaN fails it too
+        ):
+            raise SettingError(
+                f"edit: value must be a finite number of at most {biggest:.3g} in size, "
+                f"got {value!r:.40}"
+            )
         if column is None:
             lin.bias.data[j] = value
         else:

@@ -40,8 +40,8 @@ def activations(model, X: np.ndarray) -> list[np.ndarray]:
     per dense layer, after its activation (the output layer: its logits)."""
     outs: list[np.ndarray] = []
     model.eval()
-    with no_grad():
-        a = Tensor(X)
+    with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        a = Tensor(X)  # a diverged network's values are drawn as they are, not warned about
         for m in model.layers:
             if isinstance(m, nn.Dropout):
                 continue
@@ -53,9 +53,19 @@ def activations(model, X: np.ndarray) -> list[np.ndarray]:
     return outs
 
 
+def _finite(v: float) -> float | None:
+    """A loss for the page: JSON has no NaN, so a diverged value is sent as null."""
+    return float(v) if np.isfinite(v) else None
+
+
+def _json_safe(a: np.ndarray) -> list:
+    return np.nan_to_num(a.astype(np.float64), nan=0.0, posinf=1e30, neginf=-1e30).tolist()
+
+
 def _boundary(session, outs_grid: np.ndarray) -> dict:
+    outs_grid = np.nan_to_num(outs_grid.astype(np.float64), nan=0.0, posinf=1e30, neginf=-1e30)
     if session.plane.task == "classify":
-        z = outs_grid.astype(np.float64)
+        z = outs_grid
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)  # (n*n, k): softmax
         best = p.argmax(axis=1)
@@ -73,6 +83,7 @@ def _neuron_maps(outs: list[np.ndarray]) -> list[list[str]]:
     128 + 127 v / max|v|."""
     maps = []
     for a in outs:
+        a = np.nan_to_num(a.astype(np.float64), nan=0.0, posinf=1e30, neginf=-1e30)
         m = np.abs(a).max(axis=0)  # (width,)
         scaled = 128 + 127 * a / np.where(m > 0, m, 1.0)  # (n*n, width)
         maps.append([_bytes(np.round(scaled[:, j])) for j in range(a.shape[1])])
@@ -92,15 +103,17 @@ def frame(session) -> dict:
         "batch": session.batch,
         "batches_per_epoch": session.batches_per_epoch,
         "steps": session.steps,
-        "train_loss": train,
-        "test_loss": test,
-        "curve": [[r["epoch"], r["loss"], r["test_loss"]] for r in session.history.rows],
+        "train_loss": _finite(train),
+        "test_loss": _finite(test),
+        "curve": [
+            [r["epoch"], _finite(r["loss"]), _finite(r["test_loss"])] for r in session.history.rows
+        ],
         "param_count": model.num_parameters(),
         "sizes": list(model.sizes),
         "boundary": _boundary(session, activations(model, big)[-1]),
         "neurons": _neuron_maps([small, *activations(model, small)]),
-        "weights": [lin.weight.data.tolist() for lin in linears],
-        "biases": [lin.bias.data.tolist() for lin in linears],
+        "weights": [_json_safe(lin.weight.data) for lin in linears],
+        "biases": [_json_safe(lin.bias.data) for lin in linears],
         "settings": session.settings,
     }
 

@@ -78,8 +78,9 @@ function onFrame(f) {
   state.frame = f;
   $("epoch").textContent = f.epoch;
   $("batch").textContent = `${f.batch} of ${f.batches_per_epoch}`;
-  $("train-loss").textContent = f.train_loss.toFixed(4);
-  $("test-loss").textContent = f.test_loss.toFixed(4);
+  const loss = (v) => (v === null ? "not a number" : v.toFixed(4)); // null: the loss diverged
+  $("train-loss").textContent = loss(f.train_loss);
+  $("test-loss").textContent = loss(f.test_loss);
   $("param-count").textContent = f.param_count;
   $("play").disabled = f.playing;
   $("pause").disabled = !f.playing;

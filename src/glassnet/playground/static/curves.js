@@ -10,6 +10,8 @@ export function drawCurves(canvas, curve) {
     return;
   }
   let hi = 0;
+  curve = curve.filter((row) => row[1] !== null && row[2] !== null); // diverged epochs: not drawn
+  if (curve.length === 0) return;
   for (const [, a, b] of curve) hi = Math.max(hi, a, b);
   const last = curve[curve.length - 1][0], first = curve[0][0];
   const x = (e) => pad + (w - 2 * pad) * (last > first ? (e - first) / (last - first) : 1);
