@@ -294,3 +294,18 @@ def test_play_stops_by_itself_at_the_epoch_asked_for(page, served):
         assert page.text("epoch") == "4"
     finally:
         _command(served[1], {"op": "settings", "changes": {"stop_at": 0}})
+
+
+def test_the_address_holds_the_settings_and_reproduces_a_setup(browser, served):
+    from urllib.parse import quote
+
+    setup = {"hidden": [3], "activations": ["relu"], "seed": 5, "features": ["x1", "x2", "x1*x2"]}
+    p = Page(browser, served[1] + "#" + quote(json.dumps(setup)))
+    try:
+        p.wait(lambda: p.text("param-count") == str(3 * 3 + 3 + 3 * 3 + 3))
+        assert p.page.get_by_test_id("seed").input_value() == "5"
+        assert p.page.get_by_test_id("feature-x1*x2").is_checked()
+        assert p.page.get_by_test_id("activation").first.input_value() == "relu"
+        assert p.errors == []
+    finally:
+        p.page.close()

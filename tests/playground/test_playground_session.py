@@ -186,9 +186,20 @@ def test_the_command_line_prints_one_address_and_stops_on_ctrl_c(tmp_path):
     )
     line = proc.stdout.readline()
     assert line.startswith("glassnet playground at http://127.0.0.1:")
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=10)
+    proc.send_signal(signal.SIGINT)  # at once: before or while it serves, it must stop
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.communicate()
     assert proc.returncode == 0 and "stopped" in out and err == ""
+
+
+def test_close_before_serving_does_not_wait_forever():
+    srv = PlaygroundServer(Session(settings=SMALL), port=0)
+    srv.close()  # as after a Ctrl-C that came before serve_forever
+    srv.serve_forever()  # returns at once: the server is closed
+    assert srv.closing and not srv.serving
 
 
 def test_the_page_files_are_in_the_package():
@@ -254,3 +265,13 @@ def test_a_new_batch_size_mid_epoch_and_a_diverging_loss_shown_as_null(server):
 
     frame = json.loads(server.frame_json, parse_constant=refuse)
     assert frame["train_loss"] is None and frame["steps"] >= 1  # diverged: sent as null
+
+
+def test_squared_error_on_classes_is_that_of_the_probabilities_to_one_hot():
+    s = Session(settings={**SMALL, "loss": "mse"})
+    out = nn.predict_logits(s.model, s.plane.X).astype(np.float64)
+    p = np.exp(out - out.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    onehot = np.eye(3)[s.plane.y]
+    rows = s.plane.train
+    assert s.losses()[0] == pytest.approx(np.mean((p[rows] - onehot[rows]) ** 2), rel=1e-5)

@@ -57,6 +57,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.token = secrets.token_urlsafe(24)
         self.playing = False
         self.closing = False
+        self.serving = False  # in serve_forever: close() must then wait for it to return
         self.notice = ""  # what the page should say about the training (e.g. why it stopped)
         self.uploads = tempfile.mkdtemp(prefix="glassnet-playground-")  # CSVs sent by the page
         self.changed = threading.Condition()
@@ -115,13 +116,23 @@ class PlaygroundServer(ThreadingHTTPServer):
                 last = time.perf_counter()
                 self.publish()
 
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Answer requests until :meth:`close` (from another thread) or Ctrl-C."""
+        self.serving = not self.closing
+        try:
+            if self.serving:
+                super().serve_forever(poll_interval)
+        finally:
+            self.serving = False
+
     def close(self) -> None:
         """Stop training and the streams, then the server."""
         self.closing = True
         self.playing = False
         with self.changed:
             self.changed.notify_all()
-        self.shutdown()
+        if self.serving:  # shutdown() waits for a serve_forever() that must be running
+            self.shutdown()
         self.server_close()
         shutil.rmtree(self.uploads, ignore_errors=True)
 
