@@ -49,6 +49,7 @@ MAIN_EPILOG = """examples:
   glassnet evaluate --model runs/iris-20261122-101500
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
   glassnet datasets
+  glassnet playground                              # watch a network learn, in the browser
 
 Run 'glassnet COMMAND --help' for a command's options and examples."""
 
