@@ -136,7 +136,10 @@ def test_the_sample_backward_pass_matches_finite_differences():
     assert all(p.grad is None or not np.any(p.grad) for p in s.model.parameters())
 
 
-def test_a_saved_run_is_read_by_evaluate_and_explain(tmp_path):
+def test_a_saved_run_is_read_by_evaluate_and_explain(tmp_path, capsys, monkeypatch):
+    from glassnet.cli import main
+
+    monkeypatch.setenv("COLUMNS", "400")  # explain's lines unwrapped
     s = Session(settings={**SMALL, "features": ["x1", "x2", "x1*x2"], "hidden": [6]})
     for _ in range(3):
         s.step_epoch()
@@ -144,23 +147,18 @@ def test_a_saved_run_is_read_by_evaluate_and_explain(tmp_path):
     assert {"model.safetensors", "run.json", "report.html", "data.csv"} <= {
         p.name for p in out.iterdir()
     }
-    model = saved.load(out)
+    assert saved.load(out).feature_names == ["x1", "x2", "x1*x2"]
     plane = s.plane
     logits = nn.predict_logits(s.model, plane.X[plane.test])
     accuracy = float((logits.argmax(axis=1) == plane.y[plane.test]).mean())
-    cli = [sys.executable, "-m", "glassnet"]
-    done = subprocess.run([*cli, "evaluate", "--model", str(out)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"accuracy {accuracy:.3f} on {len(plane.test)} rows")
+    assert main(["evaluate", "--model", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"accuracy {accuracy:.3f} on {len(plane.test)} rows")
     n = int(plane.test[0])
-    shown = subprocess.run(
-        [*cli, "explain", "--model", str(out), "--sample", str(n)], capture_output=True, text=True
-    )
-    lines = shown.stdout.split("neuron by neuron\n", 1)[1].splitlines()
+    assert main(["explain", "--model", str(out), "--sample", str(n)]) == 0
+    lines = capsys.readouterr().out.split("neuron by neuron\n", 1)[1].splitlines()
     page = glass.sample_view(s, n)
     assert lines[1] == page["standardised"]
     assert lines[2 : 2 + len(page["forward"])] == page["forward"]
-    assert model.feature_names == ["x1", "x2", "x1*x2"]
 
 
 def test_load_puts_back_the_settings_and_weights(tmp_path):
