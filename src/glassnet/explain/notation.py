@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..nn.module import Parameter
 
 ELEMENTWISE = (
@@ -120,6 +122,14 @@ def shapes_line(op: str, out: tuple, ins: list[tuple], extra: dict) -> str:
 
 
 # --- formulas ------------------------------------------------------------------------------------
+#
+# Every formula is a Python expression over NumPy arrays, so a reader can run it: the symbols
+# are the trace's tensors (``x``, ``W1``, ``dz1``), and besides NumPy's operators it uses only
+# these functions: exp, log, sign, where, outer, sum(e, axis=), reshape(e, shape), softmax and
+# sigmoid (along the last axis), onehot(y) (one row per class index), broadcast(g, shape,
+# axis=) (g spread to shape; axis names the axes a reduction removed), max_share(x, axis=) (1 at
+# the maximum of each slice, 1/k at each of k tied maxima, 0 elsewhere), s_[...] (NumPy's
+# index maker) and scatter(g, index, like=x) (zeros shaped like x, with g added at x[index]).
 
 
 def forward_math(op: str, out: str, ins: list[str], extra: dict) -> str:
@@ -130,15 +140,31 @@ def forward_math(op: str, out: str, ins: list[str], extra: dict) -> str:
         rhs = f"{ins[0]} {op} {ins[1]}"
     elif op == "neg":
         rhs = f"-{ins[0]}"
+    elif op == "transpose" and extra.get("axes") is not None:
+        rhs = f"transpose({ins[0]}, {extra['axes']})"
     elif op == "transpose":
         rhs = f"{ins[0]}.T"
     elif op == "index":
-        rhs = f"{ins[0]}[...]"
+        rhs = f"{ins[0]}[{_index_text(extra['index'])}]" if "index" in extra else f"{ins[0]}[...]"
     elif op in LOSSES:
         rhs = f"{op}({ins[0]}, y)"
+    elif op in ("concatenate", "stack") and "axis" in extra:
+        rhs = f"{op}([{', '.join(ins)}], axis={extra['axis']})"
     else:
-        rhs = f"{op}({', '.join(ins)})"
+        rhs = f"{op}({', '.join(ins + _settings(op, extra))})"
     return f"{out} = {rhs}"
+
+
+def _settings(op: str, extra: dict) -> list[str]:
+    """The arguments beside the operands: a reduction's axis, a slope, the clip bounds."""
+    if op in REDUCTIONS:
+        keep = ["keepdims=True"] if extra.get("keepdims") else []
+        return ([] if extra.get("axis") is None else [f"axis={extra['axis']}"]) + keep
+    if op == "leaky_relu" and "negative_slope" in extra:
+        return [_number(extra["negative_slope"])]
+    if op == "clip" and "min" in extra:
+        return [_number(extra[k]) if extra[k] is not None else "None" for k in ("min", "max")]
+    return []
 
 
 def backward_math(op: str, i: int, out: str, ins: list[str], shapes, extra: dict) -> str:
@@ -157,43 +183,62 @@ def backward_math(op: str, i: int, out: str, ins: list[str], shapes, extra: dict
 
 
 def _local_rule(op, i, g, out, a, in_shapes, out_shape, extra) -> str:
-    rules = {
-        "+": (lambda: g, lambda: g),
-        "-": (lambda: g, lambda: f"-{g}"),
-        "*": (lambda: f"{g} * {a[1]}", lambda: f"{g} * {a[0]}"),
-        "/": (lambda: f"{g} / {a[1]}", lambda: f"-{g} * {out} / {a[1]}"),
-        "**": (lambda: _power_rule(g, a), lambda: f"{g} * {out} * log({a[0]})"),
-        "@": (lambda: f"{g} @ {a[1]}.T", lambda: f"{a[0]}.T @ {g}"),
-        "linear": (lambda: f"{g} @ {a[1]}", lambda: f"{g}.T @ {a[0]}", lambda: f"sum({g}, axis=0)"),
-    }
-    if op in rules:
-        return rules[op][i]()
-    unary = {
-        "neg": f"-{g}",
-        "exp": f"{g} * {out}",
-        "log": f"{g} / {a[0]}",
-        "tanh": f"{g} * (1 - {out}**2)",
-        "sigmoid": f"{g} * {out} * (1 - {out})",
-        "relu": f"{g} * ({a[0]} > 0)",
-        "leaky_relu": f"{g} * where({a[0]} > 0, 1, slope)",
-        "abs": f"{g} * sign({a[0]})",
-        "sqrt": f"{g} / (2 * {out})",
-        "clip": f"{g} * (min <= {a[0]} <= max)",
-        "sum": f"broadcast({g}, {shape_text(in_shapes[0])})",
-        "mean": f"broadcast({g}, {shape_text(in_shapes[0])}) / "
-        f"{_size(in_shapes[0]) // max(_size(out_shape), 1)}",
-        "max": f"{g} at the maxima of {a[0]}",
-        "reshape": f"reshape({g}, {shape_text(in_shapes[0])})",
-        "transpose": f"{g}.T",
-        "index": f"{g} put back at the indexed entries",
-        "concatenate": f"{g}[part {i + 1}]",
-        "stack": f"{g}[part {i + 1}]",
-    }
-    if op in unary:
-        return unary[op]
+    if op == "**" and i == 0:
+        return _power_rule(g, a)
+    if op in _BINARY:
+        return _BINARY[op][i].format(g=g, out=out, x=a[0], y=a[1])
+    if op == "@":
+        return _matmul_rule(i, g, a, in_shapes, out_shape)
+    if op == "linear":
+        return _linear_rule(i, g, a, in_shapes[0], out_shape)
+    if op in _UNARY:
+        return _unary_rule(op, g, out, a[0], extra)
+    if op in REDUCTIONS:
+        return _reduction_rule(op, g, a[0], in_shapes[0], out_shape, extra)
+    if op in MOVES:
+        return _move_rule(op, i, g, a[0], in_shapes, extra)
     if op in LOSSES:
         return _loss_rule(op, g, a[0], in_shapes[0], out_shape, extra)
     return f"({op})'({', '.join(a)}) * {g}"
+
+
+# The arithmetic of two operands x and y: g is the result's gradient, out the result.
+_BINARY = {
+    "+": ("{g}", "{g}"),
+    "-": ("{g}", "-{g}"),
+    "*": ("{g} * {y}", "{g} * {x}"),
+    "/": ("{g} / {y}", "-{g} * {out} / {y}"),
+    "**": ("", "{g} * {out} * log({x})"),  # x's gradient: _power_rule
+}
+
+# The element-wise functions of one operand: g is the result's gradient, out the result.
+_UNARY = {
+    "neg": "-{g}",
+    "exp": "{g} * {out}",
+    "log": "{g} / {x}",
+    "tanh": "{g} * (1 - {out}**2)",
+    "sigmoid": "{g} * {out} * (1 - {out})",
+    "relu": "{g} * ({x} > 0)",
+    "leaky_relu": "{g} * where({x} > 0, 1, {slope})",
+    "abs": "{g} * sign({x})",
+    "sqrt": "{g} / (2 * {out})",
+    "clip": "{g} * {inside}",
+}
+
+
+def _unary_rule(op, g, out, x, extra) -> str:
+    slope = _number(extra["negative_slope"]) if "negative_slope" in extra else "slope"
+    return _UNARY[op].format(g=g, out=out, x=x, slope=slope, inside=_inside(x, extra))
+
+
+def _inside(x, extra) -> str:
+    """clip's derivative is 1 inside the bounds (the bounds included), 0 outside."""
+    tests = [f"({x} >= {_number(extra['min'])})"] if extra.get("min") is not None else []
+    if extra.get("max") is not None:
+        tests.append(f"({x} <= {_number(extra['max'])})")
+    if not tests:
+        return f"(min <= {x} <= max)"
+    return f"({tests[0]} & {tests[1]})" if len(tests) == 2 else tests[0]
 
 
 def _power_rule(g: str, a: list[str]) -> str:
@@ -202,6 +247,77 @@ def _power_rule(g: str, a: list[str]) -> str:
     except ValueError:
         return f"{g} * {a[1]} * {a[0]}**({a[1]} - 1)"
     return f"{g} * {a[1]} * {a[0]}**{e - 1:g}"
+
+
+def _matmul_rule(i, g, a, in_shapes, out_shape) -> str:
+    """``x @ y`` as NumPy reads it: 1-D operands are a row (left) or a column (right)."""
+    (x, y), (nx, ny) = a, (len(in_shapes[0]), len(in_shapes[1]))
+    if nx == 1 and ny == 1:
+        return f"{g} * {y}" if i == 0 else f"{g} * {x}"
+    if max(nx, ny) == 2:
+        if i == 0:
+            return f"outer({g}, {y})" if ny == 1 else f"{g} @ {y}.T"
+        return f"outer({x}, {g})" if nx == 1 else f"{x}.T @ {g}"
+    if nx == 1:  # a row against a stack of matrices: x's gradient sums over the stack
+        if i == 1:
+            return f"{x}[:, None] * {g}[..., None, :]"
+        return f"sum({y} * {g}[..., None, :], axis={_axes_text((*range(ny - 2), ny - 1))})"
+    if ny == 1:  # a stack of matrices against a column: y's gradient sums over the stack
+        if i == 0:
+            return f"{g}[..., None] * {y}"
+        return f"sum({x} * {g}[..., None], axis={_axes_text(tuple(range(nx - 1)))})"
+    full = tuple(out_shape[:-2]) + tuple(in_shapes[i][-2:])  # before undoing broadcasting
+    rhs = f"{g} @ {y}.mT" if i == 0 else f"{x}.mT @ {g}"
+    return _summed(rhs, in_shapes[i], full)
+
+
+def _linear_rule(i, g, a, x_shape, out_shape) -> str:
+    """``z = x @ W.T + b``; batch axes beyond the first are flattened into rows."""
+    x, w = a[0], a[1]
+    if i == 0:
+        return f"{g} @ {w}"
+    if len(x_shape) == 2:
+        return f"{g}.T @ {x}" if i == 1 else f"sum({g}, axis=0)"
+    if len(x_shape) == 1:
+        return f"outer({g}, {x})" if i == 1 else g
+    if i == 2:
+        return f"sum({g}, axis={_axes_text(tuple(range(len(x_shape) - 1)))})"
+    m, k = out_shape[-1], x_shape[-1]
+    return f"reshape({g}, (-1, {m})).T @ reshape({x}, (-1, {k}))"
+
+
+def _reduction_rule(op, g, x, x_shape, out_shape, extra) -> str:
+    """sum, mean and max give the gradient back to the entries they read."""
+    axis = extra.get("axis")
+    if axis is None or extra.get("keepdims"):
+        spread = f"broadcast({g}, {shape_text(x_shape)})"
+    else:
+        spread = f"broadcast({g}, {shape_text(x_shape)}, axis={axis})"
+    if op == "sum":
+        return spread
+    if op == "mean":
+        return f"{spread} / {_size(x_shape) // max(_size(out_shape), 1)}"
+    share = f"max_share({x})" if axis is None else f"max_share({x}, axis={axis})"
+    return f"{spread} * {share}"
+
+
+def _move_rule(op, i, g, x, in_shapes, extra) -> str:
+    """Moves send the gradient back to where each entry came from."""
+    if op == "reshape":
+        return f"reshape({g}, {shape_text(in_shapes[0])})"
+    if op == "transpose" and extra.get("axes") is not None:
+        inverse = tuple(sorted(range(len(extra["axes"])), key=extra["axes"].__getitem__))
+        return f"transpose({g}, {inverse})"
+    if op == "transpose":
+        return f"{g}.T"
+    if op == "index":
+        where = _index_text(extra["index"]) if "index" in extra else "..."
+        return f"scatter({g}, s_[{where}], like={x})"
+    axis = extra.get("axis", 0)
+    if op == "stack":
+        return f"{g}[{':, ' * axis}{i}]"
+    start = sum(s[axis] for s in in_shapes[:i])
+    return f"{g}[{':, ' * axis}{start}:{start + in_shapes[i][axis]}]"
 
 
 def _loss_rule(op, g, z, z_shape, out_shape, extra) -> str:
@@ -226,12 +342,43 @@ def _summed(expr: str, shape, out_shape) -> str:
     ]
     if not axes:
         return expr
-    ax = axes[0] if len(axes) == 1 else tuple(axes)
-    return f"sum({expr}, axis={ax})"
+    total = f"sum({expr}, axis={_axes_text(tuple(axes))})"
+    if len(axes) > lead:  # a kept axis of length 1 comes back from the sum: restore the shape
+        total = f"reshape({total}, {shape_text(shape)})"
+    return total
 
 
-def _number(v: float) -> str:
-    return f"{v:g}"
+def _axes_text(axes: tuple) -> str:
+    return str(axes[0]) if len(axes) == 1 else str(axes)
+
+
+def _index_text(index) -> str:
+    """An index as it is written inside brackets: ``1:3, 0``, ``[0, 2, 2]``, ``...``."""
+    items = index if isinstance(index, tuple) else (index,)
+    return ", ".join(_index_item(i) for i in items)
+
+
+def _index_item(i) -> str:
+    if i is None:
+        return "None"
+    if i is Ellipsis:
+        return "..."
+    if isinstance(i, slice):
+        text = ":".join("" if v is None else str(v) for v in (i.start, i.stop, i.step))
+        return text[:-1] if i.step is None else text
+    if isinstance(i, np.ndarray | list):
+        values = np.asarray(i)
+        return (
+            str(values.tolist()) if values.size <= 12 else f"<{values.dtype} array {values.shape}>"
+        )
+    return str(i)
+
+
+def _number(v) -> str:
+    """A number as short as it can be written and still read back as the same value."""
+    v = np.asarray(v)[()]  # a NumPy scalar keeps its own precision (float32 0.1 is "0.1")
+    short = f"{float(v):g}"
+    return short if type(v)(short) == v else str(v)
 
 
 class Names:

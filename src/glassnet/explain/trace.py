@@ -207,7 +207,7 @@ class Trace:
 
     def _adopt(self, node) -> _Op:
         """A node made before the trace began: known by its shapes only."""
-        op = _Op(node, node._prev, None, True, 0.0, {}, hidden=True)
+        op = _Op(node, node._prev, None, True, 0.0, node.attrs or {}, hidden=True)
         self._ops[id(node)] = op
         return op
 
