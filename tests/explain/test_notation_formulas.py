@@ -32,7 +32,7 @@ import numpy as np
 import pytest
 
 from glassnet import Tensor
-from glassnet.explain import trace
+from glassnet.explain import notation, trace
 from glassnet.tensor import functional as F
 from glassnet.tensor import ops
 
@@ -115,9 +115,9 @@ def run_formulas(t, targets=None) -> dict:
             assert lhs == g["name"], g["math"]
             value = np.asarray(evaluate(rhs, {**names, **grads}), dtype=np.float64)
             assert list(value.shape) == g["shape"], f"{g['math']}: shape {value.shape}"
-            assert np.linalg.norm(value) == pytest.approx(g["norm"], rel=1e-10, abs=1e-12), (
-                g["math"]
-            )
+            assert np.linalg.norm(value) == pytest.approx(g["norm"], rel=1e-10, abs=1e-12), g[
+                "math"
+            ]
             grads[lhs] = grads[lhs] + value if lhs in grads else value
     return grads
 
@@ -168,7 +168,11 @@ OP_CASES = [
     ("matmul stack @ column", [X3, B4], lambda x, y: x @ y),
     ("linear", [A34, ("W", (5, 4), "any"), ("b", (5,), "any")], ops.linear),
     ("linear, no bias", [A34, ("W", (5, 4), "any")], ops.linear),
-    ("linear, one sample", [("u", (4,), "any"), ("W", (5, 4), "any"), ("b", (5,), "any")], ops.linear),
+    (
+        "linear, one sample",
+        [("u", (4,), "any"), ("W", (5, 4), "any"), ("b", (5,), "any")],
+        ops.linear,
+    ),
     ("linear, batch axes", [X3, ("W", (5, 4), "any"), ("b", (5,), "any")], ops.linear),
     ("exp", [A34], ops.exp),
     ("log", [P34], ops.log),
@@ -253,7 +257,11 @@ def _soft(rng, n=5, c=4):
 LOSSES = {
     "cross_entropy, hard": (F.softmax_cross_entropy, (5, 4), _hard),
     "cross_entropy, soft": (F.softmax_cross_entropy, (5, 4), _soft),
-    "binary_cross_entropy": (F.sigmoid_binary_cross_entropy, (5, 3), lambda rng: rng.uniform(size=(5, 3))),
+    "binary_cross_entropy": (
+        F.sigmoid_binary_cross_entropy,
+        (5, 3),
+        lambda rng: rng.uniform(size=(5, 3)),
+    ),
     "binary_cross_entropy, (n,) targets": (
         F.sigmoid_binary_cross_entropy,
         (6, 1),
@@ -271,7 +279,9 @@ LOSS_CASES = [
 
 
 @pytest.mark.parametrize(
-    ("kind", "reduction", "root"), LOSS_CASES, ids=[f"{k}-{r}-{'root' if o else 'inner'}" for k, r, o in LOSS_CASES]
+    ("kind", "reduction", "root"),
+    LOSS_CASES,
+    ids=[f"{k}-{r}-{'root' if o else 'inner'}" for k, r, o in LOSS_CASES],
 )
 def test_each_loss_formula_gives_the_engines_gradient(kind, reduction, root):
     loss_fn, shape, make_targets = LOSSES[kind]
@@ -285,3 +295,19 @@ def test_each_loss_formula_gives_the_engines_gradient(kind, reduction, root):
         t = _traced(lambda z: loss_fn(z, targets, reduction=reduction), [z], rng)
     grads = run_formulas(t, targets)
     np.testing.assert_allclose(grads["dz"], z.grad, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("op", "wrong"),
+    [
+        ("tanh", "{g} * (1 + {out}**2)"),  # a wrong sign
+        ("leaky_relu", "{g} * where({x} > 0, 1, slope)"),  # prose: slope is not a number
+    ],
+)
+def test_a_wrong_or_unrunnable_rule_fails(monkeypatch, op, wrong):
+    monkeypatch.setitem(notation._UNARY, op, wrong)
+    rng = np.random.default_rng(RNG_SEED)
+    (u,) = _leaves([A34], rng)
+    t = _traced(getattr(ops, op), [u], rng)
+    with pytest.raises(AssertionError):
+        run_formulas(t)

@@ -1,17 +1,13 @@
-"""The trace's notation: what each tensor-engine operation means and what its tensors are called.
+"""The trace's notation: what each tensor-engine operation means, written as the math does.
 
-The first half is the table of operations: each one's formula, shapes and cost, which the
-trace and the graph drawings read to write an operation the way the math does
-(``z1 = x @ W1.T + b1``, ``dW1 = dz1.T @ x``) and to count its floating-point operations
-(FLOPs) by the rule of :mod:`glassnet.explain.trace`. Shapes are tuples; names are the
-symbols the trace gave the operands (``x``, ``W1``, ``z1``). ``extra`` carries what a fused
-loss records beside its operands: the target's shape, whether the targets are class indices
-or probability rows, and the reduction.
-
-The second half, :class:`Names`, gives the tensors of a trace their symbols in the
-tutorials' notation (docs/01 and docs/02): x, W1, b1, z1, a1, ..., loss. Names are given
-per forward pass (a second step's input is ``x`` again); parameters keep their symbol
-across passes.
+This is the table of operations: each one's formula, shapes and cost, which the trace and
+the graph drawings read to write an operation the way the math does (``z1 = x @ W1.T + b1``,
+``dW1 = dz1.T @ x``) and to count its floating-point operations (FLOPs) by the rule of
+:mod:`glassnet.explain.trace`. Shapes are tuples; names are the symbols the trace gave the
+operands (``x``, ``W1``, ``z1``; see :mod:`glassnet.explain.naming`). ``extra`` carries what
+an operation records beside its operands (``Tensor.attrs``): a fused loss's target shape,
+whether its targets are class indices or probability rows, and its reduction; a
+reduction's axis; an index; the axis of a join; a permutation; a slope; clip bounds.
 """
 
 from __future__ import annotations
@@ -19,8 +15,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from ..nn.module import Parameter
 
 ELEMENTWISE = (
     "+",
@@ -123,13 +117,15 @@ def shapes_line(op: str, out: tuple, ins: list[tuple], extra: dict) -> str:
 
 # --- formulas ------------------------------------------------------------------------------------
 #
-# Every formula is a Python expression over NumPy arrays, so a reader can run it: the symbols
-# are the trace's tensors (``x``, ``W1``, ``dz1``), and besides NumPy's operators it uses only
-# these functions: exp, log, sign, where, outer, sum(e, axis=), reshape(e, shape), softmax and
-# sigmoid (along the last axis), onehot(y) (one row per class index), broadcast(g, shape,
-# axis=) (g spread to shape; axis names the axes a reduction removed), max_share(x, axis=) (1 at
-# the maximum of each slice, 1/k at each of k tied maxima, 0 elsewhere), s_[...] (NumPy's
-# index maker) and scatter(g, index, like=x) (zeros shaped like x, with g added at x[index]).
+# Every formula is a Python expression over NumPy arrays that a reader can run: its symbols are
+# the trace's tensors (x, W1, dz1, ...) and y, a loss's targets. Besides NumPy's operators, .T
+# and .mT, it calls only exp, log, sign, where, outer, transpose, sum(e, axis=) and
+# reshape(e, shape), as NumPy does, and
+#   softmax(z), sigmoid(z)       along the last axis
+#   onehot(y)                    one row per class index
+#   broadcast(g, shape, axis=)   g spread to shape; axis: the axes a reduction removed
+#   max_share(x, axis=)          1 at each slice's maximum, 1/k at each of k tied maxima, else 0
+#   scatter(g, s_[i], like=x)    zeros shaped like x, with g added at x[i] (s_ is NumPy's)
 
 
 def forward_math(op: str, out: str, ins: list[str], extra: dict) -> str:
@@ -145,10 +141,10 @@ def forward_math(op: str, out: str, ins: list[str], extra: dict) -> str:
     elif op == "transpose":
         rhs = f"{ins[0]}.T"
     elif op == "index":
-        rhs = f"{ins[0]}[{_index_text(extra['index'])}]" if "index" in extra else f"{ins[0]}[...]"
+        rhs = f"{ins[0]}[{_index_text(extra['index'])}]"
     elif op in LOSSES:
         rhs = f"{op}({ins[0]}, y)"
-    elif op in ("concatenate", "stack") and "axis" in extra:
+    elif op in ("concatenate", "stack"):
         rhs = f"{op}([{', '.join(ins)}], axis={extra['axis']})"
     else:
         rhs = f"{op}({', '.join(ins + _settings(op, extra))})"
@@ -160,10 +156,10 @@ def _settings(op: str, extra: dict) -> list[str]:
     if op in REDUCTIONS:
         keep = ["keepdims=True"] if extra.get("keepdims") else []
         return ([] if extra.get("axis") is None else [f"axis={extra['axis']}"]) + keep
-    if op == "leaky_relu" and "negative_slope" in extra:
-        return [_number(extra["negative_slope"])]
-    if op == "clip" and "min" in extra:
-        return [_number(extra[k]) if extra[k] is not None else "None" for k in ("min", "max")]
+    if op == "leaky_relu":
+        return [number_text(extra["negative_slope"])]
+    if op == "clip":
+        return [number_text(extra[k]) if extra[k] is not None else "None" for k in ("min", "max")]
     return []
 
 
@@ -227,17 +223,19 @@ _UNARY = {
 
 
 def _unary_rule(op, g, out, x, extra) -> str:
-    slope = _number(extra["negative_slope"]) if "negative_slope" in extra else "slope"
-    return _UNARY[op].format(g=g, out=out, x=x, slope=slope, inside=_inside(x, extra))
+    fill = {"g": g, "out": out, "x": x}
+    if op == "leaky_relu":
+        fill["slope"] = number_text(extra["negative_slope"])
+    if op == "clip":
+        fill["inside"] = _inside(x, extra)
+    return _UNARY[op].format(**fill)
 
 
 def _inside(x, extra) -> str:
     """clip's derivative is 1 inside the bounds (the bounds included), 0 outside."""
-    tests = [f"({x} >= {_number(extra['min'])})"] if extra.get("min") is not None else []
+    tests = [f"({x} >= {number_text(extra['min'])})"] if extra.get("min") is not None else []
     if extra.get("max") is not None:
-        tests.append(f"({x} <= {_number(extra['max'])})")
-    if not tests:
-        return f"(min <= {x} <= max)"
+        tests.append(f"({x} <= {number_text(extra['max'])})")
     return f"({tests[0]} & {tests[1]})" if len(tests) == 2 else tests[0]
 
 
@@ -311,9 +309,8 @@ def _move_rule(op, i, g, x, in_shapes, extra) -> str:
     if op == "transpose":
         return f"{g}.T"
     if op == "index":
-        where = _index_text(extra["index"]) if "index" in extra else "..."
-        return f"scatter({g}, s_[{where}], like={x})"
-    axis = extra.get("axis", 0)
+        return f"scatter({g}, s_[{_index_text(extra['index'])}], like={x})"
+    axis = extra["axis"]
     if op == "stack":
         return f"{g}[{':, ' * axis}{i}]"
     start = sum(s[axis] for s in in_shapes[:i])
@@ -374,151 +371,8 @@ def _index_item(i) -> str:
     return str(i)
 
 
-def _number(v) -> str:
+def number_text(v) -> str:
     """A number as short as it can be written and still read back as the same value."""
     v = np.asarray(v)[()]  # a NumPy scalar keeps its own precision (float32 0.1 is "0.1")
     short = f"{float(v):g}"
     return short if type(v)(short) == v else str(v)
-
-
-class Names:
-    """The symbol and layer of every tensor in a list of trace events."""
-
-    def __init__(self, events, param_names: dict, module_names: dict, root, outputs=()):
-        self._param_names, self._module_names, self._root = param_names, module_names, root
-        self._sym: dict[int, str] = {}
-        self._layer: dict[int, int | None] = {}
-        self._weights: dict[int, int] = {}  # id(weight) -> layer number
-        self._ops: list = []  # every operation, in the order they were named
-        ops = [ev if kind == "forward" else ev.op for kind, ev in events]
-        self._produced = {id(op.out) for op in ops}
-        self._roots = {id(ev.op.out) for kind, ev in events if kind == "backward" and ev.root}
-        self._roots.update(outputs)  # ids of scalar results drawn as "the loss"
-        self._counts = {"t": 0, "c": 0, "x": 0, "p": 0}
-        previous, done = None, set()
-        for kind, ev in events:
-            op = ev if kind == "forward" else ev.op
-            if kind == "forward" and previous != "forward":
-                self._counts.update(t=0, c=0, x=0)  # a new forward pass
-            if id(op) not in done:
-                done.add(id(op))
-                self._name_op(op)
-            previous = kind
-
-    # -- naming ----------------------------------------------------------------------------------
-    def _weight_of(self, op):
-        """The weight of a layer's affine map, or None if ``op`` is not one."""
-        kind, ps = op.out._op, op.parents
-        if kind == "linear":
-            return ps[1]
-        if kind == "@":
-            for p in (ps[1], ps[0]):
-                if p.requires_grad and id(p) not in self._produced:
-                    return p
-        return None
-
-    def _name_op(self, op) -> None:
-        out, kind = op.out, op.out._op
-        w = self._weight_of(op) if op.in_model else None
-        if w is not None:
-            layer = self._weights.setdefault(id(w), len(self._weights) + 1)
-            self._leaf_symbol(w, f"W{layer}", layer)
-            if kind == "linear" and len(op.parents) == 3:
-                self._leaf_symbol(op.parents[2], f"b{layer}", layer)
-        for p in op.parents:
-            if id(p) not in self._sym:
-                self._name_leaf(p)
-        if w is not None:
-            layer = self._weights[id(w)]
-        elif not op.in_model or kind in LOSSES:
-            layer = None
-        else:
-            known = [self._layer.get(id(p)) for p in op.parents]
-            layer = max([n for n in known if n is not None], default=0)
-        self._layer[id(out)] = layer
-        if id(out) not in self._sym:  # else named already as the operand of a later-adopted op
-            self._sym[id(out)] = self._op_symbol(op, w, layer)
-        self._ops.append(op)
-
-    def _op_symbol(self, op, w, layer) -> str:
-        out, kind = op.out, op.out._op
-        if out.label:
-            return out.label
-        if id(out) in self._roots or kind in LOSSES:
-            return "loss"
-        if w is not None:
-            return f"z{layer}"
-        if kind in ACTIVATIONS and layer and self._sym.get(id(op.parents[0])) == f"z{layer}":
-            return f"a{layer}"
-        return self._next("t")
-
-    def _leaf_symbol(self, p, symbol: str, layer: int) -> None:
-        if id(p) not in self._sym:
-            self._sym[id(p)] = p.label or symbol
-            self._layer[id(p)] = layer
-
-    def _name_leaf(self, p) -> None:
-        """An operand no recorded operation produced: a parameter, an input or a constant."""
-        self._layer[id(p)] = 0
-        if p.label:
-            self._sym[id(p)] = p.label
-        elif isinstance(p, Parameter) or (p.requires_grad and id(p) not in self._produced):
-            dotted = self._param_names.get(id(p), "")
-            self._sym[id(p)] = dotted.rsplit(".", 1)[-1] if dotted else self._next("p")
-        elif p.size == 1 and id(p) not in self._produced:
-            self._sym[id(p)] = _number(p.data.reshape(-1)[0])
-        elif id(p) in self._produced:  # made before the trace began
-            self._sym[id(p)] = self._next("t")
-        else:
-            self._sym[id(p)] = "x" if self._counts["x"] == 0 else self._next("c")
-            self._counts["x"] += 1
-
-    def _next(self, prefix: str) -> str:
-        self._counts[prefix] += 1
-        return f"{prefix}{self._counts[prefix]}"
-
-    # -- reading ---------------------------------------------------------------------------------
-    def of(self, t) -> str:
-        """The symbol of tensor ``t`` (``?`` for one the trace never saw)."""
-        return self._sym.get(id(t), "?")
-
-    def layer(self, t) -> int | None:
-        """The layer number of ``t``: 1, 2, ...; 0 before the first layer; None outside."""
-        return self._layer.get(id(t))
-
-    def module(self, module) -> str:
-        """The dotted name of a module (its class name for the model itself or a stranger)."""
-        if module is None:
-            return ""
-        name = self._module_names.get(id(module))
-        return name if name else type(module).__name__
-
-    def graph_nodes(self) -> list[dict]:
-        """Every tensor of the recorded graph, operands before results (see Trace)."""
-        index: dict[int, int] = {}
-        nodes: list[dict] = []
-
-        def add(t, **fields) -> int:
-            if id(t) not in index:
-                index[id(t)] = len(nodes)
-                nodes.append({"tensor": t, "name": self.of(t), **fields})
-            return index[id(t)]
-
-        for op in self._ops:
-            for p in op.parents:
-                if id(p) not in self._produced:
-                    kind = "parameter" if p.requires_grad else "input"
-                    title = self._param_names.get(id(p)) or ("" if kind == "input" else p.label)
-                    add(p, title=title, math="", kind=kind, inputs=[], layer=self.layer(p))
-            ins = [self.of(p) for p in op.parents]
-            add(
-                op.out,
-                title=op.out._op,
-                kind="op",
-                layer=self.layer(op.out),
-                math=forward_math(op.out._op, self.of(op.out), ins, op.extra),
-                inputs=list(op.parents),
-            )
-        for node in nodes:  # operands to indices, now that every tensor has one
-            node["inputs"] = [index[id(p)] for p in node["inputs"]]
-        return nodes

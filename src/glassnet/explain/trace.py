@@ -55,7 +55,7 @@ from ..errors import GraphError
 from ..nn.module import Parameter
 from ..tensor.tensor import _trace_hook
 from . import notation as info
-from .notation import Names
+from .naming import Names
 
 __all__ = ["Trace", "trace"]
 
