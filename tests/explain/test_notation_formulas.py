@@ -31,7 +31,7 @@ import ast
 import numpy as np
 import pytest
 
-from glassnet import Tensor
+from glassnet import Tensor, nn
 from glassnet.explain import notation, trace
 from glassnet.tensor import functional as F
 from glassnet.tensor import ops
@@ -311,3 +311,17 @@ def test_a_wrong_or_unrunnable_rule_fails(monkeypatch, op, wrong):
     t = _traced(getattr(ops, op), [u], rng)
     with pytest.raises(AssertionError):
         run_formulas(t)
+
+
+def test_a_training_step_with_a_penalty_runs_formula_by_formula():
+    """An MLP's loss plus an L2 penalty, with the trace's own names (two losses: loss2)."""
+    model = nn.MLP([4, 5, 3], activation="tanh", seed=0, dtype=np.float64)
+    rng = np.random.default_rng(RNG_SEED)
+    x, y = rng.normal(size=(6, 4)), rng.integers(0, 3, size=6)
+    with trace() as t:
+        ce = F.softmax_cross_entropy(model(x), y)
+        (ce + 0.5 * (model.layers[0].weight ** 2).sum()).backward()
+    assert [r["math"] for r in t.rows if r["pass"] == "forward"][-1] == "loss2 = loss + t3"
+    grads = run_formulas(t, y)
+    for name, p in (("dW1", model.layers[0].weight), ("db2", model.layers[2].bias)):
+        np.testing.assert_allclose(grads[name], p.grad, rtol=1e-10, atol=1e-12)

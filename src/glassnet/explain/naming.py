@@ -3,8 +3,9 @@
 :class:`Names` calls the tensors of a trace x, W1, b1, z1, a1, ..., loss: layer ``l``
 computes ``zl`` with its weight ``Wl`` and bias ``bl`` and ``al`` with its activation; other
 intermediates are ``t1``, ``t2``, ...; the fused losses' results and the tensor
-``backward()`` starts from are ``loss``. Names are given per forward pass (a second step's
-input is ``x`` again); parameters keep their symbol across passes.
+``backward()`` starts from are ``loss`` (a second one in the same pass is ``loss2``, as in
+``loss2 = loss + t3`` for a penalty added to a loss). Names are given per forward pass (a
+second step's input is ``x`` again); parameters keep their symbol across passes.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ class Names:
         self._produced = {id(op.out) for op in ops}
         self._roots = {id(ev.op.out) for kind, ev in events if kind == "backward" and ev.root}
         self._roots.update(outputs)  # ids of scalar results drawn as "the loss"
-        self._counts = {"t": 0, "c": 0, "x": 0, "p": 0}
+        self._counts = {"t": 0, "c": 0, "x": 0, "p": 0, "loss": 0}
         previous, done = None, set()
         for kind, ev in events:
             op = ev if kind == "forward" else ev.op
             if kind == "forward" and previous != "forward":
-                self._counts.update(t=0, c=0, x=0)  # a new forward pass
+                self._counts.update(t=0, c=0, x=0, loss=0)  # a new forward pass
             if id(op) not in done:
                 done.add(id(op))
                 self._name_op(op)
@@ -77,7 +78,8 @@ class Names:
         if out.label:
             return out.label
         if id(out) in self._roots or kind in LOSSES:
-            return "loss"
+            n = self._counts["loss"] = self._counts["loss"] + 1
+            return "loss" if n == 1 else f"loss{n}"  # a second loss of one pass: loss2
         if w is not None:
             return f"z{layer}"
         if kind in ACTIVATIONS and layer and self._sym.get(id(op.parents[0])) == f"z{layer}":
