@@ -1,4 +1,4 @@
-"""The ``glassnet`` command: train, evaluate, predict, explain, export, datasets.
+"""The ``glassnet`` command: train, evaluate, predict, explain, export, datasets, playground.
 
 Every command exits 0 on success and 2 with a one-line ``error: ...`` on standard error (no
 traceback) when the input is at fault: a missing file, a bad CSV, an unknown column,
@@ -42,6 +42,10 @@ EXAMPLES = {
   glassnet explain                                  # the default Iris model
   glassnet explain --model runs/iris-20261122-101500 --sample 0
   glassnet explain --graph graph.svg""",
+    "playground": """examples:
+  glassnet playground                              # spirals, in the browser
+  glassnet playground --data moons --port 8765
+  glassnet playground --data houses.csv --no-browser  # print the address only""",
 }
 MAIN_EPILOG = """examples:
   glassnet train                                   # learn Iris in a few seconds
@@ -49,6 +53,7 @@ MAIN_EPILOG = """examples:
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
   glassnet export --model runs/iris-20261122-101500 --out iris.onnx
   glassnet datasets
+  glassnet playground                              # watch a network learn, in the browser
 
 Run 'glassnet COMMAND --help' for a command's options and examples."""
 
@@ -215,6 +220,23 @@ def _add_export(sub) -> None:
     p.set_defaults(func=_run("export"))
 
 
+def _add_playground(sub) -> None:
+    p = _sub(sub, "playground", "watch a network learn in the browser, neuron by neuron")
+    p.add_argument(
+        "--data", help="a built-in dataset or a CSV path, drawn in two columns (default: spirals)"
+    )
+    p.add_argument("--port", type=_count, default=0, help="the port (default: a free one)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="print the address without opening a browser"
+    )
+    p.set_defaults(func=_run("playground"))
+
+
 def _run(name: str):
     def call(args):
         # the heavy imports happen only when a command runs, and only that command's
@@ -240,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_others(sub)
     _add_export(sub)
+    _add_playground(sub)
     return parser
 
 

@@ -74,7 +74,7 @@ def _check_config(config, where: str) -> None:
 
 # The architecture entries' JSON types, checked before nn.MLP sees them.
 _ARCH_TYPES = {
-    "activation": (str,),
+    "activation": (str, list),  # one name, or one per hidden layer
     "dropout": (int, float),
     "dtype": (str,),
     "seed": (int, type(None)),
@@ -96,6 +96,14 @@ def _check_architecture(arch, bad) -> list[int]:
         if key in arch and (isinstance(value, bool) or not isinstance(value, types)):
             kind = " or ".join("null" if t is type(None) else t.__name__ for t in types)
             raise bad(f"has architecture.{key} {value!r:.60}; expected a {kind}")
+    activation = arch.get("activation")
+    if isinstance(activation, list) and (
+        not _strings(activation) or len(activation) != len(sizes) - 2
+    ):
+        raise bad(
+            f"has architecture.activation {activation!r:.60}; expected one name, or a "
+            f"list of one name per hidden layer ({len(sizes) - 2} here)"
+        )
     return sizes
 
 

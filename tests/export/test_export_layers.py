@@ -31,6 +31,27 @@ def test_each_activation_of_an_mlp_exports_to_the_same_answers(activation, tmp_p
         assert found.count(ONNX_OP[activation]) == 2
 
 
+def test_one_activation_per_hidden_layer(tmp_path):
+    acts = ["sigmoid", "leaky_relu", "tanh"]
+    saved, X_test = train_saved(tmp_path / "run", "wine", hidden=(6, 5, 4), activation=acts)
+    out = gn.export_onnx(saved, tmp_path / "m.onnx")
+    assert ops(out)[3:] == [
+        "Gemm",
+        "Sigmoid",
+        "Gemm",
+        "LeakyRelu",
+        "Gemm",
+        "Tanh",
+        "Gemm",
+        "Softmax",
+        "ArgMax",
+        "Gather",
+    ]  # after the standardisation's Sub, Div and Cast
+    props = {p.key: p.value for p in onnx.load(out).metadata_props}
+    assert props["model"] == "MLP 13-6-5-4-3 (sigmoid, leaky_relu, tanh)"
+    assert_same_answers(saved, out, X_test)
+
+
 def test_leaky_relu_keeps_its_slope(tmp_path):
     net = nn.Sequential(nn.Linear(3, 6, seed=1), nn.LeakyReLU(0.2), nn.Linear(6, 2, seed=2))
     out = gn.export_onnx(net, tmp_path / "m.onnx", n_features=3)

@@ -101,6 +101,8 @@ def from_saved(model: saved.SavedModel) -> ExportSpec:
     """The spec of a saved model: its network, standardisation, names and task."""
     sd, config = model.standardizer, model.config
     sizes = config["architecture"]["sizes"]
+    act = model.model.activation  # one name, or one per hidden layer
+    act = act if isinstance(act, str) else ", ".join(act)
     return ExportSpec(
         layers=leaf_layers(model.model, "export_onnx"),
         n_features=len(model.feature_names),
@@ -113,7 +115,7 @@ def from_saved(model: saved.SavedModel) -> ExportSpec:
         scale=None if sd is None else np.asarray(sd.scale_, dtype=np.float64),
         target_scale=config.get("target_scale") if model.task == "regress" else None,
         target_name=model.target_name,
-        description=f"MLP {'-'.join(map(str, sizes))} ({model.model.activation})",
+        description=f"MLP {'-'.join(map(str, sizes))} ({act})",
     )
 
 

@@ -404,7 +404,8 @@ def _result(
     """Wrap an op's output; record the graph only when a parent needs a gradient.
 
     ``attrs`` holds what an op knows beside its operands that a reader of the graph needs
-    (a fused loss's target shape, soft or hard targets, reduction); it is kept on the result.
+    (a fused loss's target shape, soft or hard targets, reduction; a reduction's axis; an
+    index; a slope or bounds); it is kept on the result.
     """
     out = Tensor.__new__(Tensor)
     out.data, out.grad, out._op, out.label, out.attrs = data, None, op, "", attrs
