@@ -14,6 +14,7 @@ from .csv import read_csv, read_features_csv
 from .datasets import Dataset, DatasetInfo, list_datasets, load_dataset
 from .generators import make_circles, make_moons, make_sine, make_spirals, make_xor
 from .loader import DataLoader
+from .prepare import Prepared, prepare
 from .split import Split, Standardizer, split_indices, train_val_test_split
 
 __all__ = [
@@ -33,4 +34,6 @@ __all__ = [
     "Split",
     "Standardizer",
     "DataLoader",
+    "prepare",
+    "Prepared",
 ]
