@@ -266,7 +266,7 @@ class SavedModel:
         """
         if target is not None and target in self.columns:
             raise DataError(
-                f"the target {target!r} is one of the model's columns; name the "
+                f"the target {target!r} is one of the model's features; name the "
                 "column the model predicts"
             )
         if is_frame(data) or builtin_name(data) is None:
