@@ -50,6 +50,7 @@ MAIN_EPILOG = """examples:
   glassnet train                                   # learn Iris in a few seconds
   glassnet evaluate --model runs/iris-20261122-101500
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
+  glassnet info --model runs/iris-20261122-101500
   glassnet datasets
 
 Run 'glassnet COMMAND --help' for a command's options and examples."""

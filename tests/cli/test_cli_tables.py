@@ -142,6 +142,19 @@ def test_evaluate_predict_and_info(table):
     assert "  smoker: category of 3 (current, former, never)" in lines
 
 
+def test_explain_says_which_inputs_come_from_which_column(table, monkeypatch, capsys):
+    folder, _ = table
+    monkeypatch.chdir(folder)
+    assert cli.main(["explain", "--model", "all", "--sample", "3"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "6 inputs from 4 columns: age; smoker (one-hot, 3 inputs: smoker=current, "
+        "smoker=former, smoker=never); bmi; visits"
+    ) in out
+    fill = saved.load(folder / "all").preprocessing["columns"][0]["fill"]
+    assert f"sample 3 of patients.csv: age {fill:g}, " in out  # row 3's empty age, filled
+
+
 def test_reordered_columns_give_the_same_predictions(table):
     folder, _ = table
     model = saved.load(folder / "all")
