@@ -8,9 +8,8 @@ import numpy as np
 from . import nn
 from .data import Standardizer
 from .data.columns import check_columns, encoded_names
+from .data.datasets import TASKS
 from .errors import DataError, GlassnetError, ModelFileError
-
-TASKS = ("classify", "regress")
 
 
 def short(names: list[str], k: int = 6) -> str:

@@ -8,7 +8,7 @@ from glassnet import Trainer, nn
 from glassnet.data import load_dataset, prepare, read_csv
 from glassnet.data.columns import check_columns, encode, encoded_names, fit_columns
 from glassnet.data.table import Table
-from glassnet.errors import DataError, GlassnetWarning
+from glassnet.errors import DataError, GlassnetError, GlassnetWarning
 
 
 def write(tmp_path, text, name="t.csv"):
@@ -94,11 +94,11 @@ def test_a_declared_categorical_number_column(tmp_path):
         ({"drop": ["label"]}, r"--drop: 'label' is the target column"),
         ({"categorical": ["zzz"]}, r"--categorical: no column 'zzz'"),
         ({"target": "lable"}, r"no target column 'lable'; .*did you mean 'label'\?"),
-        ({"missing": "guess"}, r"--missing must be one of impute, drop, error"),
+        ({"missing": "guess"}, r"missing must be one of 'impute', 'drop', 'error'"),
     ],
 )
 def test_bad_column_options_name_the_column(tmp_path, options, message):
-    with pytest.raises(DataError, match=message):
+    with pytest.raises(GlassnetError, match=message):
         read_csv(write(tmp_path, people()), **options)
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import one_of
 from ..errors import DataError
 from .datasets import TASKS, Dataset
 from .table import MISSING
@@ -409,8 +410,8 @@ def read_csv(
     >>> pets.task, pets.feature_names, pets.X[0].tolist()
     ('regress', ['weight', 'kind=cat', 'kind=dog'], [4.0, 1.0, 0.0])
     """
-    if task is not None and task not in TASKS:
-        raise DataError(f"{path}: task must be 'classify' or 'regress', got {task!r}")
+    if task is not None:
+        one_of(task, TASKS, "task", str(path))
     from .prepare import read_table_dataset
 
     return read_table_dataset(

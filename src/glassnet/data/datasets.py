@@ -25,23 +25,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import nonnegative_int, one_of
 from ..errors import DataError
 from .table import did_you_mean
 
 __all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets", "builtin_name"]
 
 TASKS = ("classify", "regress")
-
-
-def check_seed(seed, owner: str) -> int:
-    """``seed`` as an int, or a DataError naming ``owner`` if it is not an integer >= 0.
-
-    ``np.random.default_rng`` would raise a bare ValueError or TypeError instead.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        shown = int(seed) if isinstance(seed, np.integer) else seed  # -3, not np.int64(-3)
-        raise DataError(f"{owner}: seed must be a non-negative integer, got {shown!r}")
-    return int(seed)
 
 
 @dataclass
@@ -104,10 +94,7 @@ class Dataset:
     notes: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise DataError(
-                f"Dataset '{self.name}': task must be 'classify' or 'regress', got {self.task!r}"
-            )
+        one_of(self.task, TASKS, "task", f"Dataset '{self.name}'")
         self.X = np.asarray(self.X)
         if self.X.dtype not in (np.float32, np.float64):
             self.X = self.X.astype(np.float32)
@@ -343,7 +330,7 @@ def load_dataset(
     >>> load_dataset("moons", seed=1, n_samples=10).X.shape
     (10, 2)
     """
-    seed = check_seed(seed, "load_dataset")
+    seed = nonnegative_int(seed, "seed", "load_dataset")
     from .table import is_frame
 
     key = None if is_frame(name_or_path) else builtin_name(name_or_path)

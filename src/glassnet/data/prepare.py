@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import nonnegative_int, one_of
 from ..errors import DataError
 from . import columns as C
-from .datasets import Dataset, builtin_name, check_seed, load_dataset
+from .datasets import Dataset, builtin_name, load_dataset
 from .split import Split, Standardizer, split_indices
 from .table import Table, as_table, is_frame
 
@@ -50,8 +51,7 @@ def read_table_dataset(
     """
     from .csv import parse_target
 
-    if missing not in C.MISSING_MODES:
-        raise DataError(f"--missing must be one of {', '.join(C.MISSING_MODES)}, got {missing!r}")
+    one_of(missing, C.MISSING_MODES, "missing", "read_csv")
     table = as_table(data)
     col = len(table.header) - 1 if target is None else table.col(target, "target column")
     target_name = table.header[col]
@@ -218,7 +218,7 @@ def prepare(
     >>> [len(r) for r in p.rows], p.dataset.feature_names[0]
     ([97, 23, 30], 'sepal_length')
     """
-    seed = check_seed(seed, "prepare")
+    seed = nonnegative_int(seed, "seed", "prepare")
 
     def split(y, task):
         _check_classes(y, task, given, force)
