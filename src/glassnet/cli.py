@@ -202,15 +202,7 @@ def _add_columns(p) -> None:
     )
 
 
-def _add_others(sub) -> None:
-    p = _sub(sub, "evaluate", "score a saved model on labelled data")
-    p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
-    p.add_argument("--data", help="a dataset name or CSV (default: the run's own test split)")
-    p.add_argument("--target", help="the CSV's target column (default: the model's)")
-    p.add_argument("--out", help="also write the metrics to this JSON file")
-    p.add_argument("--strict", action="store_true", help="refuse categories not seen in training")
-    p.set_defaults(func=_run("evaluate"))
-
+def _add_predict(sub) -> None:
     p = _sub(sub, "predict", "predict with a saved model, with the original class names")
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
     p.add_argument(
@@ -236,6 +228,17 @@ def _add_others(sub) -> None:
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
     p.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
     p.set_defaults(func=_run("info"))
+
+
+def _add_others(sub) -> None:
+    p = _sub(sub, "evaluate", "score a saved model on labelled data")
+    p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
+    p.add_argument("--data", help="a dataset name or CSV (default: the run's own test split)")
+    p.add_argument("--target", help="the CSV's target column (default: the model's)")
+    p.add_argument("--out", help="also write the metrics to this JSON file")
+    p.add_argument("--strict", action="store_true", help="refuse categories not seen in training")
+    p.set_defaults(func=_run("evaluate"))
+    _add_predict(sub)
 
     p = _sub(sub, "datasets", "list the built-in datasets with their sizes")
     p.set_defaults(func=_run("datasets"))

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import DataError
 
-__all__ = ["Table", "as_table", "is_frame", "did_you_mean"]
+__all__ = ["Table", "as_table", "is_frame", "frame_numbers", "did_you_mean"]
 
 # Cells that mean "no value here", compared after stripping spaces and lower-casing.
 MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")
@@ -185,3 +185,16 @@ def as_table(data, names=None, source: str | None = None) -> Table:
     if names is None:
         raise DataError("an array has no column names: give them, or pass a DataFrame")
     return Table.from_array(data, names, source or "the rows")
+
+
+def frame_numbers(df, what: str) -> np.ndarray:
+    """A DataFrame of numeric columns as a float64 array, in its column order; a text
+    column is refused by name."""
+    table = Table.from_frame(df, what)
+    for col, name in enumerate(table.header):
+        if not table.is_numeric(col):
+            raise DataError(
+                f"{what}: the DataFrame's column '{name}' is not numeric; encode it first "
+                "(glassnet.data.prepare one-hot encodes text columns)"
+            )
+    return np.stack(table.columns, axis=1) if table.columns else np.zeros((len(df), 0))

@@ -472,25 +472,11 @@ def _make_scheduler(scheduler, optimizer):
     return sched
 
 
-def _frame_numbers(X, what: str) -> np.ndarray:
-    """A DataFrame's columns as numbers, in its order; a text column is refused by name."""
-    from ..data.table import Table
-
-    table = Table.from_frame(X, what)
-    for col, name in enumerate(table.header):
-        if not table.is_numeric(col):
-            raise DataError(
-                f"{what}: the DataFrame's column '{name}' is not numeric; encode it first "
-                "(glassnet.data.prepare one-hot encodes text columns)"
-            )
-    return np.stack(table.columns, axis=1) if table.columns else np.zeros((len(X), 0))
-
-
 def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
-    from ..data.table import is_frame
+    from ..data.table import frame_numbers, is_frame
 
     if is_frame(X):
-        X = _frame_numbers(X, what)
+        X = frame_numbers(X, what)
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.dtype.kind not in "biuf":
         raise DataError(
