@@ -245,8 +245,8 @@ class SavedModel:
     def read_data(self, data, target: str | None = None):
         """Labelled rows for this model from a CSV file, a DataFrame or a built-in dataset.
 
-        Returns ``(X, y)``: raw rows for :meth:`predict` or :meth:`evaluate` (a Table, or
-        an array for a built-in dataset) and the targets (class indices into
+        Returns ``(X, y)``: raw rows for :meth:`predict` or :meth:`evaluate` (a Table,
+        whose columns :meth:`encode` finds by name) and the targets (class indices into
         ``label_names``, or values).
 
         Parameters
@@ -271,10 +271,10 @@ class SavedModel:
             )
         if is_frame(data) or builtin_name(data) is None:
             return self._labelled(as_table(data), target)
-        ds = self._builtin(data, target)
+        ds, table = self._builtin(data, target)
         if self.task == "regress":
-            return ds.X, ds.y
-        return ds.X, self._class_indices(np.asarray(ds.label_names)[ds.y])
+            return table, ds.y
+        return table, self._class_indices(np.asarray(ds.label_names)[ds.y])
 
     def _labelled(self, table: Table, target: str | None):
         from .data.csv import parse_target
@@ -285,7 +285,7 @@ class SavedModel:
 
     def read_features(self, data):
         """Raw rows for prediction from a CSV file, a DataFrame or a built-in dataset: a
-        Table (columns are found by name when the rows are encoded) or an array.
+        Table, whose columns :meth:`encode` finds by name.
 
         Raises
         ------
@@ -294,18 +294,19 @@ class SavedModel:
         """
         if is_frame(data) or builtin_name(data) is None:
             return as_table(data)
-        return self._builtin(data, None).X
+        return self._builtin(data, None)[1]
 
     def _builtin(self, name, target):
-        """A built-in dataset, generated with the run's seed, checked to have our features."""
+        """A built-in dataset, generated with the run's seed, checked to hold our columns
+        (all of its features, or those the run chose), and its features as a Table."""
         seed = (self.config.get("settings") or {}).get("seed", 0)
         ds = load_dataset(name, target=target, task=self.task, seed=seed)
-        if list(ds.feature_names) != self.columns:
+        if not set(self.columns) <= set(ds.feature_names):
             raise DataError(
                 f"{name}: its features ({short(ds.feature_names)}) are not the "
                 f"model's ({short(self.columns)})"
             )
-        return ds
+        return ds, Table.from_array(ds.X, ds.feature_names, str(name))
 
     def save(self, path) -> Path:
         """Write the weights and the config to ``path`` (a folder or a ``.safetensors`` file)."""

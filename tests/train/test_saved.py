@@ -100,7 +100,7 @@ def test_read_data_takes_columns_by_name_and_classes_by_the_models_names(iris_mo
     )
     assert y.tolist() == [2, 2]  # virginica is the model's third class, not the file's first
     Xi, yi = model.read_data("iris")
-    np.testing.assert_array_equal(Xi, IRIS.X)
+    np.testing.assert_array_equal(model.encode(Xi), IRIS.X)
     np.testing.assert_array_equal(yi, IRIS.y)
 
 

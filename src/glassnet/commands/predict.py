@@ -16,8 +16,7 @@ def run(args) -> int:
     model = saved.load(args.model)
     if args.proba and model.task != "classify":
         raise DataError("--proba applies to classification models; this one does regression")
-    X = model.read_features(args.data)
-    table = X if isinstance(X, Table) else Table.from_array(X, model.columns, str(args.data))
+    table = model.read_features(args.data)
     keep = _kept(table, args.keep)
     Z = model.encode(table, strict=args.strict)  # the model's preprocessing, applied once
     warn_training_rows(args.model, Z, str(args.data))
