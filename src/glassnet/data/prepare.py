@@ -216,7 +216,7 @@ def prepare(
     --------
     >>> p = prepare("iris", seed=0)
     >>> [len(r) for r in p.rows], p.dataset.feature_names[0]
-    ([97, 23, 30], 'sepal_length')
+    ([98, 22, 30], 'sepal_length')
     """
     seed = nonnegative_int(seed, "seed", "prepare")
 

@@ -55,7 +55,7 @@ class Table:
     --------
     >>> t = Table(["a", "b"], [["1", "x"], np.array([2.0, np.nan])], "demo")
     >>> t.n_rows, t.where(1, 1), t.column(1)
-    (2, "demo, row 1, column 'b'", ['2.0', ''])
+    (2, "demo, row 1, column 'b'", ['2', ''])
     """
 
     def __init__(self, header, columns, source: str, lines=None, rows=None):
