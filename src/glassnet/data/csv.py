@@ -37,7 +37,7 @@ from ..errors import DataError
 from .datasets import TASKS, Dataset
 from .table import MISSING
 
-__all__ = ["read_csv", "read_features_csv", "parse_target"]
+__all__ = ["read_csv", "read_features_csv", "parse_target", "read_cells"]
 
 # A numeric target with at most this many distinct whole-number values is taken as classes.
 MAX_INTEGER_CLASSES = 20
@@ -75,6 +75,12 @@ def _read_table(path: str | os.PathLike) -> _Table:
     if not rows:
         raise DataError(f"{path}: the file has a header but no data rows")
     return _Table(path, header, rows, lines)
+
+
+def read_cells(path: str | os.PathLike) -> _Table:
+    """The parsed cells of a CSV file (header, rows of stripped text, the line of each
+    row), with every syntax problem reported as :func:`read_csv` reports it."""
+    return _read_table(path)
 
 
 def _parse(path: Path, fh) -> tuple[list[str] | None, list[list[str]], list[int]]:

@@ -114,9 +114,9 @@ class Table:
     @classmethod
     def from_csv(cls, path: str | os.PathLike) -> Table:
         """The cells of a CSV file, as :func:`glassnet.data.read_csv` parses them."""
-        from .csv import _read_table
+        from .csv import read_cells
 
-        t = _read_table(path)
+        t = read_cells(path)
         columns = [list(c) for c in zip(*t.rows)]  # rows -> columns
         return cls(t.header, columns, str(t.path), lines=t.lines)
 
