@@ -69,6 +69,13 @@ def test_statistics_come_from_the_training_rows_only():
         encode(spec, table, strict=True)
 
 
+def test_none_is_a_category_in_text_and_missing_in_numbers(tmp_path):
+    text = "smoked,n,y\nnone,1,0\ndaily,none,1\nnone,3,0\n?,5,1\n"
+    ds = read_csv(write(tmp_path, text))
+    assert ds.feature_names == ["smoked=daily", "smoked=none", "n"]
+    assert ds.X.tolist() == [[0, 1, 1], [1, 0, 3], [0, 1, 3], [0, 1, 5]]  # '?' -> 'none'
+
+
 def test_missing_drop_and_error(tmp_path):
     path = write(tmp_path, "a,b,y\n1,2,0\n,3,1\n4,5,0\n6,7,1\n")
     ds = read_csv(path, missing="drop")

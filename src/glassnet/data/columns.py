@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 MISSING_MODES = ("impute", "drop", "error")
+# In a column of text, "none" and "-" are categories ("none" smoked); in numbers, missing.
+TEXT_MISSING = ("", "na", "n/a", "nan", "null", "?")
 MAX_CATEGORIES = 1000  # more distinct values than this is no category column
 _FLOAT32_LIMIT = 2.0**128 - 2.0**103  # beyond this a number is inf in the network's float32
 
@@ -85,7 +87,7 @@ def _check_finite(table: Table, col: int, values: np.ndarray, missing: np.ndarra
 def _texts(table: Table, col: int, numeric: bool) -> list[str]:
     """The column's cells as category names ('' where missing); numbers as "1", "2.5"."""
     if not numeric:
-        return ["" if c.lower() in MISSING else c for c in table.column(col)]
+        return ["" if c.lower() in TEXT_MISSING else c for c in table.column(col)]
     values, missing, _ = _parse(table, col)
     return ["" if m else _number_name(v) for v, m in zip(values.tolist(), missing.tolist())]
 
@@ -250,7 +252,8 @@ def missing_rows(table: Table, names) -> np.ndarray:
         if table.is_numeric(col):
             mask |= np.isnan(table.columns[col])
         else:
-            mask |= np.array([c.lower() in MISSING for c in table.columns[col]], bool)
+            spellings = TEXT_MISSING if _parse(table, col)[2] else MISSING
+            mask |= np.array([c.lower() in spellings for c in table.columns[col]], bool)
     return mask
 
 
