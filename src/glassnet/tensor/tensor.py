@@ -33,7 +33,6 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from operator import attrgetter
 
 import numpy as np
 
@@ -437,14 +436,11 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 
     Raises GraphError on reaching a freed node, before any gradient has been touched.
     """
-    order = topological_order(root, _RECORDED)
+    order = topological_order(root, "_backward")  # a leaf has none; a freed node has one
     for node in order:
         if not node._prev:
             raise _freed_error(node)
     return order
-
-
-_RECORDED = attrgetter("_backward")  # a leaf has none; a recorded or freed node has one
 
 
 def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
