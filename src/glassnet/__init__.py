@@ -33,6 +33,7 @@ from .data import (
     Dataset,
     Standardizer,
     load_dataset,
+    prepare,
     read_csv,
     train_val_test_split,
 )
@@ -40,7 +41,7 @@ from .errors import GlassnetError
 from .explain import draw, to_dot, trace
 from .export import export_onnx
 from .gradcheck import gradcheck
-from .saved import SavedModel, load, save
+from .saved import SavedModel, load, save, wrap
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 from .train import Callback, History, Trainer
 
@@ -68,6 +69,7 @@ __all__ = [
     "Dataset",
     "load_dataset",
     "read_csv",
+    "prepare",
     "train_val_test_split",
     "Standardizer",
     "DataLoader",
@@ -80,6 +82,7 @@ __all__ = [
     "SavedModel",
     "save",
     "load",
+    "wrap",
     "export_onnx",
     # errors (the subclasses are in glassnet.errors)
     "errors",

@@ -5,7 +5,8 @@ import numpy as np
 import onnxruntime as ort
 
 import glassnet as gn
-from glassnet.commands._common import DEFAULTS, prepare_data, scaled_y
+from glassnet.data import prepare
+from glassnet.data.table import Table
 
 TOL = 1e-5  # absolute, on probabilities and on a regressor's network output
 
@@ -23,46 +24,67 @@ def regression_tolerance(saved) -> float:
 
 
 def train_saved(folder, data="iris", *, hidden=(4,), activation="tanh", epochs=3, **mlp):
-    """A model trained for a few epochs as ``glassnet train`` trains one (same data split,
-    standardisation and target scaling), saved to ``folder``; returns it and its test rows."""
-    settings = {**DEFAULTS, "data": data}
-    ds, split, scaler, y_scale = prepare_data(settings)
+    """A model trained for a few epochs on the data as ``glassnet train`` prepares it
+    (same split, encoding, standardisation and target scaling), saved to ``folder``;
+    returns it and its raw test rows (an array, or a Table for a table with categories)."""
+    target = mlp.pop("target", None)
+    p = prepare(data, target, seed=0)
+    ds = p.dataset
     n_out = len(ds.label_names) if ds.task == "classify" else 1
-    model = gn.nn.MLP([ds.n_features, *hidden, n_out], activation=activation, seed=0, **mlp)
+    model = gn.nn.MLP([ds.X.shape[1], *hidden, n_out], activation=activation, seed=0, **mlp)
     trainer = gn.Trainer(
         model, task=ds.task, lr=0.01, epochs=epochs, batch_size=64, progress="none", seed=0
     )
-    trainer.fit(scaler.transform(split.X_train), scaled_y(split.y_train, y_scale))
-    saved = gn.save(
-        folder,
-        model,
-        task=ds.task,
-        feature_names=ds.feature_names,
-        label_names=ds.label_names,
-        standardizer=scaler,
-        target_name=ds.target_name,
-        target_scale=y_scale,
-    )
-    return saved, split.X_test
+    trainer.fit(p.inputs(p.split.X_train), p.targets(p.split.y_train))
+    saved = gn.save(folder, model, **p.model_info())
+    numbers_only = all(c["kind"] == "number" for c in ds.preprocessing["columns"])
+    return saved, (p.split.X_test if numbers_only else p.raw("test"))
+
+
+def feeds(sess, rows, saved=None) -> dict:
+    """The graph's inputs for raw rows: an array of numbers, or a Table whose number
+    columns (those of ``saved``) go into ``features``, NaN where missing, and each category
+    column by its name."""
+    inputs = {i.name: i for i in sess.get_inputs()}
+    if not isinstance(rows, Table):
+        (inp,) = inputs.values()
+        dtype = np.float64 if inp.type == "tensor(double)" else np.float32
+        return {inp.name: np.asarray(rows, dtype=dtype)}
+    out = {}
+    columns = saved.preprocessing["columns"]
+    numbers = [c["name"] for c in columns if c["kind"] == "number"]
+    if numbers:
+        out["features"] = np.array(
+            [[_number(rows.column(rows.index[n])[r]) for n in numbers] for r in range(rows.n_rows)]
+        )
+    for name in inputs:
+        if name != "features":
+            out[name] = np.array(list(rows.column(rows.index[name])), dtype=object)
+    return out
+
+
+def _number(cell) -> float:
+    try:
+        return float(cell)
+    except ValueError:  # a missing cell ('', NA, ...)
+        return np.nan
 
 
 def session(path) -> ort.InferenceSession:
     return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
-def run_onnx(path, X) -> dict:
-    """The graph's outputs by name for the rows ``X``, fed as its input's dtype."""
+def run_onnx(path, X, saved=None) -> dict:
+    """The graph's outputs by name for the raw rows ``X`` (see :func:`feeds`)."""
     sess = session(path)
-    (inp,) = sess.get_inputs()
-    dtype = np.float64 if inp.type == "tensor(double)" else np.float32
     names = [o.name for o in sess.get_outputs()]
-    return dict(zip(names, sess.run(None, {inp.name: np.asarray(X, dtype=dtype)})))
+    return dict(zip(names, sess.run(None, feeds(sess, X, saved))))
 
 
 def assert_same_answers(saved, onnx_path, X) -> float:
     """Labels identical and probabilities within TOL of SavedModel's, regression outputs
     within :func:`regression_tolerance`; returns the largest difference."""
-    got = run_onnx(onnx_path, X)
+    got = run_onnx(onnx_path, X, saved)
     if saved.task == "classify":
         assert sorted(got) == ["label", "probabilities"]
         assert got["label"].tolist() == saved.predict(X).tolist()

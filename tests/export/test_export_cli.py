@@ -46,7 +46,7 @@ def test_the_default_run_exports_to_the_same_answers_on_its_test_rows(
     assert code == 0 and err == "", err
     assert f"exported to {out} (ONNX opset 21)" in text
     settings = {**DEFAULTS, **json.loads((default_run / "run.json").read_text())["settings"]}
-    _, split, _, _ = prepare_data(settings)  # the run's own test split
+    split = prepare_data(settings).split  # the run's own test split
     saved = gn.load(default_run)
     assert saved.config["architecture"]["sizes"] == [4, 32, 32, 3]
     assert_same_answers(saved, out, split.X_test)

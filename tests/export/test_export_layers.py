@@ -35,7 +35,8 @@ def test_one_activation_per_hidden_layer(tmp_path):
     acts = ["sigmoid", "leaky_relu", "tanh"]
     saved, X_test = train_saved(tmp_path / "run", "wine", hidden=(6, 5, 4), activation=acts)
     out = gn.export_onnx(saved, tmp_path / "m.onnx")
-    assert ops(out)[3:] == [
+    found = ops(out)
+    assert found[found.index("Gemm") :] == [
         "Gemm",
         "Sigmoid",
         "Gemm",
@@ -46,7 +47,7 @@ def test_one_activation_per_hidden_layer(tmp_path):
         "Softmax",
         "ArgMax",
         "Gather",
-    ]  # after the standardisation's Sub, Div and Cast
+    ]
     props = {p.key: p.value for p in onnx.load(out).metadata_props}
     assert props["model"] == "MLP 13-6-5-4-3 (sigmoid, leaky_relu, tanh)"
     assert_same_answers(saved, out, X_test)

@@ -13,6 +13,7 @@ from ..io import files
 from . import _stages
 from ._graph import ELEMENT_NAMES, GraphBuilder
 from ._spec import ExportSpec, spec_for
+from ._table import table_inputs
 
 DEFAULT_OPSET = 21
 MIN_OPSET = 13  # Softmax normalises one axis (not all axes from it on) since opset 13
@@ -127,7 +128,7 @@ def to_onnx(model, *, opset: int = DEFAULT_OPSET, n_features=None):
 def build(spec: ExportSpec, opset: int, onnx):
     """The ModelProto of ``spec``: input, preprocessing, network, answers."""
     g = GraphBuilder(onnx)
-    x = _numeric_input(g, spec)
+    x = _inputs(g, spec)
     last = "logits" if spec.task == "classify" else "output/z"
     z = _stages.network(g, x, spec.layers, last if spec.task else "output")
     width = [m.out_features for _, m in spec.layers if isinstance(m, nn.Linear)][-1]
@@ -144,10 +145,14 @@ def build(spec: ExportSpec, opset: int, onnx):
     return g.model(spec.description or "glassnet", opset, _metadata(spec), _doc(spec))
 
 
-def _numeric_input(g, spec: ExportSpec) -> str:
-    """The numeric columns as one (N, n_features) tensor named ``features``, standardised
-    when the model was trained on standardised rows, in the network's dtype."""
-    x = g.input("features", spec.input_dtype, spec.n_features, ", ".join(spec.feature_names))
+def _inputs(g, spec: ExportSpec) -> str:
+    """The graph's inputs, encoded and standardised as the model was trained, in the
+    network's dtype: a saved model's raw columns (:func:`._table.table_inputs`), or a
+    bare network's ``features`` as they are."""
+    if spec.columns is not None:
+        x = table_inputs(g, spec.columns)
+    else:
+        x = g.input("features", spec.input_dtype, spec.n_features, ", ".join(spec.feature_names))
     if spec.mean is not None:
         return _stages.standardize(g, x, spec.mean, spec.scale, spec.dtype)
     if spec.input_dtype != spec.dtype:
@@ -162,6 +167,7 @@ def _metadata(spec: ExportSpec) -> dict[str, str]:
         "glassnet_version": __version__,
         "task": spec.task or "none",
         "feature_names": json.dumps(spec.feature_names),
+        "columns": json.dumps([c["name"] for c in spec.columns or []]),
         "model": spec.description,
     }
     if spec.task == "classify":

@@ -59,6 +59,11 @@ class ExportSpec:
     target_name : str
     description : str
         One line naming the model, e.g. ``MLP 4-32-32-3 (tanh)``.
+    columns : list of dict, or None
+        The table's columns as the model's preprocessing stores them (see
+        :mod:`glassnet.data.columns`): the graph then takes the raw columns, the numbers
+        together in ``features`` and each category column as strings, and encodes them.
+        None for a bare network, whose ``features`` are its inputs as they are.
     extra_metadata : dict of str to str
         More metadata properties, for what a kind of model has beyond the above.
     """
@@ -75,6 +80,7 @@ class ExportSpec:
     target_scale: dict | None = None
     target_name: str = "target"
     description: str = ""
+    columns: list | None = None
     extra_metadata: dict = field(default_factory=dict)
 
 
@@ -103,9 +109,10 @@ def from_saved(model: saved.SavedModel) -> ExportSpec:
     sizes = config["architecture"]["sizes"]
     act = model.model.activation  # one name, or one per hidden layer
     act = act if isinstance(act, str) else ", ".join(act)
+    columns = model.preprocessing["columns"]
     return ExportSpec(
         layers=leaf_layers(model.model, "export_onnx"),
-        n_features=len(model.feature_names),
+        n_features=sum(c["kind"] == "number" for c in columns),
         dtype=model.model.dtype,
         input_dtype="float64",
         feature_names=list(model.feature_names),
@@ -116,6 +123,7 @@ def from_saved(model: saved.SavedModel) -> ExportSpec:
         target_scale=config.get("target_scale") if model.task == "regress" else None,
         target_name=model.target_name,
         description=f"MLP {'-'.join(map(str, sizes))} ({act})",
+        columns=columns,
     )
 
 
