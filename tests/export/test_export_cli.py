@@ -161,3 +161,20 @@ def test_what_cannot_be_exported_is_named_in_one_line(model, kwargs, error, word
         gn.export_onnx(model, tmp_path / "m.onnx", **kwargs)
     assert words in str(info.value) and "\n" not in str(info.value)
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_info_prints_the_onnx_signature(default_run, capsys, monkeypatch):
+    code, text, _ = glassnet(capsys, "info", "--model", default_run)
+    assert code == 0
+    lines = text.splitlines()
+    at = lines.index("as ONNX (glassnet export):")
+    assert lines[at + 1 : at + 3] == [
+        "  inputs:",
+        "    features  float64  (N, 4)  sepal_length, sepal_width, petal_length, petal_width",
+    ]
+    assert "    probabilities  float32  (N, 3)  setosa, versicolor, virginica" in lines
+    code, text, _ = glassnet(capsys, "info", "--model", default_run, "--json")
+    assert json.loads(text)["onnx"][0] == "inputs:"
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)  # no onnx installed
+    code, text, _ = glassnet(capsys, "info", "--model", default_run)
+    assert code == 0 and "ONNX" not in text

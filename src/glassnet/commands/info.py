@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 from .. import saved
+from ..export import signature, to_onnx
 from ._common import headline
 
 
@@ -36,7 +38,16 @@ def describe_model(model: saved.SavedModel) -> dict:
         "data": settings.get("data") or model.config.get("dataset"),
         "data_sha256": model.config.get("data_sha256"),
         "metrics": metrics,
+        "onnx": _onnx_signature(model),
     }
+
+
+def _onnx_signature(model: saved.SavedModel) -> list[str] | None:
+    """The inputs and outputs of the graph ``glassnet export`` writes for the model, or
+    None when the onnx package is not installed."""
+    if importlib.util.find_spec("onnx") is None:
+        return None
+    return signature(to_onnx(model)).splitlines()
 
 
 def _column_line(c: dict) -> str:
@@ -72,6 +83,9 @@ def _lines(info: dict) -> list[str]:
     for part in ("test", "validation"):
         if info["metrics"] and part in info["metrics"]:
             lines.append(f"{part}: {headline(info['metrics'][part], info['task'], '')}")
+    if info["onnx"]:
+        lines.append("as ONNX (glassnet export):")
+        lines += [f"  {line}" for line in info["onnx"]]
     return lines
 
 
