@@ -7,9 +7,12 @@ when an export runs (``pip install 'glassnet[onnx]'``).
 
 The signature of an exported saved model:
 
-- input ``features``: float64, shape (N, n_features), the numeric columns in the order of
-  the model's ``feature_names`` (listed in the input's doc string and in the metadata), as
-  raw as they are in the data: the graph standardises them;
+- input ``features``: float64, shape (N, n_numbers), the number columns in the order of
+  the model's columns (listed in the input's doc string), as raw as they are in the data,
+  NaN where a cell is missing: the graph fills and standardises them;
+- for a table with category columns, one string input per category column, named after
+  it, shape (N,), one-hot encoded in the graph (a missing cell, empty or NA, takes the
+  stored fill; a category not seen in training is all zeros);
 - for a classifier, outputs ``label``, shape (N,), the class names (strings, or int64 when
   every label is an integer), and ``probabilities``, shape (N, n_classes), in the
   network's dtype (float32 unless it was built in float64), column k for class k;
@@ -23,8 +26,8 @@ Inside, each stage is a handful of named nodes: ``standardize/sub`` and
 constants ``layers.0.weight`` and ``layers.0.bias``); the activations (``hidden1/tanh``);
 ``output/softmax``, ``output/argmax`` and ``output/label`` (a Gather from the constant
 ``label_names``). Dropout is left out, as at inference. The model's metadata properties
-hold ``glassnet_version``, ``task``, ``feature_names``, ``label_names`` (JSON lists) and
-``model``.
+hold ``glassnet_version``, ``task``, ``columns``, ``feature_names`` (the network's
+inputs), ``label_names`` (JSON lists) and ``model``.
 """
 
 from ._export import (
