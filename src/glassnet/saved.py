@@ -57,6 +57,8 @@ def _check_config(config, where: str) -> None:
             scaler = Standardizer.from_dict(config["standardizer"])
         except DataError as exc:
             raise bad(f"has a bad 'standardizer' ({exc})") from None
+        if not (np.isfinite(scaler.mean_).all() and np.isfinite(scaler.scale_).all()):
+            raise bad("has a 'standardizer' with NaN or infinite means or scales")
         if len(scaler.mean_) != sizes[0]:
             raise bad(f"standardises {len(scaler.mean_)} features; the network takes {sizes[0]}")
     ys = config.get("target_scale")
@@ -126,6 +128,21 @@ def _whole(x) -> bool:
 
 def _number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and np.isfinite(x)
+
+
+def _check_sizes_fit(sizes: list[int], state: dict, where: str) -> None:
+    """The config's layer sizes against the weights the file holds, before any network is
+    built: a crafted config must not make glassnet build what the file could not fill.
+    (A small mismatch is left to ``check_state``, which names each tensor at fault.)"""
+    matrices = sum(np.ndim(v) == 2 for v in state.values())
+    held = sum(np.size(v) for v in state.values())
+    wanted = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if len(sizes) - 1 != matrices or wanted > 2 * held + 1_000_000:
+        raise ModelFileError(
+            f"{where}: the config's architecture.sizes ({len(sizes)} sizes: "
+            f"{_short([str(n) for n in sizes])}) describe {wanted} weights in "
+            f"{len(sizes) - 1} layers; the file holds {held} in {matrices} weight matrices"
+        )
 
 
 def _build(config: dict, where: str) -> nn.MLP:
@@ -387,6 +404,7 @@ def load(path) -> SavedModel:
     file = p / io.MODEL_FILENAME if p.is_dir() else p
     state, config = io.load_model(p)
     _check_config(config, str(file))
+    _check_sizes_fit(config["architecture"]["sizes"], state, str(file))
     model = _build(config, str(file))
     params = dict(model.named_parameters())
     io.model.check_state(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import losses, saved
-from ..errors import DataError, DomainError, GlassnetError
+from .. import io, losses, saved
+from ..errors import DataError, DomainError, GlassnetError, ModelFileError
 from ..explain.neurons import sample_arithmetic
 from ..explain.trace import trace
 from ..nn import Linear
@@ -92,11 +92,9 @@ def _candidates(model: saved.SavedModel, model_arg) -> list[str]:
     if model_arg is not None:
         run = Path(model_arg) if Path(model_arg).is_dir() else Path(model_arg).parent
         if (run / "run.json").is_file():
-            import json
-
             try:
-                found.append(json.loads((run / "run.json").read_text())["settings"]["data"])
-            except (ValueError, KeyError, TypeError):
+                found.append(io.guard.read_json_file(run / "run.json")["settings"]["data"])
+            except (ValueError, KeyError, TypeError, ModelFileError):
                 pass
     settings = model.config.get("settings") or {}
     found += [d for d in (settings.get("data"), model.config.get("dataset")) if d]

@@ -47,7 +47,7 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         if not run_file.is_file():
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
         try:
-            run = json.loads(run_file.read_text())
+            run = io.guard.read_json_file(run_file)
             settings = {**DEFAULTS, **run["settings"]}
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None

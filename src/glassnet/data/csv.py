@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..io.guard import not_regular
 from .datasets import TASKS, Dataset
 
 __all__ = ["read_csv", "read_features_csv"]
@@ -62,9 +63,9 @@ class _Table:
 
 def _read_table(path: str | os.PathLike) -> _Table:
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise DataError(f"{path}: {what}")
+    if not path.is_file():  # a FIFO or a device would block or never end: name it instead
+        what = not_regular(path.stat().st_mode) if path.exists() else None
+        raise DataError(f"{path}: {f'is {what}, not a file' if what else 'does not exist'}")
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             header, rows, lines = _parse(path, fh)
