@@ -14,11 +14,11 @@ from ..data.datasets import builtin_name
 from ..errors import GlassnetError, ModelFileError
 from ..report.recorder import ReportRecorder
 from ..train import Trainer, TrainingDiverged
+from . import _runfolder
 from ._common import (
     DEFAULT_LR,
     DEFAULTS,
     RESUMABLE,
-    RUN_FILES,
     check_same_data,
     data_digest,
     describe,
@@ -72,16 +72,7 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
     data = str(settings["data"])
     if builtin_name(data) is None:  # a file: absolute, so that `evaluate` finds it anywhere
         settings["data"] = os.path.abspath(data)
-    if not args.out:
-        return settings, _new_run_folder(data), None
-    out = Path(args.out)
-    held = [name for name in RUN_FILES if (out / name).exists()]
-    if held:  # files of two runs in one folder would be read as one run
-        raise GlassnetError(
-            f"--out {out} already holds a run ({', '.join(held)}); give "
-            f"another folder, or continue that run with --resume {out}"
-        )
-    return settings, out, None
+    return settings, Path(args.out) if args.out else _new_run_folder(data), None
 
 
 def _check_settings(settings: dict, where: Path) -> None:
@@ -132,6 +123,19 @@ def _new_run_folder(data: str) -> Path:
 
 def run(args) -> int:
     settings, out, started = _settings(args)
+    while True:
+        try:
+            with _runfolder.claimed(out, "--resume" if args.resume else "--out"):
+                if started is None:
+                    _runfolder.check_free(out)
+                return _run(args, settings, out, started)
+        except _runfolder.FolderTaken:
+            if args.out or args.resume:
+                raise
+            out = _new_run_folder(str(settings["data"]))  # a default name taken this second
+
+
+def _run(args, settings: dict, out: Path, started: dict | None) -> int:
     ds, split, scaler, y_scale = prepare_data(settings)
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
@@ -228,9 +232,9 @@ def _plan(model: nn.MLP, ds, split, y_scale) -> str:
 def _resume(trainer: Trainer, out: Path, settings: dict, started_with: int) -> str:
     """Load the run's last checkpoint; settle the epochs it ends at; say what happens."""
     if not (out / "last.safetensors").is_file():
-        raise ModelFileError(
-            f"--resume {out}: the run has no last.safetensors: it stopped "
-            "before its first checkpoint; train it again"
+        return (
+            f"{out} stopped before its first checkpoint: training it again from the start, "
+            "with its own settings"
         )
     asked = settings["epochs"]
     trainer.load_checkpoint(out / "last.safetensors")
@@ -257,7 +261,7 @@ def _interrupted(trainer: Trainer, out: Path) -> str:
     if not last.is_file():
         return (
             f"interrupted during epoch {trainer.epoch + 1}, before the first checkpoint; "
-            f"nothing to resume: start the run again"
+            f"start it again with: glassnet train --resume {out}"
         )
     at = io.load_checkpoint(last)["extra"]["epoch"]
     return (
