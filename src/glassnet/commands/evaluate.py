@@ -7,9 +7,12 @@ import json
 from .. import io, saved
 from ..errors import DataError
 from ._common import DEFAULTS, check_same_data, headline, interval, prepare_data
+from ._runfolder import check_output
 
 
 def run(args) -> int:
+    if args.out:
+        check_output(args.out, args.model)
     model = saved.load(args.model)
     if args.data:
         X, y = model.read_data(args.data, target=args.target)

@@ -23,6 +23,7 @@ from ..explain.neurons import sample_arithmetic
 from ..explain.trace import trace
 from ..nn import Linear
 from ..tensor import Tensor
+from ._runfolder import check_output
 
 __all__ = ["run", "default_model"]
 
@@ -215,6 +216,8 @@ def _check_arguments(args) -> None:
         raise DomainError(
             f"--graph {args.graph}: use a name ending in {', '.join(_GRAPH_SUFFIXES)}"
         )
+    if args.graph and args.model is not None:
+        check_output(args.graph, args.model, "--graph")
 
 
 def run(args) -> int:

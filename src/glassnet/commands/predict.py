@@ -8,9 +8,12 @@ import sys
 
 from .. import io, saved
 from ..errors import DataError
+from ._runfolder import check_output
 
 
 def run(args) -> int:
+    if args.out:
+        check_output(args.out, args.model)
     model = saved.load(args.model)
     if args.proba and model.task != "classify":
         raise DataError("--proba applies to classification models; this one does regression")
