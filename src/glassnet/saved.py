@@ -231,18 +231,35 @@ class SavedModel:
             raise DataError(f"row {row} of the features holds NaN or infinity")
         if self.standardizer is not None:
             X = self.standardizer.transform(X)  # the training split's statistics
-        return X.astype(self.model.parameters()[0].dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            Z = X.astype(self.model.parameters()[0].dtype)
+        bad = ~np.isfinite(Z)
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            raise DataError(
+                f"row {row}, column {self.feature_names[col]!r:.60}: the value is too far "
+                f"from the training data for the network's {Z.dtype} numbers once "
+                "standardised with the training statistics"
+            )
+        return Z
 
     def outputs(self, X) -> np.ndarray:
         """The network's outputs for raw feature rows: class logits, array of shape
         (n_samples, n_classes), or regression predictions in the target's units,
         array of shape (n_samples,)."""
-        out = predict_logits(self.model, self.network_inputs(X))
-        if self.task == "classify":
-            return out
-        out = out.reshape(-1).astype(np.float64)  # (N, 1) -> (N,)
-        if self._target_scale:
-            out = out * self._target_scale["scale"] + self._target_scale["mean"]
+        Z = self.network_inputs(X)
+        with np.errstate(all="ignore"):  # an overflow gives inf or NaN, refused below
+            out = predict_logits(self.model, Z)
+            if self.task == "regress":
+                out = out.reshape(-1).astype(np.float64)  # (N, 1) -> (N,)
+                if self._target_scale:
+                    out = out * self._target_scale["scale"] + self._target_scale["mean"]
+        if not np.isfinite(out).all():
+            row = int(np.argwhere(~np.isfinite(out))[0][0])
+            raise DataError(
+                f"row {row}: the network's output is NaN or infinite (its inputs are far "
+                "outside the training data, or the weights are extreme); no prediction made"
+            )
         return out
 
     def predict(self, X) -> np.ndarray:
