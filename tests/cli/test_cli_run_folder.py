@@ -217,3 +217,14 @@ def test_a_changed_data_file_is_refused_where_the_run_would_rebuild_its_splits(h
     assert cli.main(["evaluate", "--model", "run", "--data", "flowers.csv"]) == 0
     assert cli.main(["train", "--resume", "run", "--epochs", "3"]) == 2
     assert "error: --resume run: " in capsys.readouterr().err
+
+
+def test_temporary_files_left_by_a_crash_are_removed_when_the_folder_is_next_used(here, capsys):
+    assert _train("--epochs", 2, "--out", "run") == 0
+    stale = [".model.safetensors.0badc0de.tmp", ".report.html.12345678.tmp"]
+    kept = ["notes.tmp", ".notes.txt", ".model.safetensors.tmp"]  # not glassnet's own
+    for name in stale + kept:
+        (here / "run" / name).write_bytes(b"half written")
+    assert cli.main(["train", "--resume", "run", "--quiet"]) == 0
+    left = sorted(p.name for p in (here / "run").iterdir() if p.name in stale + kept)
+    assert left == sorted(kept)

@@ -2,9 +2,9 @@
 cleaned of the temporary files an earlier crash left, and never written over by the output of
 another command.
 
-The claim is an exclusive ``flock`` on ``.glassnet.lock`` in the folder: the system releases it
-whenever the process ends, by any path (a SIGKILL included), so it never goes stale; a second
-process that asks for it is refused at once.
+The claim is an exclusive ``flock`` on the folder itself: the system releases it whenever the
+process ends, by any path (a SIGKILL included), so it never goes stale and leaves no file
+behind; a second process that asks for it is refused at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ..errors import GlassnetError
 
-LOCK_NAME = ".glassnet.lock"
 # What a run leaves in its folder; each is the run's own, never another command's output.
 RUN_OUTPUTS = (
     "run.json",
@@ -27,7 +26,6 @@ RUN_OUTPUTS = (
     "metrics.json",
     "curves.png",
     "report.html",
-    LOCK_NAME,
 )
 # The files that make a folder hold a run: a run with none of them stopped before its first
 # checkpoint, and a new run may start there.
@@ -44,9 +42,9 @@ def claimed(out: Path, option: str):
     """Hold ``out`` for one run while the block runs; refuse at once if another holds it."""
     import fcntl  # POSIX; imported here so that the package imports everywhere
 
+    made = [p for p in [out, *out.parents] if not p.exists()]  # to remove if nothing is run
     out.mkdir(parents=True, exist_ok=True)
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(out / LOCK_NAME, flags, 0o666)
+    fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -57,6 +55,11 @@ def claimed(out: Path, option: str):
             ) from None
         remove_temporaries(out)
         yield out
+    except BaseException:
+        with contextlib.suppress(OSError):  # a run that never began leaves no folders behind
+            for folder in made:
+                folder.rmdir()  # only if empty
+        raise
     finally:
         os.close(fd)  # releases the claim
 

@@ -29,6 +29,7 @@ from ._common import (
     say,
     scaled_y,
 )
+from ._interrupts import deferred, ignore_further
 
 
 def _settings(args) -> tuple[dict, Path, dict | None]:
@@ -152,19 +153,20 @@ def _run(args, settings: dict, out: Path, started: dict | None) -> int:
     try:
         trainer.fit(X_train, scaled_y(split.y_train, y_scale), validation_data=val)
     except KeyboardInterrupt:
+        ignore_further()
         print(_interrupted(trainer, out), file=sys.stderr)
         return 130
     except TrainingDiverged:
         _write_report(out, recorder, trainer, settings, ds, split, None)  # shows what blew up
         raise
-    if trainer.stop_training and not stopped_before:
-        by = "validation" if val is not None else "training"
-        say(
-            args,
-            f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
-            f"{settings['early_stopping']} epochs",
-        )
     try:
+        if trainer.stop_training and not stopped_before:
+            by = "validation" if val is not None else "training"
+            say(
+                args,
+                f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
+                f"{settings['early_stopping']} epochs",
+            )
         result = saved.save(
             out,
             trainer.model,
@@ -176,15 +178,17 @@ def _run(args, settings: dict, out: Path, started: dict | None) -> int:
             target_scale=y_scale,
             extra={"dataset": ds.name, "settings": settings, "data_sha256": digest},
         )
-        _write_results(out, result, trainer, split, f"{ds.name}: {describe(trainer.model)}")
+        line = _write_results(out, result, trainer, split, f"{ds.name}: {describe(trainer.model)}")
         _write_report(out, recorder, trainer, settings, ds, split, result)
     except KeyboardInterrupt:
+        ignore_further()
         print(
             f"interrupted while writing the results; write them with: glassnet train "
             f"--resume {out}",
             file=sys.stderr,
         )
         return 130
+    echo(f"{line}; saved to {out}")  # only once every file is written
     return 0
 
 
@@ -290,22 +294,24 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
         }
         if ds.task == "classify" and ds.n_features == 2:
             extra.update(X_2d=ds.X, y_2d=ds.y)
-    write_report(
-        out / "report.html",
-        recorder,
-        trainer.history,
-        settings,
-        trainer.model,
-        task=ds.task,
-        label_names=ds.label_names,
-        feature_names=ds.feature_names,
-        title=title,
-        kept_epoch=kept,
-        **extra,
-    )
+    with deferred():  # matplotlib, interrupted while drawing, may swallow the Ctrl-C
+        write_report(
+            out / "report.html",
+            recorder,
+            trainer.history,
+            settings,
+            trainer.model,
+            task=ds.task,
+            label_names=ds.label_names,
+            feature_names=ds.feature_names,
+            title=title,
+            kept_epoch=kept,
+            **extra,
+        )
 
 
-def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:
+def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> str:
+    """history.csv, metrics.json and curves.png; returns the line that says the result."""
     report = {}
     for name, X, y in [
         ("test", split.X_test, split.y_test),
@@ -323,7 +329,8 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
     io.files.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
     from ..report import plot_curves  # matplotlib is imported only here
 
-    plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
+    with deferred():
+        plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
     if "test" in report:
         result = (
             f"{headline(report['test'], model.task)} on {len(split.y_test)} held-out "
@@ -340,4 +347,4 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
     if trainer.kept_epoch != trainer.epoch:
         by = "validation" if len(split.y_val) else "training"
         result += f", with the weights of epoch {trainer.kept_epoch} (lowest {by} loss)"
-    echo(f"{result}; saved to {out}")
+    return result
