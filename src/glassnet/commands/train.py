@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import io, nn, saved
 from ..data.datasets import builtin_name
-from ..errors import GlassnetError, ModelFileError
+from ..errors import DataError, GlassnetError, ModelFileError
 from ..report.recorder import ReportRecorder
 from ..train import Trainer, TrainingDiverged
 from . import _runfolder
@@ -138,6 +138,11 @@ def run(args) -> int:
 
 def _run(args, settings: dict, out: Path, started: dict | None) -> int:
     ds, split, scaler, y_scale = prepare_data(settings)
+    if ds.task == "classify" and len(ds.label_names) < 2:  # accuracy 1.000, learning nothing
+        raise DataError(
+            f"{ds.name}: every row of the target {ds.target_name!r:.60} is the class "
+            f"{ds.label_names[0]!r:.60}; a classifier needs at least two classes"
+        )
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
     if started is not None:

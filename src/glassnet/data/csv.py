@@ -158,8 +158,16 @@ def _check_header(path: Path, header: list[str], line: int) -> list[str]:
     return header
 
 
+def _ascii(text: str) -> bool:
+    """Only ASCII and no underscore: Python's float() also reads '١٢', '１２' and '1_000',
+    which no CSV written by pandas, R or a spreadsheet holds as a number."""
+    return text.isascii() and "_" not in text
+
+
 def _number_problem(text: str, value: float | None = None) -> str | None:
     """What keeps one cell from being a number the network can hold, or None."""
+    if not _ascii(text):
+        return f"'{_shown(text)}' is not a number (numbers are written with the digits 0-9)"
     if value is None:
         try:
             value = float(text)
@@ -191,8 +199,11 @@ def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, 
 
     The values must also fit in float32, the dtype the network computes in.
     """
+    cells = table.column(col)
     try:
-        values = np.array(table.column(col), dtype=np.float64)
+        if not all(map(_ascii, cells)):
+            raise ValueError
+        values = np.array(cells, dtype=np.float64)
     except ValueError:
         return None, _bad_cell(table, col, None)
     with np.errstate(invalid="ignore"):
@@ -216,6 +227,8 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
 
 
 def _parse_number(text: str) -> float | None:
+    if not _ascii(text):
+        return None
     try:
         return float(text)
     except ValueError:
@@ -249,8 +262,8 @@ def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
     for row, key in enumerate(keys):
         if key not in index:
             raise DataError(
-                f"{table.where(row, col)}: unknown class '{key}'; the known "
-                f"classes are {', '.join(label_names)}"
+                f"{table.where(row, col)}: unknown class '{_shown(key)}'; the known "
+                f"classes are {_few(label_names)}"
             )
     return np.array([index[key] for key in keys], dtype=np.int64), list(label_names)
 
@@ -310,10 +323,21 @@ def _text_target(table, col, task, label_names, numbers):
     return y, names, "classify"
 
 
+def _shown(text: str, limit: int = 40) -> str:
+    """User text in a message: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _few(names: list[str], k: int = 6) -> str:
+    """The first ``k`` names, and how many there are in all: an error line stays short."""
+    shown = ", ".join(_shown(n) for n in names[:k])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > k else "")
+
+
 def _column_index(table: _Table, name: str, role: str) -> int:
     if name not in table.index:
         raise DataError(
-            f"{table.path}: no {role} column '{name}'; the columns are {', '.join(table.header)}"
+            f"{table.path}: no {role} column '{_shown(name)}'; the columns are {_few(table.header)}"
         )
     return table.index[name]
 
