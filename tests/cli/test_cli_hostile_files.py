@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 
 import pytest
 from crafted import iris_config, iris_weights, raw_model, signed_model
@@ -84,6 +85,12 @@ def test_deeply_nested_run_json_or_checkpoint_gives_one_line(tmp_path, capsys, m
     (tmp_path / "run" / "run.json").write_text('{"settings": ' + "[" * 5000 + "]" * 5000 + "}")
     code, _, err = _run("train", "--resume", "run", capsys=capsys)
     assert code == 2 and "run.json: its JSON nests 5001 levels deep" in _one_error(err)
+    assert cli.main(["train", "--epochs", "2", "--out", "again", "--quiet"]) == 0
+    capsys.readouterr()
+    deep = {"kind": "checkpoint", "tree": "[" * 3000 + "]" * 3000}
+    signed_model(tmp_path / "again" / "last.safetensors", "{}", iris_weights(), deep)
+    code, _, err = _run("train", "--resume", "again", capsys=capsys)
+    assert code == 2 and "'tree' entry of the header: its JSON nests 3000" in _one_error(err)
 
 
 def test_a_crafted_config_is_checked_against_the_weights_before_a_network_is_built(
@@ -93,11 +100,12 @@ def test_a_crafted_config_is_checked_against_the_weights_before_a_network_is_bui
     for n, sizes in enumerate([[4] + [1] * 200_000 + [3], [4, 40_000, 40_000, 3]]):
         config = iris_config(architecture={"type": "MLP", "sizes": sizes, "activation": "tanh"})
         path = signed_model(tmp_path / f"m{n}.safetensors", json.dumps(config), iris_weights())
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before, start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, time.process_time()
         code, _, err = _run("predict", "--model", path, "--data", "iris", capsys=capsys)
         assert code == 2 and "the file holds 15 in 1 weight matrices" in _one_error(err)
         assert len(err) < 400
         assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB
+        assert time.process_time() - start < 5
 
 
 def test_a_header_with_a_million_tensor_entries_is_refused(tmp_path, capsys):
@@ -105,10 +113,12 @@ def test_a_header_with_a_million_tensor_entries_is_refused(tmp_path, capsys):
         f'"t{i}":{{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}' for i in range(1_000_000)
     )
     raw_model(tmp_path / "m.safetensors", "{" + entries + "}")
+    start = time.process_time()
     code, _, err = _run(
         "predict", "--model", tmp_path / "m.safetensors", "--data", "iris", capsys=capsys
     )
     assert code == 2 and "lists 1000000 tensors, more than the 10000" in _one_error(err)
+    assert time.process_time() - start < 5  # refused before the header is parsed
 
 
 @pytest.mark.parametrize(
