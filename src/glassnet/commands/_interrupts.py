@@ -16,7 +16,8 @@ import threading
 @contextlib.contextmanager
 def deferred():
     """Run the block with Ctrl-C held back; raise ``KeyboardInterrupt`` after it if one came."""
-    if threading.current_thread() is not threading.main_thread():
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # e.g. under nohup
         yield
         return
     caught: list[int] = []

@@ -138,11 +138,7 @@ def run(args) -> int:
 
 def _run(args, settings: dict, out: Path, started: dict | None) -> int:
     ds, split, scaler, y_scale = prepare_data(settings)
-    if ds.task == "classify" and len(ds.label_names) < 2:  # accuracy 1.000, learning nothing
-        raise DataError(
-            f"{ds.name}: every row of the target {ds.target_name!r:.60} is the class "
-            f"{ds.label_names[0]!r:.60}; a classifier needs at least two classes"
-        )
+    _check_classes(ds)
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
     if started is not None:
@@ -164,14 +160,19 @@ def _run(args, settings: dict, out: Path, started: dict | None) -> int:
     except TrainingDiverged:
         _write_report(out, recorder, trainer, settings, ds, split, None)  # shows what blew up
         raise
+    if trainer.stop_training and not stopped_before:
+        by = "validation" if val is not None else "training"
+        say(
+            args,
+            f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
+            f"{settings['early_stopping']} epochs",
+        )
+    return _save(out, recorder, trainer, settings, ds, split, scaler, y_scale, digest)
+
+
+def _save(out: Path, recorder, trainer, settings, ds, split, scaler, y_scale, digest) -> int:
+    """The model, the results and the report; "saved to" once every file is written."""
     try:
-        if trainer.stop_training and not stopped_before:
-            by = "validation" if val is not None else "training"
-            say(
-                args,
-                f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
-                f"{settings['early_stopping']} epochs",
-            )
         result = saved.save(
             out,
             trainer.model,
@@ -193,8 +194,17 @@ def _run(args, settings: dict, out: Path, started: dict | None) -> int:
             file=sys.stderr,
         )
         return 130
-    echo(f"{line}; saved to {out}")  # only once every file is written
+    echo(f"{line}; saved to {out}")
     return 0
+
+
+def _check_classes(ds) -> None:
+    """A classifier of one class would report accuracy 1.000 having learnt nothing."""
+    if ds.task == "classify" and len(ds.label_names) < 2:
+        raise DataError(
+            f"{ds.name}: every row of the target {ds.target_name!r:.60} is the class "
+            f"{ds.label_names[0]!r:.60}; a classifier needs at least two classes"
+        )
 
 
 def _trainer(settings: dict, ds, out: Path, recorder, quiet: bool) -> Trainer:
