@@ -1,4 +1,4 @@
-"""The ``glassnet`` command: train, evaluate, predict, explain, datasets.
+"""The ``glassnet`` command: train, evaluate, predict, explain, datasets, playground.
 
 Every command exits 0 on success and 2 with a one-line ``error: ...`` on standard error (no
 traceback) when the input is at fault: a missing file, a bad CSV, an unknown column,
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import os
 import signal
 import sys
 import threading
+from functools import partial
 
-from .errors import GlassnetError
+from . import checks
+from .errors import GlassnetError, SettingError
 
 EXAMPLES = {
     "train": """examples:
@@ -40,12 +41,17 @@ EXAMPLES = {
   glassnet explain                                  # the default Iris model
   glassnet explain --model runs/iris-20261122-101500 --sample 0
   glassnet explain --graph graph.svg""",
+    "playground": """examples:
+  glassnet playground                              # spirals, in the browser
+  glassnet playground --data moons --port 8765
+  glassnet playground --data houses.csv --no-browser  # print the address only""",
 }
 MAIN_EPILOG = """examples:
   glassnet train                                   # learn Iris in a few seconds
   glassnet evaluate --model runs/iris-20261122-101500
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
   glassnet datasets
+  glassnet playground                              # watch a network learn, in the browser
 
 Run 'glassnet COMMAND --help' for a command's options and examples."""
 
@@ -87,25 +93,26 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-def _number(kind, ok, must: str):
-    """An argparse type: ``kind(text)`` that satisfies ``ok``, else a message saying ``must``."""
+def _number(kind, check):
+    """An argparse type: ``kind(text)``, checked by a rule of :mod:`glassnet.checks`."""
 
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not ok(value):
-            raise argparse.ArgumentTypeError(f"must be {must}, got {text}")
-        return value
+        try:
+            return check(value, "it", "option")
+        except SettingError as e:  # "option: it must be ..." -> "must be ..."
+            raise argparse.ArgumentTypeError(str(e).removeprefix("option: it ")) from None
 
     return parse
 
 
-_positive_int = _number(int, lambda v: v > 0, "positive")
-_positive_float = _number(float, lambda v: 0 < v < math.inf, "positive and finite")
-_count = _number(int, lambda v: v >= 0, "0 or more")
-_fraction = _number(float, lambda v: 0 <= v < 1, "in [0, 1)")
+_positive_int = _number(int, checks.positive_int)
+_positive_float = _number(float, checks.positive_float)
+_count = _number(int, checks.nonnegative_int)
+_fraction = _number(float, partial(checks.probability, below_one=True))
 
 
 def _sub(sub, name: str, help: str) -> argparse.ArgumentParser:
@@ -209,6 +216,23 @@ def _add_others(sub) -> None:
     p.set_defaults(func=_run("explain"))
 
 
+def _add_playground(sub) -> None:
+    p = _sub(sub, "playground", "watch a network learn in the browser, neuron by neuron")
+    p.add_argument(
+        "--data", help="a built-in dataset or a CSV path, drawn in two columns (default: spirals)"
+    )
+    p.add_argument("--port", type=_count, default=0, help="the port (default: a free one)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="print the address without opening a browser"
+    )
+    p.set_defaults(func=_run("playground"))
+
+
 def _run(name: str):
     def call(args):
         # the heavy imports happen only when a command runs, and only that command's
@@ -233,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.commands = sub.choices  # name -> the command's parser, for errors of its own
     _add_train(sub)
     _add_others(sub)
+    _add_playground(sub)
     return parser
 
 

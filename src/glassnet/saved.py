@@ -26,13 +26,11 @@ import numpy as np
 
 from . import io, metrics, nn
 from .data import Standardizer, load_dataset, read_csv, read_features_csv
-from .data.datasets import builtin_name
+from .data.datasets import TASKS, builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
 from .nn import predict_logits
 
 __all__ = ["SavedModel", "load", "save", "wrap"]
-
-TASKS = ("classify", "regress")
 
 
 def _short(names: list[str], k: int = 6) -> str:
@@ -78,7 +76,7 @@ def _check_config(config, where: str) -> None:
 
 # The architecture entries' JSON types, checked before nn.MLP sees them.
 _ARCH_TYPES = {
-    "activation": (str,),
+    "activation": (str, list),  # one name, or one per hidden layer
     "dropout": (int, float),
     "dtype": (str,),
     "seed": (int, type(None)),
@@ -100,6 +98,14 @@ def _check_architecture(arch, bad) -> list[int]:
         if key in arch and (isinstance(value, bool) or not isinstance(value, types)):
             kind = " or ".join("null" if t is type(None) else t.__name__ for t in types)
             raise bad(f"has architecture.{key} {value!r:.60}; expected a {kind}")
+    activation = arch.get("activation")
+    if isinstance(activation, list) and (
+        not _strings(activation) or len(activation) != len(sizes) - 2
+    ):
+        raise bad(
+            f"has architecture.activation {activation!r:.60}; expected one name, or a "
+            f"list of one name per hidden layer ({len(sizes) - 2} here)"
+        )
     return sizes
 
 

@@ -20,7 +20,7 @@ from glassnet.data import (
     train_val_test_split,
 )
 from glassnet.data.datasets import builtin_name
-from glassnet.errors import DataError
+from glassnet.errors import DataError, SettingError
 
 GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
 
@@ -113,13 +113,14 @@ def test_names_are_case_and_dash_insensitive():
         ("moons", {"noise": -0.1}, "noise must be a finite number >= 0"),
         ("spirals", {"n_samples": 2}, "at least 3"),
         ("/no/such/file.csv", {}, "does not exist"),
-        ("moons", {"seed": -1}, "load_dataset: seed must be a non-negative integer, got -1"),
-        ("iris", {"seed": 0.5}, "seed must be a non-negative integer, got 0.5"),
+        ("moons", {"seed": -1}, "load_dataset: seed must be an integer >= 0, got -1"),
+        ("iris", {"seed": 0.5}, "seed must be an integer >= 0, got 0.5"),
         ("moons", {"noise": "0.1"}, "noise must be a finite number >= 0, got '0.1'"),
     ],
 )
 def test_load_dataset_errors(name, options, fragment):
-    with pytest.raises(DataError) as info:
+    setting = "must be" in fragment or "at least" in fragment  # a bad argument, not bad data
+    with pytest.raises(SettingError if setting else DataError) as info:
         load_dataset(name, **options)
     assert fragment in str(info.value)
 
@@ -188,23 +189,23 @@ def test_generators_are_deterministic_from_the_seed(make):
 @pytest.mark.parametrize(
     "options, fragment",
     [
-        ({"seed": -1}, "seed must be a non-negative integer, got -1"),
-        ({"seed": 2.5}, "seed must be a non-negative integer, got 2.5"),
-        ({"seed": None}, "seed must be a non-negative integer, got None"),
+        ({"seed": -1}, "seed must be an integer >= 0, got -1"),
+        ({"seed": 2.5}, "seed must be an integer >= 0, got 2.5"),
+        ({"seed": None}, "seed must be an integer >= 0, got None"),
         ({"noise": "0.1"}, "noise must be a finite number >= 0, got '0.1'"),
         ({"noise": None}, "noise must be a finite number >= 0, got None"),
         ({"noise": float("nan")}, "noise must be a finite number >= 0, got nan"),
     ],
 )
 def test_generator_arguments_are_checked(make, options, fragment):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(SettingError) as info:
         make(n_samples=30, **options)
     assert f"{make.__name__}: {fragment}" in str(info.value)
 
 
-@pytest.mark.parametrize("factor", ["0.5", None, 1.0, True])
+@pytest.mark.parametrize("factor", ["0.5", None, 1.0, True, 0.0])
 def test_circles_factor_must_be_a_number_between_0_and_1(factor):
-    with pytest.raises(DataError, match=r"make_circles: factor must be between 0 and 1, got "):
+    with pytest.raises(SettingError, match=r"make_circles: factor must be "):
         make_circles(30, factor=factor)
 
 
@@ -267,7 +268,6 @@ def test_defaults_are_learnable_by_a_two_layer_network(name, target):
         ((np.zeros((2, 2)), np.array([0, 2]), ["a", "b"], ["n", "m"], "classify"), "0..1"),
         ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "classify"), "needs label_names"),
         ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], ["x"], "regress"), "no label_names"),
-        ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "cluster"), "'cluster'"),
     ],
 )
 def test_dataset_validates_its_parts(args, fragment):
@@ -289,3 +289,8 @@ def test_dataset_keeps_float32_and_float64_features(X, dtype):
     ds = Dataset(X, np.array([0.5, 1.0]), ["a"], None, "regress")
     assert ds.X.dtype == dtype
     np.testing.assert_array_equal(ds.X, np.asarray(X, dtype=np.float64))
+
+
+def test_a_dataset_of_an_unknown_task_is_a_setting_error():
+    with pytest.raises(SettingError, match="Dataset 'toy': task must be one of .*'cluster'"):
+        Dataset(np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "cluster", name="toy")

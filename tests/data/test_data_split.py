@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sklearn.preprocessing import StandardScaler
 
 from glassnet.data import Standardizer, load_dataset, split_indices, train_val_test_split
-from glassnet.errors import DataError
+from glassnet.errors import DataError, SettingError
 
 
 def test_iris_split_keeps_class_proportions_exactly():
@@ -87,15 +87,16 @@ def test_regression_targets_split_at_random():
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        ({"val_size": -0.1}, "val_size must be a fraction in [0, 1)"),
-        ({"test_size": 1.0}, "test_size must be a fraction in [0, 1)"),
+        ({"val_size": -0.1}, "val_size must be a number in [0, 1)"),
+        ({"test_size": 1.0}, "test_size must be a number in [0, 1)"),
         ({"val_size": 0.6, "test_size": 0.5}, "below 1"),
         ({"val_size": "0.2"}, "val_size"),
     ],
 )
 def test_split_size_errors(kwargs, fragment):
     options = {"val_size": 0.1, "test_size": 0.1, **kwargs}
-    with pytest.raises(DataError) as info:
+    error = DataError if fragment == "below 1" else SettingError
+    with pytest.raises(error) as info:
         train_val_test_split(np.zeros((10, 2)), np.zeros(10, int), seed=0, **options)
     assert fragment in str(info.value)
 
@@ -186,9 +187,9 @@ def test_seeds_must_be_non_negative_integers(seed, fragment):
             "split_indices",
         ),
     ]:
-        with pytest.raises(DataError) as info:
+        with pytest.raises(SettingError) as info:
             call()
-        assert f"{owner}: seed must be a non-negative integer, {fragment}" in str(info.value)
+        assert f"{owner}: seed must be an integer >= 0, {fragment}" in str(info.value)
 
 
 def test_numpy_integer_seeds_are_seeds():

@@ -220,7 +220,12 @@ def test_default_names_and_repr(tmp_path):
         (lambda c: c["architecture"].update(sizes=[4, True, 3]), "architecture.sizes"),
         (lambda c: c["architecture"].update(dropout="0.1"), "architecture.dropout"),
         (lambda c: c["architecture"].update(dtype=5), "architecture.dtype"),
-        (lambda c: c["architecture"].update(activation=["relu"]), "architecture.activation"),
+        (
+            lambda c: c["architecture"].update(activation=["relu", "tanh"]),
+            "architecture.activation",
+        ),
+        (lambda c: c["architecture"].update(activation=[1]), "architecture.activation"),
+        (lambda c: c["architecture"].update(activation=7), "architecture.activation"),
         (lambda c: c["architecture"].update(seed=1.5), "architecture.seed"),
         (lambda c: c.update(settings="x"), "'settings'"),
         (lambda c: c.update(settings={"seed": "0"}), "settings.seed"),
@@ -237,6 +242,16 @@ def test_a_config_entry_of_the_wrong_type_is_named(iris_model, tmp_path, change,
         saved.load(tmp_path)
     message = str(info.value)
     assert message.startswith(f"{path}: the model's config") and entry in message
+
+
+def test_one_activation_per_hidden_layer_is_saved_and_loaded(tmp_path):
+    net = nn.MLP([4, 5, 3, 3], activation=["tanh", "relu"], seed=0)
+    model = saved.load(saved.save(tmp_path, net, task="classify").path)
+    kinds = [type(m).__name__ for m in model.model.layers]
+    assert kinds == ["Linear", "Tanh", "Linear", "ReLU", "Linear"]
+    assert model.predict_proba(IRIS.X[:3]) == pytest.approx(
+        saved.wrap(net, task="classify").predict_proba(IRIS.X[:3])
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float16, np.int32, np.bool_])

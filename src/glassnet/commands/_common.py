@@ -93,7 +93,10 @@ def check_same_data(data: str, recorded: str | None, who: str, advice: str) -> N
 
 
 def describe(model) -> str:
-    return f"MLP {'-'.join(map(str, model.sizes))} ({model.activation})"
+    act = model.activation  # one name, or one per hidden layer: "tanh, relu"
+    return (
+        f"MLP {'-'.join(map(str, model.sizes))} ({act if isinstance(act, str) else ', '.join(act)})"
+    )
 
 
 def interval(report: dict) -> str:

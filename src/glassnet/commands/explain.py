@@ -23,6 +23,7 @@ from ..explain.neurons import sample_arithmetic
 from ..explain.trace import trace
 from ..nn import Linear
 from ..tensor import Tensor
+from ._common import describe
 from ._runfolder import check_output
 
 __all__ = ["run", "default_model"]
@@ -248,7 +249,7 @@ def run(args) -> int:
         else f"regression of {model.target_name}"
     )
     console.print(
-        f"glassnet explain: MLP {'-'.join(map(str, net.sizes))} ({net.activation}), {what}",
+        f"glassnet explain: {describe(net)}, {what}",
         markup=False,
         soft_wrap=True,
     )

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..checks import nonnegative_int, probability
 from ..errors import DataError
-from .datasets import check_seed
 
 __all__ = ["Split", "split_indices", "train_val_test_split", "Standardizer"]
 
@@ -30,13 +30,8 @@ class Split(NamedTuple):
 
 
 def _check_sizes(val_size: float, test_size: float) -> None:
-    for name, size in (("val_size", val_size), ("test_size", test_size)):
-        if (
-            isinstance(size, bool)
-            or not isinstance(size, (int, float, np.floating))
-            or not 0.0 <= size < 1.0
-        ):
-            raise DataError(f"{name} must be a fraction in [0, 1), got {size!r}")
+    probability(val_size, "val_size", "split_indices", below_one=True)
+    probability(test_size, "test_size", "split_indices", below_one=True)
     if val_size + test_size >= 1.0:
         raise DataError(
             f"val_size + test_size must be below 1 to leave training data, "
@@ -111,7 +106,7 @@ def split_indices(
             f"{n_samples} samples are too few for val_size={val_size} and "
             f"test_size={test_size}: no training samples would remain"
         )
-    rng = np.random.default_rng(check_seed(seed, "split_indices"))
+    rng = np.random.default_rng(nonnegative_int(seed, "seed", "split_indices"))
     if y is None or not np.issubdtype(np.asarray(y).dtype, np.integer):
         perm = rng.permutation(n_samples)
         return perm[n_test + n_val :], perm[n_test : n_test + n_val], perm[:n_test]

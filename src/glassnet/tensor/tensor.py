@@ -33,11 +33,11 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from operator import attrgetter
 
 import numpy as np
 
 from .._order import topological_order
+from ..checks import one_of
 from ..errors import DataError, GraphError, ShapeError
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "DEFAULT_DTYPE"]
@@ -122,8 +122,8 @@ def _as_array(data, dtype) -> np.ndarray:
         if isinstance(data, (np.ndarray, np.generic)) and data.dtype in _KEPT_DTYPES:
             return np.asarray(data)
         dtype = DEFAULT_DTYPE
-    elif np.dtype(dtype) not in _KEPT_DTYPES:
-        raise DataError(f"tensor: dtype must be float32 or float64, got {np.dtype(dtype)}")
+    else:
+        one_of(np.dtype(dtype).name, ("float32", "float64"), "dtype", "tensor")
     try:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:
@@ -404,7 +404,8 @@ def _result(
     """Wrap an op's output; record the graph only when a parent needs a gradient.
 
     ``attrs`` holds what an op knows beside its operands that a reader of the graph needs
-    (a fused loss's target shape, soft or hard targets, reduction); it is kept on the result.
+    (a fused loss's target shape, soft or hard targets, reduction; a reduction's axis; an
+    index; a slope or bounds); it is kept on the result.
     """
     out = Tensor.__new__(Tensor)
     out.data, out.grad, out._op, out.label, out.attrs = data, None, op, "", attrs
@@ -436,14 +437,11 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 
     Raises GraphError on reaching a freed node, before any gradient has been touched.
     """
-    order = topological_order(root, _RECORDED)
+    order = topological_order(root, "_backward")  # a leaf has none; a freed node has one
     for node in order:
         if not node._prev:
             raise _freed_error(node)
     return order
-
-
-_RECORDED = attrgetter("_backward")  # a leaf has none; a recorded or freed node has one
 
 
 def _run_backward(order: list[Tensor], retain_graph: bool) -> None:

@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import losses, optim
+from ..checks import nonnegative_int, one_of, positive_int
 from ..data import DataLoader, split_indices
+from ..data.datasets import TASKS
 from ..errors import DataError, GlassnetError, TrainingDiverged
 from ..metrics import METRICS, RunningMetrics
 from ..nn import predict_logits
@@ -31,7 +33,7 @@ from .history import Callback, History
 
 __all__ = ["Trainer"]
 
-TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}
+TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}  # one per TASKS
 
 
 class Trainer:
@@ -126,14 +128,13 @@ class Trainer:
         seed: int = 0,
         console=None,
     ):
-        if task not in TASK_METRICS:
-            raise GlassnetError(f"Trainer: task must be 'classify' or 'regress', got {task!r}")
-        _check_counts(
-            epochs=epochs,
-            batch_size=batch_size,
-            checkpoint_every=checkpoint_every,
-            early_stopping=early_stopping,
-        )
+        one_of(task, TASKS, "task", "Trainer")
+        epochs = positive_int(epochs, "epochs", "Trainer")
+        batch_size = positive_int(batch_size, "batch_size", "Trainer")
+        checkpoint_every = nonnegative_int(checkpoint_every, "checkpoint_every", "Trainer")
+        if early_stopping is not None:
+            early_stopping = positive_int(early_stopping, "early_stopping", "Trainer")
+        seed = nonnegative_int(seed, "seed", "Trainer")
         self.model, self.task, self.epochs, self.batch_size = model, task, epochs, batch_size
         self.metric_names = _check_metrics(metrics, task)
         self.optimizer = _make_optimizer(optimizer, model, lr)
@@ -398,19 +399,9 @@ class Trainer:
             For a file that is not a training checkpoint, or one that does not fit this
             trainer's model, optimizer or schedule, or was written with another setup
             (model structure and settings, task, loss, batch size, optimizer or schedule
-            hyper-parameters), naming what differs. A checkpoint from before glassnet
-            recorded the setup is accepted without that comparison.
+            hyper-parameters), naming what differs.
         """
         _checkpoint.load(self, path)
-
-
-def _check_counts(**counts) -> None:
-    for name, value in counts.items():
-        low = 0 if name == "checkpoint_every" else 1
-        if value is None and name == "early_stopping":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise GlassnetError(f"Trainer: {name} must be an integer >= {low}, got {value!r}")
 
 
 def _check_metrics(metrics, task: str) -> tuple[str, ...]:
@@ -447,11 +438,7 @@ def _make_optimizer(optimizer, model, lr: float):
         "adamw": lambda: optim.AdamW(params, lr=lr),
         "rmsprop": lambda: optim.RMSprop(params, lr=lr),
     }
-    if optimizer not in makers:
-        raise GlassnetError(
-            f"Trainer: unknown optimizer {optimizer!r}; choose one of {', '.join(makers)}"
-        )
-    return makers[optimizer]()
+    return makers[one_of(optimizer, makers, "optimizer", "Trainer")]()
 
 
 def _make_scheduler(scheduler, optimizer):
