@@ -86,7 +86,7 @@ class Page:
     def number(self, testid):
         return float(self.text(testid))
 
-    def wait(self, ok, timeout=10.0):
+    def wait(self, ok, timeout=30.0):  # generous: a loaded machine draws slowly
         end = time.monotonic() + timeout
         while not ok():
             assert time.monotonic() < end, "the page did not update in time"

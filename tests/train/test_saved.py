@@ -94,13 +94,13 @@ def test_read_data_takes_columns_by_name_and_classes_by_the_models_names(iris_mo
     rows = ["species,petal_width,id,sepal_length,sepal_width,petal_length"]
     rows += ["virginica,2.5,a,6.3,3.3,6.0", "virginica,1.9,b,5.8,2.7,5.1"]
     csv.write_text("\n".join(rows) + "\n")
-    X, y = model.read_data(csv)
+    X, y = model.read_data(csv)  # raw rows: the model's encoding picks its columns by name
     np.testing.assert_array_equal(
-        X, np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]], dtype=np.float64)
+        model.encode(X), np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]], dtype=np.float64)
     )
     assert y.tolist() == [2, 2]  # virginica is the model's third class, not the file's first
     Xi, yi = model.read_data("iris")
-    np.testing.assert_array_equal(Xi, IRIS.X)
+    np.testing.assert_array_equal(model.encode(Xi), IRIS.X)
     np.testing.assert_array_equal(yi, IRIS.y)
 
 
@@ -141,10 +141,13 @@ def test_regression_predictions_are_in_the_targets_units(tmp_path):
 
 def test_wrong_inputs_name_the_models_features(iris_model):
     model = saved.load(iris_model[0])
-    with pytest.raises(DataError, match=r"rows of 4 numbers \(sepal_length, .*shape \(2, 3\)"):
+    with pytest.raises(DataError, match=r"rows of 4 columns \(sepal_length, .*shape \(2, 3\)"):
         model.predict(np.zeros((2, 3)))
-    with pytest.raises(DataError, match="row 1 of the features holds NaN"):
+    # a model saved without fill values takes no missing cell
+    with pytest.raises(DataError, match="row 1, column 'sepal_width': missing value"):
         model.predict(np.array([[1, 2, 3, 4], [1, np.nan, 3, 4]]))
+    with pytest.raises(DataError, match="row 0, column 'petal_length': 'inf' is not a finite"):
+        model.predict(np.array([[1, 2, np.inf, 4]]))
     with pytest.raises(DataError, match="class 'rose' is not one of the model's classes"):
         model.evaluate(IRIS.X[:2], ["setosa", "rose"])
     with pytest.raises(DataError, match="indices 0..2"):

@@ -34,6 +34,9 @@ from .history import Callback, History
 __all__ = ["Trainer"]
 
 TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}  # one per TASKS
+# A loss past either bound has diverged, though still finite (see Trainer._check_growth).
+MAX_LOSS = 1e12
+MAX_LOSS_GROWTH = 1e6
 
 
 class Trainer:
@@ -93,8 +96,9 @@ class Trainer:
     Raises
     ------
     TrainingDiverged
-        From :meth:`fit`, when the loss or the weights become NaN or infinite; the message
-        names the epoch and the batch, and no checkpoint is written from then on.
+        From :meth:`fit`, when the loss or the weights become NaN or infinite, or the
+        loss grows past 1e12 or to a million times its first value; the message names
+        the epoch, the batch and the learning rate, and no checkpoint is written from then on.
 
     Examples
     --------
@@ -155,6 +159,7 @@ class Trainer:
         self._batch: int | None = None  # set while an epoch runs
         self._last_state: dict | None = None  # the last epoch's weights, once best is restored
         self._last_checkpoint: tuple[Path, int] | None = None
+        self._first_loss: float | None = None  # of this fit, for the divergence rule
 
     # -- the loop ---------------------------------------------------------------------------
     def fit(self, X, y, validation_data=None, validation_split: float = 0.0) -> History:
@@ -162,7 +167,7 @@ class Trainer:
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
+        X : array of shape (n_samples, n_features), or a DataFrame of numeric columns
         y : array of shape (n_samples,)
             Class indices (classification) or real values (regression).
         validation_data : tuple (X_val, y_val), optional
@@ -189,6 +194,7 @@ class Trainer:
         elif validation_split:
             X, y, val = self._split_off(X, y, validation_split)
         self._make_loader(X, y)
+        self._first_loss = None
         from .progress import Progress  # rich is imported only when training starts
 
         if self._last_state is not None:  # go on from the last epoch, not the restored best
@@ -250,8 +256,21 @@ class Trainer:
             raise self._diverged(f"a NaN or infinity appeared ({exc})", epoch, b) from None
         if not math.isfinite(value):
             raise self._diverged(f"the loss became {value}", epoch, b)
+        self._check_growth(value, epoch, b)
         running.update(out.data, yb, value)
         return value
+
+    def _check_growth(self, value: float, epoch: int, batch: int) -> None:
+        """A loss that grows a million times over its first value, or past 1e12, is taken
+        as diverged before it overflows: it would only train to a huge finite loss."""
+        if self._first_loss is None:
+            self._first_loss = value
+            return
+        first = self._first_loss
+        if value > MAX_LOSS or (first > 0 and value > MAX_LOSS_GROWTH * first):
+            raise self._diverged(
+                f"the loss grew to {value:.3g} from {first:.3g} at the first step", epoch, batch
+            )
 
     def _check_weights(self, epoch: int, batch: int) -> None:
         for name, p in self.model.named_parameters():
@@ -454,6 +473,10 @@ def _make_scheduler(scheduler, optimizer):
 
 
 def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
+    from ..data.table import frame_numbers, is_frame
+
+    if is_frame(X):
+        X = frame_numbers(X, what)
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.dtype.kind not in "biuf":
         raise DataError(
