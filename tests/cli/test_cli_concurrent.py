@@ -57,7 +57,7 @@ def test_two_trains_into_one_folder_one_wins_the_other_is_refused(tmp_path):
 def test_a_second_train_is_refused_at_once_while_the_first_runs(tmp_path):
     cmd = [sys.executable, "-m", "glassnet", "train", "--data", "moons", "--quiet"]
     first = subprocess.Popen(
-        [*cmd, "--epochs", "5000", "--out", "run"],
+        [*cmd, "--epochs", "5000", "--early-stopping", "0", "--out", "run"],
         cwd=tmp_path,
         stderr=subprocess.PIPE,
         text=True,

@@ -52,7 +52,8 @@ def test_an_error_naming_many_columns_lists_a_few_and_the_count(here, capsys):
     assert cli.main(["predict", "--model", "run", "--data", "wide.csv"]) == 2
     err = _error(capsys)
     assert len(err) < 500
-    assert "no feature column 'sepal_length'; the columns are column_0, column_1" in err
+    assert "wide.csv: missing columns 'sepal_length', 'sepal_width'" in err
+    assert "(the columns are column_0, column_1, column_2" in err
     assert "(50000 in all)" in err
 
 

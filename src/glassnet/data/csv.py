@@ -36,7 +36,7 @@ from ..checks import one_of
 from ..errors import DataError
 from ..io.guard import not_regular
 from .datasets import TASKS, Dataset
-from .table import MISSING
+from .table import MISSING, few_names, plain_number_text, shown_text
 
 __all__ = ["read_csv", "read_features_csv", "parse_target", "read_cells"]
 
@@ -164,16 +164,10 @@ def _check_header(path: Path, header: list[str], line: int) -> list[str]:
     return header
 
 
-def _ascii(text: str) -> bool:
-    """Only ASCII and no underscore: Python's float() also reads '١٢', '１２' and '1_000',
-    which no CSV written by pandas, R or a spreadsheet holds as a number."""
-    return text.isascii() and "_" not in text
-
-
 def _number_problem(text: str, value: float | None = None) -> str | None:
     """What keeps one cell from being a number the network can hold, or None."""
-    if not _ascii(text):
-        return f"'{_shown(text)}' is not a number (numbers are written with the digits 0-9)"
+    if not plain_number_text(text):
+        return f"'{shown_text(text)}' is not a number (numbers are written with the digits 0-9)"
     if value is None:
         try:
             value = float(text)
@@ -207,7 +201,7 @@ def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, 
     """
     cells = table.column(col)
     try:
-        if not all(map(_ascii, cells)):
+        if not all(map(plain_number_text, cells)):
             raise ValueError
         values = np.array(cells, dtype=np.float64)
     except ValueError:
@@ -233,7 +227,7 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
 
 
 def _parse_number(text: str) -> float | None:
-    if not _ascii(text):
+    if not plain_number_text(text):
         return None
     try:
         return float(text)
@@ -274,8 +268,8 @@ def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
     for row, key in enumerate(keys):
         if key not in index:
             raise DataError(
-                f"{table.where(row, col)}: unknown class '{_shown(key)}'; the known "
-                f"classes are {_few(label_names)}"
+                f"{table.where(row, col)}: unknown class '{shown_text(key)}'; the known "
+                f"classes are {few_names(label_names)}"
             )
     return np.array([index[key] for key in keys], dtype=np.int64), list(label_names)
 
@@ -342,21 +336,11 @@ def _text_target(table, col, task, label_names, numbers):
     return y, names, "classify"
 
 
-def _shown(text: str, limit: int = 40) -> str:
-    """User text in a message: at most ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _few(names: list[str], k: int = 6) -> str:
-    """The first ``k`` names, and how many there are in all: an error line stays short."""
-    shown = ", ".join(_shown(n) for n in names[:k])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > k else "")
-
-
 def _column_index(table: _Table, name: str, role: str) -> int:
     if name not in table.index:
         raise DataError(
-            f"{table.path}: no {role} column '{_shown(name)}'; the columns are {_few(table.header)}"
+            f"{table.path}: no {role} column '{shown_text(name)}'; the columns are "
+            f"{few_names(table.header)}"
         )
     return table.index[name]
 
