@@ -14,19 +14,13 @@ from glassnet.data.table import Table
 
 HOUSES = Path(__file__).resolve().parents[2] / "examples" / "data" / "houses.csv"
 
-PETS = """kind,colour,kg,age,legs,size
-cat,black,4.1,3,4,small
-dog,brown,20.5,,4,large
-cat,,3.9,5,4,small
-bird,green,0.3,1,2,small
-dog,black,,7,4,large
-"""
+PETS_HEADER = "kind,colour,kg,age,legs,size"
 
 
 def pets_csv(folder) -> Path:
     """A classification table: text categories, missing numbers and categories."""
     rng = np.random.default_rng(0)
-    lines = [PETS.splitlines()[0]]
+    lines = [PETS_HEADER]
     kinds = {"cat": (4, "small"), "dog": (25, "large"), "bird": (0.4, "small")}
     for i in range(120):
         kind = ["cat", "dog", "bird"][i % 3]
