@@ -45,6 +45,8 @@ class DataLoader:
         Seed of the loader's own ``np.random.Generator``.
     drop_last : bool, default False
         Skip the last, incomplete batch of each epoch.
+    sample_weight : array of shape (n_samples,), optional
+        One weight per row; when given, each batch is ``(X_batch, y_batch, w_batch)``.
 
     Raises
     ------
@@ -82,8 +84,15 @@ class DataLoader:
         shuffle: bool = True,
         seed: int = 0,
         drop_last: bool = False,
+        sample_weight=None,
     ) -> None:
         X, y = np.asarray(X), np.asarray(y)
+        w = None if sample_weight is None else np.asarray(sample_weight)
+        if w is not None and w.shape != (len(y),):
+            raise DataError(
+                f"DataLoader: sample_weight of shape {w.shape} for y of shape {y.shape}: "
+                f"expected ({len(y)},)"
+            )
         if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
             raise DataError(
                 f"DataLoader: X of shape {X.shape} and y of shape {y.shape} must "
@@ -97,7 +106,7 @@ class DataLoader:
                 f"DataLoader: drop_last=True with batch_size={self.batch_size} and "
                 f"only {len(X)} samples would give no batches"
             )
-        self.X, self.y = X, y
+        self.X, self.y, self.sample_weight = X, y, w
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.seed = check_seed(seed, "DataLoader")
         self._rng = np.random.default_rng(self.seed)
@@ -113,13 +122,13 @@ class DataLoader:
         return full if (self.drop_last or rest == 0) else full + 1
 
     def __iter__(self):
-        X, y = self.X, self.y
+        arrays = [self.X, self.y] + ([] if self.sample_weight is None else [self.sample_weight])
         if self.shuffle:
-            perm = self._rng.permutation(len(X))  # one draw per epoch
-            X, y = X[perm], y[perm]  # one gather per epoch; batches below are views
-        stop = len(self) * self.batch_size
-        for start in range(0, min(stop, len(X)), self.batch_size):
-            yield X[start : start + self.batch_size], y[start : start + self.batch_size]
+            perm = self._rng.permutation(len(self.X))  # one draw per epoch
+            arrays = [a[perm] for a in arrays]  # one gather per epoch; batches are views
+        stop = min(len(self) * self.batch_size, len(self.X))
+        for start in range(0, stop, self.batch_size):
+            yield tuple(a[start : start + self.batch_size] for a in arrays)
 
     def state_dict(self) -> dict:
         """The generator state, JSON-serialisable: save it with a checkpoint between epochs.
