@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import os
 import sys
+from functools import partial
 
-from .errors import GlassnetError
+from . import checks
+from .errors import GlassnetError, SettingError
 
 EXAMPLES = {
     "train": """examples:
@@ -70,25 +71,26 @@ def _hidden(text: str) -> list[int]:
     return sizes
 
 
-def _number(kind, ok, must: str):
-    """An argparse type: ``kind(text)`` that satisfies ``ok``, else a message saying ``must``."""
+def _number(kind, check):
+    """An argparse type: ``kind(text)``, checked by a rule of :mod:`glassnet.checks`."""
 
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not ok(value):
-            raise argparse.ArgumentTypeError(f"must be {must}, got {text}")
-        return value
+        try:
+            return check(value, "it", "option")
+        except SettingError as e:  # "option: it must be ..." -> "must be ..."
+            raise argparse.ArgumentTypeError(str(e).removeprefix("option: it ")) from None
 
     return parse
 
 
-_positive_int = _number(int, lambda v: v > 0, "positive")
-_positive_float = _number(float, lambda v: 0 < v < math.inf, "positive and finite")
-_count = _number(int, lambda v: v >= 0, "0 or more")
-_fraction = _number(float, lambda v: 0 <= v < 1, "in [0, 1)")
+_positive_int = _number(int, checks.positive_int)
+_positive_float = _number(float, checks.positive_float)
+_count = _number(int, checks.nonnegative_int)
+_fraction = _number(float, partial(checks.probability, below_one=True))
 
 
 def _sub(sub, name: str, help: str) -> argparse.ArgumentParser:

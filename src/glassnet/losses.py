@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import DomainError, ShapeError
+from .checks import one_of, positive_float
+from .errors import ShapeError
 from .nn.module import Module
 from .tensor import Tensor, functional, ops
+from .tensor.functional import REDUCTIONS
 
 __all__ = [
     "mse",
@@ -43,13 +45,6 @@ __all__ = [
     "weighted_mean",
     "l2_penalty",
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _check_reduction(reduction: str, name: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise DomainError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -82,7 +77,7 @@ def _target_like(pred: Tensor, target, name: str):
 
 
 def _prepare(pred, target, reduction: str, name: str):
-    _check_reduction(reduction, name)
+    one_of(reduction, REDUCTIONS, "reduction", name)
     pred = pred if isinstance(pred, Tensor) else Tensor(pred)
     return pred, _target_like(pred, target, name)
 
@@ -153,8 +148,7 @@ def huber(pred, target, delta: float = 1.0, reduction: str = "mean") -> Tensor:
     >>> huber([0.5, 3.0], [0.0, 0.0], reduction="none").data.tolist()  # 0.5*0.25, 3 - 0.5
     [0.125, 2.5]
     """
-    if not delta > 0:
-        raise DomainError(f"huber: delta must be > 0, got {delta}")
+    delta = positive_float(delta, "delta", "huber")
     pred, y = _prepare(pred, target, reduction, "huber")
     delta = float(delta)
     d = ops.abs(pred - y)
@@ -187,7 +181,6 @@ def cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     >>> round(cross_entropy([[0.0, 0.0]], [1]).item(), 6)  # log 2
     0.693147
     """
-    _check_reduction(reduction, "cross_entropy")
     return functional.softmax_cross_entropy(logits, target, reduction)
 
 
@@ -211,14 +204,7 @@ def binary_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     >>> round(binary_cross_entropy([0.0], [1.0]).item(), 6)  # -log(0.5)
     0.693147
     """
-    z, y = _prepare(logits, target, reduction, "binary_cross_entropy")
-    y = y.data if isinstance(y, Tensor) else y
-    if y.size and (y.min() < 0 or y.max() > 1):
-        raise DomainError(
-            f"binary_cross_entropy: targets must lie in [0, 1], got values from {y.min()} "
-            f"to {y.max()}"
-        )
-    return functional.sigmoid_binary_cross_entropy(z, y, reduction)
+    return functional.sigmoid_binary_cross_entropy(logits, target, reduction)
 
 
 binary_cross_entropy_with_logits = binary_cross_entropy
@@ -304,8 +290,7 @@ class _Loss(Module):
 
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        _check_reduction(reduction, type(self).__name__)
-        self.reduction = reduction
+        self.reduction = one_of(reduction, REDUCTIONS, "reduction", type(self).__name__)
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
@@ -348,9 +333,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, delta: float = 1.0, reduction: str = "mean"):
         super().__init__(reduction)
-        if not delta > 0:
-            raise DomainError(f"HuberLoss: delta must be > 0, got {delta}")
-        self.delta = float(delta)
+        self.delta = positive_float(delta, "delta", "HuberLoss")
 
     def forward(self, pred, target) -> Tensor:
         return huber(pred, target, self.delta, self.reduction)

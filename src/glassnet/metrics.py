@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .checks import nonnegative_int, positive_int
 from .errors import DataError, ShapeError
 
 __all__ = [
@@ -122,12 +123,9 @@ def accuracy_interval(n_correct: int, n: int, confidence: float = 0.95) -> tuple
     >>> round(low, 3), round(high, 3)
     (0.744, 0.965)
     """
-    if not (
-        isinstance(n, (int, np.integer))
-        and isinstance(n_correct, (int, np.integer))
-        and 0 <= n_correct <= n
-        and n >= 1
-    ):
+    n = positive_int(n, "n", "accuracy_interval")
+    n_correct = nonnegative_int(n_correct, "n_correct", "accuracy_interval")
+    if n_correct > n:
         raise DataError(
             f"accuracy_interval: need whole numbers 0 <= n_correct <= n and "
             f"n >= 1, got n_correct={n_correct!r}, n={n!r}"

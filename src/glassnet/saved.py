@@ -26,13 +26,11 @@ import numpy as np
 
 from . import io, metrics, nn
 from .data import Standardizer, load_dataset, read_csv, read_features_csv
-from .data.datasets import builtin_name
+from .data.datasets import TASKS, builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
 from .nn import predict_logits
 
 __all__ = ["SavedModel", "load", "save", "wrap"]
-
-TASKS = ("classify", "regress")
 
 
 def _short(names: list[str], k: int = 6) -> str:

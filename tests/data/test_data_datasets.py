@@ -20,7 +20,7 @@ from glassnet.data import (
     train_val_test_split,
 )
 from glassnet.data.datasets import builtin_name
-from glassnet.errors import DataError
+from glassnet.errors import DataError, SettingError
 
 GENERATORS = [make_moons, make_circles, make_spirals, make_xor, make_sine]
 
@@ -113,13 +113,14 @@ def test_names_are_case_and_dash_insensitive():
         ("moons", {"noise": -0.1}, "noise must be a finite number >= 0"),
         ("spirals", {"n_samples": 2}, "at least 3"),
         ("/no/such/file.csv", {}, "does not exist"),
-        ("moons", {"seed": -1}, "load_dataset: seed must be a non-negative integer, got -1"),
-        ("iris", {"seed": 0.5}, "seed must be a non-negative integer, got 0.5"),
+        ("moons", {"seed": -1}, "load_dataset: seed must be an integer >= 0, got -1"),
+        ("iris", {"seed": 0.5}, "seed must be an integer >= 0, got 0.5"),
         ("moons", {"noise": "0.1"}, "noise must be a finite number >= 0, got '0.1'"),
     ],
 )
 def test_load_dataset_errors(name, options, fragment):
-    with pytest.raises(DataError) as info:
+    setting = "must be" in fragment or "at least" in fragment  # a bad argument, not bad data
+    with pytest.raises(SettingError if setting else DataError) as info:
         load_dataset(name, **options)
     assert fragment in str(info.value)
 
@@ -188,23 +189,23 @@ def test_generators_are_deterministic_from_the_seed(make):
 @pytest.mark.parametrize(
     "options, fragment",
     [
-        ({"seed": -1}, "seed must be a non-negative integer, got -1"),
-        ({"seed": 2.5}, "seed must be a non-negative integer, got 2.5"),
-        ({"seed": None}, "seed must be a non-negative integer, got None"),
+        ({"seed": -1}, "seed must be an integer >= 0, got -1"),
+        ({"seed": 2.5}, "seed must be an integer >= 0, got 2.5"),
+        ({"seed": None}, "seed must be an integer >= 0, got None"),
         ({"noise": "0.1"}, "noise must be a finite number >= 0, got '0.1'"),
         ({"noise": None}, "noise must be a finite number >= 0, got None"),
         ({"noise": float("nan")}, "noise must be a finite number >= 0, got nan"),
     ],
 )
 def test_generator_arguments_are_checked(make, options, fragment):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(SettingError) as info:
         make(n_samples=30, **options)
     assert f"{make.__name__}: {fragment}" in str(info.value)
 
 
-@pytest.mark.parametrize("factor", ["0.5", None, 1.0, True])
+@pytest.mark.parametrize("factor", ["0.5", None, 1.0, True, 0.0])
 def test_circles_factor_must_be_a_number_between_0_and_1(factor):
-    with pytest.raises(DataError, match=r"make_circles: factor must be between 0 and 1, got "):
+    with pytest.raises(SettingError, match=r"make_circles: factor must be "):
         make_circles(30, factor=factor)
 
 

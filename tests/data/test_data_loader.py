@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet.data import DataLoader
-from glassnet.errors import DataError
+from glassnet.errors import DataError, SettingError
 
 
 def data(n, d=3):
@@ -143,7 +143,7 @@ def test_multidimensional_inputs_and_targets():
     ],
 )
 def test_loader_errors(X, y, kwargs, fragment):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(SettingError if "positive integer" in fragment else DataError) as info:
         DataLoader(X, y, **kwargs)
     assert fragment in str(info.value)
 
@@ -159,7 +159,7 @@ def test_load_state_dict_errors():
 
 @pytest.mark.parametrize("seed", [-1, 2.0, "0", None, False, np.int32(-5)])
 def test_seed_must_be_a_non_negative_integer(seed):
-    with pytest.raises(DataError, match=r"DataLoader: seed must be a non-negative integer, got "):
+    with pytest.raises(SettingError, match=r"DataLoader: seed must be an integer >= 0, got "):
         DataLoader(np.zeros((4, 1)), np.zeros(4), seed=seed)
 
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from sklearn.preprocessing import StandardScaler
 
 from glassnet.data import Standardizer, load_dataset, split_indices, train_val_test_split
-from glassnet.errors import DataError
+from glassnet.errors import DataError, SettingError
 
 
 def test_iris_split_keeps_class_proportions_exactly():
@@ -186,9 +186,9 @@ def test_seeds_must_be_non_negative_integers(seed, fragment):
             "split_indices",
         ),
     ]:
-        with pytest.raises(DataError) as info:
+        with pytest.raises(SettingError) as info:
             call()
-        assert f"{owner}: seed must be a non-negative integer, {fragment}" in str(info.value)
+        assert f"{owner}: seed must be an integer >= 0, {fragment}" in str(info.value)
 
 
 def test_numpy_integer_seeds_are_seeds():

@@ -5,7 +5,7 @@ import pytest
 import sklearn.metrics as skm
 
 from glassnet import metrics
-from glassnet.errors import DataError, ShapeError
+from glassnet.errors import DataError, SettingError, ShapeError
 
 CASES = [(1, 2, 0), (7, 2, 1), (50, 3, 2), (200, 5, 3), (30, 10, 4)]
 
@@ -203,9 +203,16 @@ def test_the_classification_report_carries_the_interval_of_its_accuracy():
 
 
 @pytest.mark.parametrize(
-    ("k", "n", "confidence"),
-    [(3, 2, 0.95), (-1, 5, 0.95), (0, 0, 0.95), (1.5, 3, 0.95), (1, 3, 1.0), (1, 3, 0.0)],
+    ("k", "n", "confidence", "error"),
+    [
+        (3, 2, 0.95, DataError),  # more right than rows
+        (-1, 5, 0.95, SettingError),
+        (0, 0, 0.95, SettingError),
+        (1.5, 3, 0.95, SettingError),
+        (1, 3, 1.0, DataError),
+        (1, 3, 0.0, DataError),
+    ],
 )
-def test_the_accuracy_interval_refuses_impossible_counts(k, n, confidence):
-    with pytest.raises(DataError, match="accuracy_interval"):
+def test_the_accuracy_interval_refuses_impossible_counts(k, n, confidence, error):
+    with pytest.raises(error, match="accuracy_interval"):
         metrics.accuracy_interval(k, n, confidence)

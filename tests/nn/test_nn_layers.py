@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet import gradcheck
-from glassnet.errors import DomainError, GlassnetError, ShapeError
+from glassnet.errors import DomainError, GlassnetError, SettingError, ShapeError
 from glassnet.nn import Dropout, Linear, ReLU, Sequential, Tanh
 from glassnet.tensor import Tensor
 
@@ -95,8 +95,8 @@ def test_an_explicit_generator_draws_the_documented_formula():
 @pytest.mark.parametrize(
     "kwargs, error, text",
     [
-        ({"init": "orthogonal"}, DomainError, "init must be"),
-        ({"dtype": np.int32}, DomainError, "float32 or float64"),
+        ({"init": "orthogonal"}, SettingError, "init must be one of 'he', 'kaiming'"),
+        ({"dtype": np.int32}, SettingError, "dtype must be one of 'float32', 'float64'"),
         ({"seed": 1, "rng": np.random.default_rng(1)}, DomainError, "seed or rng"),
         ({"rng": 5}, DomainError, "Generator"),
     ],
@@ -108,7 +108,7 @@ def test_linear_rejects_bad_settings(kwargs, error, text):
 
 @pytest.mark.parametrize("n_in, n_out", [(0, 3), (2, -1), (2.5, 3), (True, 3)])
 def test_linear_rejects_bad_widths(n_in, n_out):
-    with pytest.raises(ShapeError, match="must be a positive integer"):
+    with pytest.raises(SettingError, match="must be a positive integer"):
         Linear(n_in, n_out)
 
 
@@ -157,7 +157,7 @@ def test_dropout_masks_are_reproducible_from_seed_and_saved_rng_state():
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_rejects_a_probability_outside_0_1(p):
-    with pytest.raises(DomainError, match=r"\[0, 1\]"):
+    with pytest.raises(SettingError, match=r"Dropout: p must be a number in \[0, 1\]"):
         Dropout(p)
 
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from glassnet.errors import DomainError, GlassnetError, ShapeError
+from glassnet.errors import GlassnetError, SettingError, ShapeError
 from glassnet.nn import MLP, Dropout, LeakyReLU, Linear, ReLU, Sigmoid, Tanh
 
 
@@ -114,10 +114,11 @@ def test_mlp_from_config_names_unknown_keys():
     "kwargs, error, text",
     [
         ({"sizes": [3]}, ShapeError, "input and an output width"),
-        ({"sizes": [3, 0, 1]}, ShapeError, "positive integer"),
-        ({"sizes": [3, 1], "activation": "gelu"}, DomainError, "activation must be one of"),
-        ({"sizes": [3, 1], "dropout": 1.0}, DomainError, "dropout"),
-        ({"sizes": [3, 1], "seed": "a"}, DomainError, "seed"),
+        ({"sizes": [3, 0, 1]}, SettingError, "positive integer"),
+        ({"sizes": [3, 1], "activation": "gelu"}, SettingError, "activation must be one of"),
+        ({"sizes": [3, 1], "dropout": 1.0}, SettingError, r"dropout must be a number in \[0, 1\)"),
+        ({"sizes": [3, 1], "seed": "a"}, SettingError, "seed must be an integer >= 0"),
+        ({"sizes": [3, 1], "seed": -1}, SettingError, "seed must be an integer >= 0"),
     ],
 )
 def test_mlp_rejects_bad_settings(kwargs, error, text):

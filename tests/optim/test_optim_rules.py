@@ -7,7 +7,7 @@ themselves; the optimizers get theirs from the engine.
 import numpy as np
 import pytest
 
-from glassnet.errors import DomainError, GlassnetError
+from glassnet.errors import DomainError, GlassnetError, SettingError
 from glassnet.nn import Parameter
 from glassnet.optim import SGD, Adam, AdamW, RMSprop
 from glassnet.tensor import Tensor
@@ -185,18 +185,31 @@ def test_zero_grad_sets_gradients_to_none():
 
 
 @pytest.mark.parametrize(
-    "make, text",
+    "make, text, error",
     [
-        (lambda w: SGD([w], lr=-1), "lr must lie in"),
-        (lambda w: SGD([w], lr=0.1, nesterov=True), "Nesterov momentum needs momentum > 0"),
-        (lambda w: SGD([w], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening"),
-        (lambda w: Adam([w], betas=(1.0, 0.999)), r"betas\[0\] must lie in \[0, 1\)"),
-        (lambda w: AdamW([w], weight_decay=-0.1), "weight_decay"),
-        (lambda w: RMSprop([w], alpha=1.5), "alpha must lie in"),
+        (lambda w: SGD([w], lr=-1), "SGD: lr must be a finite number >= 0", SettingError),
+        (lambda w: SGD([w], lr=float("inf")), "lr must be a finite number", SettingError),
+        (
+            lambda w: SGD([w], lr=0.1, nesterov=True),
+            "Nesterov momentum needs momentum > 0",
+            DomainError,
+        ),
+        (
+            lambda w: SGD([w], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+            "dampening",
+            DomainError,
+        ),
+        (
+            lambda w: Adam([w], betas=(1.0, 0.999)),
+            r"betas\[0\] must be a number in \[0, 1\)",
+            SettingError,
+        ),
+        (lambda w: AdamW([w], weight_decay=-0.1), "weight_decay", SettingError),
+        (lambda w: RMSprop([w], alpha=1.5), r"alpha must be a number in \[0, 1\]", SettingError),
     ],
 )
-def test_invalid_hyper_parameters_are_rejected(make, text):
-    with pytest.raises(DomainError, match=text):
+def test_invalid_hyper_parameters_are_rejected(make, text, error):
+    with pytest.raises(error, match=text):
         make(Parameter(np.ones(1)))
 
 

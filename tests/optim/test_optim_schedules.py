@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from glassnet.errors import DomainError, GlassnetError
+from glassnet.errors import DomainError, GlassnetError, SettingError
 from glassnet.nn import Parameter
 from glassnet.optim import (
     SGD,
@@ -74,11 +74,11 @@ def test_schedules_drive_any_optimizer():
 @pytest.mark.parametrize(
     "make, error",
     [
-        (lambda o: StepLR(o, step_size=0), DomainError),
-        (lambda o: StepLR(o, step_size=2.5), DomainError),
-        (lambda o: ExponentialLR(o, gamma=-1), DomainError),
-        (lambda o: CosineAnnealingLR(o, T_max=0), DomainError),
-        (lambda o: LinearWarmup(o, warmup_steps=-1), DomainError),
+        (lambda o: StepLR(o, step_size=0), SettingError),
+        (lambda o: StepLR(o, step_size=2.5), SettingError),
+        (lambda o: ExponentialLR(o, gamma=-1), SettingError),
+        (lambda o: CosineAnnealingLR(o, T_max=0), SettingError),
+        (lambda o: LinearWarmup(o, warmup_steps=-1), SettingError),
         (lambda o: LinearWarmup(o, 3, after=StepLR(_opt(), 2)), GlassnetError),
         (lambda o: StepLR("sgd", 2), GlassnetError),
     ],

@@ -10,7 +10,7 @@ from autograd import grad
 from autograd.scipy.special import expit
 
 from glassnet import gradcheck
-from glassnet.errors import DomainError, ShapeError
+from glassnet.errors import SettingError, ShapeError
 from glassnet.scalar import MLP, Layer, Module, Neuron, Value, weighted_sum
 
 NP_ACT = {
@@ -121,7 +121,7 @@ def test_micrograd_keywords():
 
 
 def test_errors_name_what_is_wrong():
-    with pytest.raises(DomainError, match="'softplus'"):
+    with pytest.raises(SettingError, match="activation must be one of .*, got 'softplus'"):
         MLP(2, [3, 1], activation="softplus")
     with pytest.raises(ShapeError, match="expects 3 inputs, got 2"):
         Neuron(3)([1.0, 2.0])
@@ -129,10 +129,11 @@ def test_errors_name_what_is_wrong():
         Layer(3, 2)([1.0, 2.0, 3.0, 4.0])
     with pytest.raises(ShapeError, match="at least one layer"):
         MLP(2, [])
-    with pytest.raises(ShapeError, match="nout must be a positive int, got 0"):
+    with pytest.raises(SettingError, match="nout must be a positive integer, got 0"):
         MLP(2, [3, 0])
-    with pytest.raises(ShapeError, match=r"nin must be a positive int, got 2\.5"):
+    with pytest.raises(SettingError, match=r"nin must be a positive integer, got 2\.5"):
         Neuron(2.5)
+    assert len(Neuron(np.int64(2), seed=0).w) == 2  # a NumPy integer is a width too
 
 
 def test_zero_grad_and_a_custom_module():

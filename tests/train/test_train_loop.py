@@ -264,8 +264,9 @@ def test_a_custom_loss_and_optimizer_object_are_used(iris):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"task": "cluster"}, "task must be"),
-        ({"epochs": 0}, "epochs must be an integer >= 1"),
+        ({"task": "cluster"}, "task must be one of 'classify', 'regress'"),
+        ({"epochs": 0}, "Trainer: epochs must be a positive integer, got 0"),
+        ({"seed": -2}, "Trainer: seed must be an integer >= 0"),
         ({"batch_size": 2.5}, "batch_size"),
         ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'"),
         ({"metrics": ["r2"]}, "metric 'r2' does not apply to task 'classify'"),

@@ -84,7 +84,9 @@ def test_a_resumed_run_counts_its_epochs_from_where_it_stopped(tmp_path):
 
 
 def test_an_unknown_mode_is_named():
-    with pytest.raises(GlassnetError, match="progress must be one of auto, bar, lines, none"):
+    with pytest.raises(
+        GlassnetError, match="progress must be one of 'auto', 'bar', 'lines', 'none'"
+    ):
         _train("fancy")
 
 

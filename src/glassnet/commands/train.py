@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
-from .. import io, nn, saved
-from ..data.datasets import builtin_name
-from ..errors import GlassnetError, ModelFileError
+from .. import checks, io, nn, saved
+from ..data.datasets import TASKS, builtin_name
+from ..errors import GlassnetError, ModelFileError, SettingError
 from ..report.recorder import ReportRecorder
 from ..train import Trainer, TrainingDiverged
 from ._common import (
@@ -87,38 +87,39 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
 def _check_settings(settings: dict, where: Path) -> None:
     """A run.json's settings are of the types the options take; otherwise name the entry."""
 
-    def positive_int(v):
-        return isinstance(v, int) and not isinstance(v, bool) and v > 0
+    def text(v, name, owner):
+        if not isinstance(v, str):
+            raise SettingError(f"{owner}: {name} must be text")
 
-    def count(v):
-        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
-
-    def fraction(v):
-        return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1
+    def hidden(v, name, owner):
+        if not isinstance(v, list) or not v:
+            raise SettingError(f"{owner}: {name} must be a list of sizes")
+        for n in v:
+            checks.positive_int(n, name, owner)
 
     rules = {
-        "data": lambda v: isinstance(v, str),
-        "target": lambda v: v is None or isinstance(v, str),
-        "task": lambda v: v in (None, "classify", "regress"),
-        "hidden": lambda v: isinstance(v, list) and len(v) > 0 and all(map(positive_int, v)),
-        "activation": lambda v: v in ("relu", "tanh", "sigmoid"),
-        "epochs": positive_int,
-        "batch_size": positive_int,
-        "seed": count,
-        "lr": lambda v: (
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0
-        ),
-        "optimizer": lambda v: isinstance(v, str) and v in DEFAULT_LR,
-        "val_split": fraction,
-        "test_split": fraction,
-        "early_stopping": count,
+        "data": text,
+        "target": lambda v, *a: v is None or text(v, *a),
+        "task": lambda v, *a: v is None or checks.one_of(v, TASKS, *a),
+        "hidden": hidden,
+        "activation": lambda v, *a: checks.one_of(v, ("relu", "tanh", "sigmoid"), *a),
+        "epochs": checks.positive_int,
+        "batch_size": checks.positive_int,
+        "seed": checks.nonnegative_int,
+        "lr": checks.positive_float,
+        "optimizer": lambda v, *a: checks.one_of(v, DEFAULT_LR, *a),
+        "val_split": partial(checks.probability, below_one=True),
+        "test_split": partial(checks.probability, below_one=True),
+        "early_stopping": checks.nonnegative_int,
     }
-    for key, ok in rules.items():
-        if not ok(settings[key]):
+    for key, check in rules.items():
+        try:
+            check(settings[key], key, str(where))
+        except SettingError:
             raise ModelFileError(
                 f"{where}: the setting {key!r} is {settings[key]!r}, which "
                 f"--{key.replace('_', '-')} does not take"
-            )
+            ) from None
 
 
 def _new_run_folder(data: str) -> Path:

@@ -25,22 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import nonnegative_int
 from ..errors import DataError
 
 __all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets", "builtin_name"]
 
 TASKS = ("classify", "regress")
-
-
-def check_seed(seed, owner: str) -> int:
-    """``seed`` as an int, or a DataError naming ``owner`` if it is not an integer >= 0.
-
-    ``np.random.default_rng`` would raise a bare ValueError or TypeError instead.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        shown = int(seed) if isinstance(seed, np.integer) else seed  # -3, not np.int64(-3)
-        raise DataError(f"{owner}: seed must be a non-negative integer, got {shown!r}")
-    return int(seed)
 
 
 @dataclass
@@ -323,7 +313,7 @@ def load_dataset(
     >>> load_dataset("moons", seed=1, n_samples=10).X.shape
     (10, 2)
     """
-    seed = check_seed(seed, "load_dataset")
+    seed = nonnegative_int(seed, "seed", "load_dataset")
     key = builtin_name(name_or_path)
     if key is None:
         from .csv import read_csv

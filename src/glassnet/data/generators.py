@@ -14,26 +14,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DataError
-from .datasets import Dataset, check_seed
+from ..checks import nonnegative_float, nonnegative_int, probability
+from ..errors import SettingError
+from .datasets import Dataset
 
 __all__ = ["make_moons", "make_circles", "make_spirals", "make_xor", "make_sine"]
 
 _XY = ["x1", "x2"]
 
 
-def _is_number(x) -> bool:
-    return not isinstance(x, bool) and isinstance(x, (int, float, np.integer, np.floating))
-
-
 def _check(name: str, n_samples: int, noise: float, min_samples: int, seed: int) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
-        raise DataError(f"{name}: n_samples must be an integer, got {n_samples!r}")
+    n_samples = nonnegative_int(n_samples, "n_samples", name)
     if n_samples < min_samples:
-        raise DataError(f"{name}: n_samples must be at least {min_samples}, got {n_samples}")
-    if not _is_number(noise) or not np.isfinite(noise) or noise < 0:
-        raise DataError(f"{name}: noise must be a finite number >= 0, got {noise!r}")
-    check_seed(seed, name)
+        raise SettingError(f"{name}: n_samples must be at least {min_samples}, got {n_samples}")
+    nonnegative_float(noise, "noise", name)
+    nonnegative_int(seed, "seed", name)
 
 
 def _classes(name, X, y, rng, n_classes, target_name) -> Dataset:
@@ -129,8 +124,8 @@ def make_circles(
     True
     """
     _check("make_circles", n_samples, noise, 2, seed)
-    if not _is_number(factor) or not 0.0 < factor < 1.0:
-        raise DataError(f"make_circles: factor must be between 0 and 1, got {factor!r}")
+    if probability(factor, "factor", "make_circles", below_one=True) == 0:
+        raise SettingError(f"make_circles: factor must be between 0 and 1, got {factor!r}")
     rng = np.random.default_rng(seed)
     counts = _split_counts(n_samples, 2)
     radius = np.repeat([1.0, factor], counts)  # (n_samples,)
@@ -173,8 +168,8 @@ def make_spirals(
     >>> ds.label_names, np.bincount(ds.y).tolist()
     (['0', '1', '2'], [100, 100, 100])
     """
-    if isinstance(n_arms, bool) or not isinstance(n_arms, (int, np.integer)) or n_arms < 2:
-        raise DataError(f"make_spirals: n_arms must be an integer >= 2, got {n_arms!r}")
+    if nonnegative_int(n_arms, "n_arms", "make_spirals") < 2:
+        raise SettingError(f"make_spirals: n_arms must be an integer >= 2, got {n_arms!r}")
     _check("make_spirals", n_samples, noise, n_arms, seed)
     rng = np.random.default_rng(seed)
     counts = _split_counts(n_samples, n_arms)

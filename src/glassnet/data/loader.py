@@ -11,20 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import nonnegative_int, positive_int
 from ..errors import DataError
-from .datasets import check_seed
 
 __all__ = ["DataLoader"]
-
-
-def _check_batch_size(batch_size) -> int:
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise DataError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-    return int(batch_size)
 
 
 class DataLoader:
@@ -100,7 +90,7 @@ class DataLoader:
             )
         if len(X) == 0:
             raise DataError(f"DataLoader: no samples (X of shape {X.shape})")
-        self.batch_size = _check_batch_size(batch_size)
+        self.batch_size = positive_int(batch_size, "batch_size", "DataLoader")
         if drop_last and self.batch_size > len(X):
             raise DataError(
                 f"DataLoader: drop_last=True with batch_size={self.batch_size} and "
@@ -108,7 +98,7 @@ class DataLoader:
             )
         self.X, self.y, self.sample_weight = X, y, w
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
-        self.seed = check_seed(seed, "DataLoader")
+        self.seed = nonnegative_int(seed, "seed", "DataLoader")
         self._rng = np.random.default_rng(self.seed)
 
     @property

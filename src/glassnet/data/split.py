@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..checks import nonnegative_int
 from ..errors import DataError
-from .datasets import check_seed
 
 __all__ = ["Split", "split_indices", "train_val_test_split", "Standardizer"]
 
@@ -111,7 +111,7 @@ def split_indices(
             f"{n_samples} samples are too few for val_size={val_size} and "
             f"test_size={test_size}: no training samples would remain"
         )
-    rng = np.random.default_rng(check_seed(seed, "split_indices"))
+    rng = np.random.default_rng(nonnegative_int(seed, "seed", "split_indices"))
     if y is None or not np.issubdtype(np.asarray(y).dtype, np.integer):
         perm = rng.permutation(n_samples)
         return perm[n_test + n_val :], perm[n_test : n_test + n_val], perm[:n_test]

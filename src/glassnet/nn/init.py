@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import one_of
 from ..errors import DomainError
 
 __all__ = ["he_normal", "glorot_uniform", "make_rng", "INITS", "init_for_activation"]
@@ -90,9 +91,4 @@ def init_for_activation(activation: str) -> str:
     >>> init_for_activation("relu"), init_for_activation("tanh")
     ('he', 'glorot')
     """
-    if activation not in _INIT_FOR_ACTIVATION:
-        raise DomainError(
-            f"activation must be one of {', '.join(map(repr, _INIT_FOR_ACTIVATION))}, "
-            f"got {activation!r}"
-        )
-    return _INIT_FOR_ACTIVATION[activation]
+    return _INIT_FOR_ACTIVATION[one_of(activation, _INIT_FOR_ACTIVATION, "activation", "MLP")]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DomainError, GlassnetError, ShapeError
+from ..checks import nonnegative_int, one_of, positive_int, probability
+from ..errors import GlassnetError, ShapeError
 from ..tensor import Tensor, ops
 from .activations import ACTIVATIONS
 from .init import INITS, glorot_uniform, he_normal, init_for_activation, make_rng
@@ -20,16 +21,7 @@ __all__ = ["Linear", "Dropout", "Sequential", "MLP"]
 
 
 def _float_dtype(dtype, owner: str) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise DomainError(f"{owner}: dtype must be float32 or float64, got {dt}")
-    return dt
-
-
-def _positive_int(n, what: str, owner: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ShapeError(f"{owner}: {what} must be a positive integer, got {n!r}")
-    return int(n)
+    return np.dtype(one_of(np.dtype(dtype).name, ("float32", "float64"), "dtype", owner))
 
 
 class Linear(Module):
@@ -87,12 +79,10 @@ class Linear(Module):
     ):
         super().__init__()
         name = f"Linear({in_features} -> {out_features})"
-        self.in_features = _positive_int(in_features, "in_features", name)
-        self.out_features = _positive_int(out_features, "out_features", name)
+        self.in_features = positive_int(in_features, "in_features", name)
+        self.out_features = positive_int(out_features, "out_features", name)
         dtype = _float_dtype(dtype, name)
-        if init not in INITS:
-            raise DomainError(f"{name}: init must be 'he' or 'glorot', got {init!r}")
-        self.init = INITS[init]
+        self.init = INITS[one_of(init, INITS, "init", name)]
         gen = make_rng(seed, rng, name)
         shape = (self.out_features, self.in_features)
         if self.init == "he":
@@ -157,9 +147,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, seed=None, rng=None):
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise DomainError(f"Dropout: p is a probability in [0, 1], got {p}")
-        self.p = float(p)
+        self.p = probability(p, "p", "Dropout")
         self.rng = make_rng(seed, rng, f"Dropout(p={p})")
 
     def forward(self, x):
@@ -281,15 +269,11 @@ class MLP(Module):
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ShapeError(f"MLP: sizes needs an input and an output width, got {sizes}")
-        self.sizes = [_positive_int(n, "every size", f"MLP({sizes})") for n in sizes]
+        self.sizes = [positive_int(n, "every size", f"MLP({sizes})") for n in sizes]
         init = init_for_activation(activation)
-        if not 0.0 <= dropout < 1.0:
-            raise DomainError(f"MLP: dropout is a probability in [0, 1), got {dropout}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
-            raise DomainError(f"MLP: seed must be an integer or None, got {seed!r}")
         self.activation = activation
-        self.dropout = float(dropout)
-        self.seed = None if seed is None else int(seed)
+        self.dropout = probability(dropout, "dropout", "MLP", below_one=True)
+        self.seed = None if seed is None else nonnegative_int(seed, "seed", "MLP")
         self.dtype = _float_dtype(dtype, "MLP").name
         self.layers = Sequential(*self._build(init))
 

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
+from ..checks import nonnegative_float
 from ..errors import DomainError
-from .optimizers import _check, _named_tensors
+from .optimizers import _named_tensors
 
 __all__ = ["clip_grad_norm_"]
 
@@ -43,7 +44,7 @@ def clip_grad_norm_(params, max_norm: float, error_if_nonfinite: bool = False) -
     [0.6000000238418579, 0.800000011920929]
     """
     _, tensors = _named_tensors(params, "clip_grad_norm_")
-    max_norm = _check("clip_grad_norm_", "max_norm", max_norm, 0.0)
+    max_norm = nonnegative_float(max_norm, "max_norm", "clip_grad_norm_")
     with_grad = [p for p in tensors if p.grad is not None]
     total = 0.0
     for p in with_grad:

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..checks import nonnegative_float, probability
 from ..errors import DomainError, GlassnetError, ShapeError
 from ..tensor import Tensor
 
@@ -26,14 +27,6 @@ def _named_tensors(params, owner: str) -> tuple[list[str], list[Tensor]]:
         if not isinstance(p, Tensor):
             raise GlassnetError(f"{owner}: parameter {key} is a {type(p).__name__}, not a Tensor")
     return keys, tensors
-
-
-def _check(owner: str, name: str, value, low: float, high: float = math.inf, *, open_high=False):
-    value = float(value)
-    if not (low <= value < high if open_high else low <= value <= high):
-        bounds = f"[{low:g}, {high:g}{')' if open_high else ']'}"
-        raise DomainError(f"{owner}: {name} must lie in {bounds}, got {value:g}")
-    return value
 
 
 class Optimizer:
@@ -203,10 +196,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(params)
-        self.lr = _check("SGD", "lr", lr, 0.0)
-        self.momentum = _check("SGD", "momentum", momentum, 0.0)
-        self.dampening = _check("SGD", "dampening", dampening, 0.0, 1.0)
-        self.weight_decay = _check("SGD", "weight_decay", weight_decay, 0.0)
+        self.lr = nonnegative_float(lr, "lr", "SGD")
+        self.momentum = nonnegative_float(momentum, "momentum", "SGD")
+        self.dampening = probability(dampening, "dampening", "SGD")
+        self.weight_decay = nonnegative_float(weight_decay, "weight_decay", "SGD")
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise DomainError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
@@ -273,11 +266,11 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params)
         owner = type(self).__name__
-        self.lr = _check(owner, "lr", lr, 0.0)
-        self.beta1 = _check(owner, "betas[0]", betas[0], 0.0, 1.0, open_high=True)
-        self.beta2 = _check(owner, "betas[1]", betas[1], 0.0, 1.0, open_high=True)
-        self.eps = _check(owner, "eps", eps, 0.0)
-        self.weight_decay = _check(owner, "weight_decay", weight_decay, 0.0)
+        self.lr = nonnegative_float(lr, "lr", owner)
+        self.beta1 = probability(betas[0], "betas[0]", owner, below_one=True)
+        self.beta2 = probability(betas[1], "betas[1]", owner, below_one=True)
+        self.eps = nonnegative_float(eps, "eps", owner)
+        self.weight_decay = nonnegative_float(weight_decay, "weight_decay", owner)
 
     @property
     def betas(self) -> tuple[float, float]:
@@ -373,11 +366,11 @@ class RMSprop(Optimizer):
         centered=False,
     ):
         super().__init__(params)
-        self.lr = _check("RMSprop", "lr", lr, 0.0)
-        self.alpha = _check("RMSprop", "alpha", alpha, 0.0, 1.0)
-        self.eps = _check("RMSprop", "eps", eps, 0.0)
-        self.momentum = _check("RMSprop", "momentum", momentum, 0.0)
-        self.weight_decay = _check("RMSprop", "weight_decay", weight_decay, 0.0)
+        self.lr = nonnegative_float(lr, "lr", "RMSprop")
+        self.alpha = probability(alpha, "alpha", "RMSprop")
+        self.eps = nonnegative_float(eps, "eps", "RMSprop")
+        self.momentum = nonnegative_float(momentum, "momentum", "RMSprop")
+        self.weight_decay = nonnegative_float(weight_decay, "weight_decay", "RMSprop")
         self.centered = bool(centered)
 
     def _update(self, w, g, state, key):

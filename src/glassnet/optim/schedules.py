@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 
-from ..errors import DomainError, GlassnetError
-from .optimizers import Optimizer, _check
+from ..checks import nonnegative_float, nonnegative_int, positive_int
+from ..errors import GlassnetError
+from .optimizers import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearWarmup"]
 
@@ -89,10 +90,8 @@ class StepLR(LRScheduler):
     _hyper = ("step_size", "gamma")
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise DomainError(f"StepLR: step_size must be a positive integer, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = _check("StepLR", "gamma", gamma, 0.0)
+        self.step_size = positive_int(step_size, "step_size", "StepLR")
+        self.gamma = nonnegative_float(gamma, "gamma", "StepLR")
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
@@ -115,7 +114,7 @@ class ExponentialLR(LRScheduler):
     _hyper = ("gamma",)
 
     def __init__(self, optimizer: Optimizer, gamma: float):
-        self.gamma = _check("ExponentialLR", "gamma", gamma, 0.0)
+        self.gamma = nonnegative_float(gamma, "gamma", "ExponentialLR")
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
@@ -142,10 +141,8 @@ class CosineAnnealingLR(LRScheduler):
     _hyper = ("T_max", "eta_min")
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):  # noqa: N803
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise DomainError(f"CosineAnnealingLR: T_max must be a positive integer, got {T_max!r}")
-        self.T_max = T_max
-        self.eta_min = _check("CosineAnnealingLR", "eta_min", eta_min, 0.0)
+        self.T_max = positive_int(T_max, "T_max", "CosineAnnealingLR")
+        self.eta_min = nonnegative_float(eta_min, "eta_min", "CosineAnnealingLR")
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
@@ -180,10 +177,7 @@ class LinearWarmup(LRScheduler):
     _hyper = ("warmup_steps",)
 
     def __init__(self, optimizer: Optimizer, warmup_steps: int, after: LRScheduler | None = None):
-        if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
-            raise DomainError(
-                f"LinearWarmup: warmup_steps must be an integer >= 0, got {warmup_steps!r}"
-            )
+        warmup_steps = nonnegative_int(warmup_steps, "warmup_steps", "LinearWarmup")
         if after is not None and after.optimizer is not optimizer:
             raise GlassnetError("LinearWarmup: `after` must schedule the same optimizer")
         self.warmup_steps = warmup_steps

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DomainError, ShapeError
+from ..checks import one_of, positive_int
+from ..errors import ShapeError
 from .engine import Value, weighted_sum
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
@@ -51,18 +52,12 @@ def _resolve_activation(owner: str, activation, nonlin) -> str:
         activation = "relu" if nonlin else "linear"
     if activation is None:
         activation = "linear"
-    if activation not in ACTIVATIONS:
-        raise DomainError(
-            f"{owner}: activation must be one of {', '.join(map(repr, ACTIVATIONS))}, "
-            f"got {activation!r}"
-        )
-    return activation
+    return one_of(activation, ACTIVATIONS, "activation", owner)
 
 
 def _check_width(owner: str, **sizes) -> None:
     for name, n in sizes.items():
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ShapeError(f"{owner}: {name} must be a positive int, got {n!r}")
+        positive_int(n, name, owner)
 
 
 def _as_values(x, owner: str, nin: int) -> list[Value]:

@@ -12,6 +12,7 @@ import builtins
 
 import numpy as np
 
+from ..checks import one_of
 from ..errors import DomainError, ShapeError
 from . import ops
 from .tensor import Tensor, _result
@@ -63,9 +64,8 @@ def softmax(x, axis: int = -1) -> Tensor:
     return ops.exp(log_softmax(x, axis=axis))
 
 
-def _check_reduction(op: str, reduction: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
-        raise DomainError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+REDUCTIONS = ("mean", "sum", "none")
+"""What a loss may do with its per-entry values: average them, add them, or keep them."""
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> tuple[np.ndarray, float]:
@@ -112,7 +112,7 @@ def softmax_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
     (divided by N for the mean). Stable: the softmax is computed from shifted logits.
     """
     z = ops._lift(logits)
-    _check_reduction("cross_entropy", reduction)
+    one_of(reduction, REDUCTIONS, "reduction", "cross_entropy")
     if z.ndim != 2:
         raise ShapeError(
             f"cross_entropy: logits must be (n_samples, n_classes), got shape {z.shape}"
@@ -148,13 +148,13 @@ def sigmoid_binary_cross_entropy(logits, target, reduction: str = "mean") -> Ten
     sigmoid(-|z|) = e / (1 + e), e = exp(-|z|), so that it keeps its digits at |z| = 100.
     """
     z = ops._lift(logits)
-    _check_reduction("binary_cross_entropy", reduction)
+    one_of(reduction, REDUCTIONS, "reduction", "binary_cross_entropy")
     y = np.asarray(getattr(target, "data", target), dtype=z.dtype)
     if y.shape != z.shape:
         if [d for d in y.shape if d != 1] != [d for d in z.shape if d != 1]:
             raise ShapeError(
                 f"binary_cross_entropy: logits of shape {z.shape} and targets of shape "
-                f"{y.shape} differ"
+                f"{y.shape} differ (only axes of length 1 may differ, e.g. (N,) against (N, 1))"
             )
         y = y.reshape(z.shape)  # (N,) against (N, 1): only axes of length 1 differ
     if y.size and (y.min() < 0 or y.max() > 1):

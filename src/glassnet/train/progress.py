@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from ..errors import GlassnetError
+from ..checks import one_of
 
 MODES = ("auto", "bar", "lines", "none")
 _REDRAW_SECONDS = 0.05  # redraw the bar at most 20 times a second
@@ -56,8 +56,7 @@ class Progress:
     """
 
     def __init__(self, mode: str, epochs: int, batches: int, console=None, start: int = 0):
-        if mode not in MODES:
-            raise GlassnetError(f"progress must be one of {', '.join(MODES)}, got {mode!r}")
+        one_of(mode, MODES, "progress", "Trainer")
         if mode != "none":
             console = console or _console()
             if mode == "auto":

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import losses, optim
-from ..checks import nonnegative_float
+from ..checks import nonnegative_float, nonnegative_int, one_of, positive_int
 from ..data import DataLoader, split_indices
+from ..data.datasets import TASKS
 from ..errors import DataError, GlassnetError, TrainingDiverged
 from ..metrics import METRICS, RunningMetrics
 from ..nn import predict_logits
@@ -32,7 +33,7 @@ from .history import Callback, History
 
 __all__ = ["Trainer"]
 
-TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}
+TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}  # one per TASKS
 
 
 class Trainer:
@@ -143,14 +144,13 @@ class Trainer:
         seed: int = 0,
         console=None,
     ):
-        if task not in TASK_METRICS:
-            raise GlassnetError(f"Trainer: task must be 'classify' or 'regress', got {task!r}")
-        _check_counts(
-            epochs=epochs,
-            batch_size=batch_size,
-            checkpoint_every=checkpoint_every,
-            early_stopping=early_stopping,
-        )
+        one_of(task, TASKS, "task", "Trainer")
+        epochs = positive_int(epochs, "epochs", "Trainer")
+        batch_size = positive_int(batch_size, "batch_size", "Trainer")
+        checkpoint_every = nonnegative_int(checkpoint_every, "checkpoint_every", "Trainer")
+        if early_stopping is not None:
+            early_stopping = positive_int(early_stopping, "early_stopping", "Trainer")
+        seed = nonnegative_int(seed, "seed", "Trainer")
         self.model, self.task, self.epochs, self.batch_size = model, task, epochs, batch_size
         self.metric_names = _check_metrics(metrics, task)
         self.optimizer = _make_optimizer(optimizer, model, lr, weight_decay)
@@ -452,15 +452,6 @@ class Trainer:
         _checkpoint.load(self, path)
 
 
-def _check_counts(**counts) -> None:
-    for name, value in counts.items():
-        low = 0 if name == "checkpoint_every" else 1
-        if value is None and name == "early_stopping":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise GlassnetError(f"Trainer: {name} must be an integer >= {low}, got {value!r}")
-
-
 def _check_metrics(metrics, task: str) -> tuple[str, ...]:
     allowed = TASK_METRICS[task]
     if metrics is None:
@@ -519,8 +510,7 @@ def _check_weights(sample_weight, n: int) -> np.ndarray:
     w = np.asarray(sample_weight, dtype=np.float64)
     if w.shape != (n,):
         raise DataError(
-            f"the training data: sample_weight of shape {w.shape} for {n} samples: "
-            f"expected ({n},)"
+            f"the training data: sample_weight of shape {w.shape} for {n} samples: expected ({n},)"
         )
     if not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
         raise DataError("the training data: sample weights must be finite, >= 0, not all 0")
