@@ -213,8 +213,12 @@ class Standardizer:
         self.mean_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
 
-    def fit(self, X: np.ndarray) -> Standardizer:
-        """Compute the per-feature mean and standard deviation of ``X`` (n_samples, n_features)."""
+    def fit(self, X: np.ndarray, sample_weight=None) -> Standardizer:
+        """Compute the per-feature mean and standard deviation of ``X`` (n_samples, n_features).
+
+        With ``sample_weight`` (array of shape (n_samples,), >= 0), the weighted mean and
+        standard deviation: a row of weight k counts as k copies of it.
+        """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
             raise DataError(
@@ -224,8 +228,14 @@ class Standardizer:
         X64 = X.astype(np.float64)
         if not np.isfinite(X64).all():
             raise DataError("Standardizer.fit: X contains NaN or infinite values")
-        self.mean_ = X64.mean(axis=0)  # (n_samples, D) -> (D,)
-        std = X64.std(axis=0)  # (D,)
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if w is not None and (w.shape != (len(X64),) or (w < 0).any() or not w.sum() > 0):
+            raise DataError(
+                f"Standardizer.fit: sample_weight of shape {w.shape} for X of shape "
+                f"{X.shape}: expected ({len(X64)},) weights >= 0 with a positive sum"
+            )
+        self.mean_ = np.average(X64, axis=0, weights=w)  # (n_samples, D) -> (D,)
+        std = np.sqrt(np.average((X64 - self.mean_) ** 2, axis=0, weights=w))  # (D,)
         # A column constant up to rounding error has no spread to divide by.
         tiny = 1e-12 * np.maximum(1.0, np.abs(self.mean_))
         self.scale_ = np.where(std > tiny, std, 1.0)
