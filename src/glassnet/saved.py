@@ -20,6 +20,7 @@ answers with class names or real values.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from .data.datasets import TASKS, builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
 from .nn import predict_logits
 
-__all__ = ["SavedModel", "load", "save", "wrap"]
+__all__ = ["SavedModel", "load", "read", "save", "wrap"]
 
 
 def _short(names: list[str], k: int = 6) -> str:
@@ -362,8 +363,12 @@ class SavedModel:
         return self.path
 
 
-def load(path) -> SavedModel:
+def load(path):
     """Load a model saved by :func:`save` or ``glassnet train``.
+
+    A file saved from a scikit-learn estimator (``glassnet.save(path, estimator)``) gives
+    that estimator back, fitted, with bit-identical predictions; any other file gives a
+    :class:`SavedModel` (as :func:`read` does for every model file).
 
     Parameters
     ----------
@@ -372,7 +377,7 @@ def load(path) -> SavedModel:
 
     Returns
     -------
-    SavedModel
+    SavedModel, or glassnet.sklearn.MLPClassifier or MLPRegressor
 
     Raises
     ------
@@ -380,6 +385,19 @@ def load(path) -> SavedModel:
         Naming the file and what is wrong: missing, not a model (a pickle, a text file, a
         checkpoint), truncated or modified, a config that cannot be used, or weights that
         do not fit the architecture in the config.
+    """
+    model = read(path)
+    if "estimator" not in model.config:
+        return model
+    # The estimators sit above this module; they are reached by this one fixed name.
+    return importlib.import_module("glassnet.sklearn").from_saved(model)
+
+
+def read(path) -> SavedModel:
+    """The :class:`SavedModel` in a model file: network, preprocessing, names and task.
+
+    Any model file, including one saved from an estimator; the parameters and errors are
+    those of :func:`load`.
     """
     p = Path(path)
     file = p / io.MODEL_FILENAME if p.is_dir() else p
@@ -402,7 +420,7 @@ def save(
     path,
     model,
     *,
-    task: str,
+    task: str | None = None,
     feature_names=None,
     label_names=None,
     standardizer=None,
@@ -416,7 +434,9 @@ def save(
     ----------
     path : str or path-like
         A folder (it receives ``model.safetensors``) or a ``.safetensors`` file.
-    model : nn.MLP
+    model : nn.MLP, or a fitted glassnet.sklearn estimator
+        An estimator brings its own task, names and preprocessing: the other arguments
+        are then ignored.
     task : {"classify", "regress"}
     feature_names : list of str, optional
         The input columns; default ``x0, x1, ...``.
@@ -435,6 +455,10 @@ def save(
     SavedModel
         With ``path`` set to the file written.
     """
+    if hasattr(model, "to_saved_model"):  # a glassnet.sklearn estimator
+        saved = model.to_saved_model()
+        saved.save(path)
+        return saved
     saved = wrap(
         model,
         task=task,

@@ -45,14 +45,23 @@ CASES = {
         r"no target column 'colour'; the columns are sepal_length, ",
     ),
     "bad option value": (["train", "--hidden", "16,x"], r"argument --hidden: takes sizes like"),
-    "negative epochs": (["train", "--epochs", "-3"], r"argument --epochs: must be a positive integer, got -3"),
-    "negative seed": (["train", "--seed", "-1"], r"argument --seed: must be an integer >= 0, got -1"),
+    "negative epochs": (
+        ["train", "--epochs", "-3"],
+        r"argument --epochs: must be a positive integer, got -3",
+    ),
+    "negative seed": (
+        ["train", "--seed", "-1"],
+        r"argument --seed: must be an integer >= 0, got -1",
+    ),
     "splits leaving no training rows": (
         ["train", "--val-split", "0.5", "--test-split", "0.6"],
         r"--val-split 0.5 and --test-split 0.6 add up to 1 or "
         r"more: no rows would be left to train on",
     ),
-    "infinite lr": (["train", "--lr", "inf"], r"argument --lr: must be a finite number > 0, got inf"),
+    "infinite lr": (
+        ["train", "--lr", "inf"],
+        r"argument --lr: must be a finite number > 0, got inf",
+    ),
     "out holding a run": (
         ["train", "--out", "RUN"],
         r"--out .*run already holds a run \(run"

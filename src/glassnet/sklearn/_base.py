@@ -142,13 +142,20 @@ class BaseMLP(BaseEstimator):
             return trainer, None
         strat = target if self._task == "classify" else None
         parts = train_test_split(
-            Z, target, sw, test_size=self.validation_fraction, random_state=self._seed, stratify=strat
+            Z,
+            target,
+            sw,
+            test_size=self.validation_fraction,
+            random_state=self._seed,
+            stratify=strat,
         )
         Z_tr, Z_val, t_tr, t_val, w_tr, _ = parts
         return trainer, ((Z_tr, t_tr, w_tr), (Z_val, t_val))
 
     def _new_trainer(self, n_samples: int, n_epochs: int) -> Trainer:
-        batch = min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
+        batch = (
+            min(200, n_samples) if self.batch_size == "auto" else min(self.batch_size, n_samples)
+        )
         return Trainer(
             self.module_,
             task=self._task,
@@ -191,6 +198,13 @@ class BaseMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+
+    def to_saved_model(self):
+        """The fitted estimator as a :class:`glassnet.SavedModel` (network, standardisation,
+        names, settings), as ``glassnet.save(path, estimator)`` writes it."""
+        from ._saving import to_saved
+
+        return to_saved(self)
 
     # -- predictions ----------------------------------------------------------------------------
     def _outputs(self, X) -> np.ndarray:
