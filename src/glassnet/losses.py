@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import one_of, positive_float
-from .errors import ShapeError
+from .errors import DomainError, ShapeError
 from .nn.module import Module
 from .tensor import Tensor, functional, ops
 from .tensor.functional import REDUCTIONS
