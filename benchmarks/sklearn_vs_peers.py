@@ -30,6 +30,7 @@ import sys
 import time
 import tracemalloc
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -175,9 +176,9 @@ def main() -> None:
         n_out = len(np.unique(y_tr)) if task == "classify" else 1
         y_sk = y_tr.reshape(-1, 1) if task == "regress" else y_tr.astype(np.int64)
         contenders = {
-            "glassnet": (lambda: glassnet_estimator(task, epochs), y_tr),
-            "scikit-learn": (lambda: sklearn_estimator(task, epochs), y_tr),
-            "skorch": (lambda: skorch_estimator(task, epochs, X.shape[1], n_out), y_sk),
+            "glassnet": (partial(glassnet_estimator, task, epochs), y_tr),
+            "scikit-learn": (partial(sklearn_estimator, task, epochs), y_tr),
+            "skorch": (partial(skorch_estimator, task, epochs, X.shape[1], n_out), y_sk),
         }
         for who, (make, target) in contenders.items():
             t, score, peak = measure(make, X_tr, target, X_te, y_te, task, args.repeats)

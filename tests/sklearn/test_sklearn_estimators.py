@@ -196,3 +196,35 @@ def test_importing_the_package_does_not_import_scikit_learn():
     code = "import sys, glassnet.sklearn; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_training_report_of_a_saved_estimator(tmp_path):
+    from glassnet.report import ReportRecorder, write_report
+
+    X, y = load_iris(return_X_y=True)
+    recorder = ReportRecorder()
+    clf = MLPClassifier(
+        hidden_layer_sizes=(6,),
+        max_iter=15,
+        early_stopping=True,
+        random_state=0,
+        callbacks=[recorder],
+    ).fit(X, y)
+    gn.save(tmp_path / "model", clf)
+    back = gn.load(tmp_path / "model")
+    history = back.history_
+    assert history["loss"] == clf.loss_curve_
+    assert history["val_accuracy"] == clf.validation_score_curve_
+    page = write_report(
+        tmp_path / "report.html",
+        recorder,
+        history,
+        back.get_params(),
+        back.module_,
+        X_test=back.x_scaler_.transform(X),
+        y_test=y,
+        label_names=[str(c) for c in back.classes_],
+    ).read_text()
+    assert "Gradient flow" in page and "Results on the test set" in page
+    accuracy = float(np.mean(back.predict(X) == y))
+    assert f"{accuracy:.3f}" in page or f"{100 * accuracy:.1f}" in page

@@ -23,7 +23,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .. import nn, optim
 from ..data import Standardizer
 from ..nn import predict_logits
-from ..train import Trainer
+from ..train import History, Trainer
 
 # scikit-learn calls the sigmoid "logistic"; both names are accepted.
 _ACTIVATIONS = {"logistic": "sigmoid", **{name: name for name in nn.ACTIVATIONS}}
@@ -55,6 +55,7 @@ class BaseMLP(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [None, Interval(Real, 0, None, closed="left")],
         "standardize": ["boolean"],
+        "callbacks": [list, tuple, None],
     }
 
     # -- the fitted network, in scikit-learn's layout ---------------------------------------
@@ -67,6 +68,18 @@ class BaseMLP(BaseEstimator):
     def intercepts_(self) -> list[np.ndarray]:
         """Bias vectors of shape (n_out,), one per layer."""
         return [layer.bias.data for layer in self._linears()]
+
+    @property
+    def history_(self) -> History:
+        """The fitted epochs as a :class:`glassnet.train.History` (``loss``, and with
+        early stopping ``val_loss`` and the validation score), for the training report."""
+        check_is_fitted(self, "module_")
+        score = "val_accuracy" if self._task == "classify" else "val_r2"
+        rows = [{"epoch": i, "loss": loss} for i, loss in enumerate(self.loss_curve_, start=1)]
+        if self.validation_loss_curve_:
+            for row, v, s in zip(rows, self.validation_loss_curve_, self.validation_score_curve_):
+                row.update({"val_loss": v, score: s})
+        return History(rows)
 
     def _linears(self) -> list:
         if "module_" not in self.__dict__:
@@ -171,6 +184,7 @@ class BaseMLP(BaseEstimator):
             progress="lines" if self.verbose else "none",
             shuffle=self.shuffle,
             seed=self._seed,
+            callbacks=self.callbacks or (),
         )
 
     def _schedule(self):

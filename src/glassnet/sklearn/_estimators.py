@@ -55,6 +55,8 @@ default='relu'
         The optimizer's weight decay (None: its own default, 0 except 'adamw', 1e-2).
     standardize : bool, default=True
         Standardise the inputs{target} with (weighted) statistics of the first fit.
+    callbacks : list of glassnet.train.Callback, optional
+        Passed to the Trainer, e.g. a ``glassnet.report.ReportRecorder`` for the report.
 """
 
 _DOC_ATTRIBUTES = """
@@ -72,6 +74,8 @@ _DOC_ATTRIBUTES = """
     intercepts_ : list of arrays of shape (n_out,)
     module_ : glassnet.nn.MLP
         The fitted network: ``glassnet.trace``, ``glassnet.draw`` and the report take it.
+    history_ : glassnet.train.History
+        The curves above, epoch by epoch, as the report reads them.
 """
 
 
@@ -132,6 +136,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         weight_decay=None,
         standardize=True,
         class_weight=None,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -152,6 +157,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self.dropout = dropout
         self.weight_decay = weight_decay
         self.standardize = standardize
+        self.callbacks = callbacks
         self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -278,6 +284,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         dropout=0.0,
         weight_decay=None,
         standardize=True,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -298,6 +305,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.dropout = dropout
         self.weight_decay = weight_decay
         self.standardize = standardize
+        self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

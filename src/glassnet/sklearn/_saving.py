@@ -63,6 +63,7 @@ def _target_scale(y_scaler) -> dict | None:
 def _entry(est) -> dict:
     params = est.get_params(deep=False)
     params["hidden_layer_sizes"] = est._hidden_sizes()
+    params["callbacks"] = None  # training-time objects; the file keeps the network
     if not isinstance(params["random_state"], (int, type(None))):
         params["random_state"] = None  # a generator cannot go into JSON
     if isinstance(params.get("class_weight"), dict):
