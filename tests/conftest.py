@@ -1,3 +1,4 @@
+import functools
 import shutil
 
 import numpy as np
@@ -8,6 +9,22 @@ import pytest
 def rng():
     """A fresh, seeded generator for each test: the same numbers on every run."""
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def iris_split():
+    """Iris standardised and split into training and validation rows (80/20), by seed:
+    ``X_train, y_train, X_val, y_val`` for the Trainer's tests."""
+    from glassnet.data import Standardizer, load_dataset, train_val_test_split
+
+    @functools.cache
+    def split(seed: int):
+        ds = load_dataset("iris")
+        s = train_val_test_split(ds.X, ds.y, val_size=0.2, test_size=0.0001, seed=seed)
+        scaler = Standardizer().fit(s.X_train)
+        return scaler.transform(s.X_train), s.y_train, scaler.transform(s.X_val), s.y_val
+
+    return split
 
 
 @pytest.fixture(autouse=True)

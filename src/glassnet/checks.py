@@ -40,12 +40,6 @@ __all__ = [
 ]
 
 
-def _integer(value, name: str, owner: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise SettingError(f"{owner}: {name} must be {what}, got {value!r}")
-    return int(value)
-
-
 def _shown(value):
     """A value as a user would write it: 3, not np.int64(3)."""
     if isinstance(value, Integral) and not isinstance(value, bool):
@@ -55,51 +49,42 @@ def _shown(value):
     return value
 
 
+def _checked(value, name: str, owner: str, what: str, kind, within) -> int | float:
+    """``value`` as ``kind`` (int or float) if it is one (never a bool; a float must be
+    finite) and ``within(value)`` holds; else the SettingError saying it must be ``what``."""
+    ok = not isinstance(value, bool) and isinstance(value, Integral if kind is int else Real)
+    if ok and kind is float:
+        ok = math.isfinite(value)
+    if ok and within(value):
+        return kind(value)
+    raise SettingError(f"{owner}: {name} must be {what}, got {_shown(value)!r}")
+
+
 def positive_int(value, name: str, owner: str) -> int:
     """An integer >= 1 (a size, a count of epochs, a batch size); NumPy integers too."""
-    n = _integer(value, name, owner, "a positive integer")
-    if n < 1:
-        raise SettingError(f"{owner}: {name} must be a positive integer, got {n!r}")
-    return n
+    return _checked(value, name, owner, "a positive integer", int, lambda n: n >= 1)
 
 
 def nonnegative_int(value, name: str, owner: str) -> int:
     """An integer >= 0 (a seed, a patience where 0 means off, a number of warm-up steps)."""
-    n = _integer(value, name, owner, "an integer >= 0")
-    if n < 0:
-        raise SettingError(f"{owner}: {name} must be an integer >= 0, got {n!r}")
-    return n
-
-
-def _real(value, name: str, owner: str, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise SettingError(f"{owner}: {name} must be {what}, got {_shown(value)!r}")
-    return float(value)
+    return _checked(value, name, owner, "an integer >= 0", int, lambda n: n >= 0)
 
 
 def probability(value, name: str, owner: str, *, below_one: bool = False) -> float:
     """A number in [0, 1] (a dropout rate, a split fraction); in [0, 1) with ``below_one``."""
-    what = "a number in [0, 1)" if below_one else "a number in [0, 1]"
-    p = _real(value, name, owner, what)
-    if p < 0 or p > 1 or (below_one and p == 1):
-        raise SettingError(f"{owner}: {name} must be {what}, got {_shown(value)!r}")
-    return p
+    if below_one:
+        return _checked(value, name, owner, "a number in [0, 1)", float, lambda p: 0 <= p < 1)
+    return _checked(value, name, owner, "a number in [0, 1]", float, lambda p: 0 <= p <= 1)
 
 
 def positive_float(value, name: str, owner: str) -> float:
     """A finite number > 0 (a learning rate, a scale)."""
-    x = _real(value, name, owner, "a finite number > 0")
-    if x <= 0:
-        raise SettingError(f"{owner}: {name} must be a finite number > 0, got {_shown(value)!r}")
-    return x
+    return _checked(value, name, owner, "a finite number > 0", float, lambda x: x > 0)
 
 
 def nonnegative_float(value, name: str, owner: str) -> float:
     """A finite number >= 0 (a weight decay, a momentum, a tolerance)."""
-    x = _real(value, name, owner, "a finite number >= 0")
-    if x < 0:
-        raise SettingError(f"{owner}: {name} must be a finite number >= 0, got {_shown(value)!r}")
-    return x
+    return _checked(value, name, owner, "a finite number >= 0", float, lambda x: x >= 0)
 
 
 def one_of(value, choices: Iterable, name: str, owner: str):

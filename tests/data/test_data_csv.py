@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from glassnet.data import Standardizer, read_csv, read_features_csv
-from glassnet.errors import DataError, GlassnetError
+from glassnet.errors import DataError, GlassnetError, SettingError
 
 
 def write(tmp_path, text, name="data.csv", encoding="utf-8"):
@@ -35,7 +35,6 @@ BAD_FILES = [
         {"label_names": ["cat", "dog"]},
         ["line 3", "column 'y'", "unknown class 'bird'", "cat, dog"],
     ),
-    ("a,y\n1,2\n", {"task": "cluster"}, ["task", "'cluster'"]),
     # a blank line and a quoted cell spanning two lines still count as lines of the file
     ('a,b,y\n\n1,2,x\n3,"",y\n', {}, ["line 4", "column 'b'", "missing value"]),
     ('a,b,y\n1,2,"two\nlines"\n3,oops,y\n', {}, ["line 4", "column 'b'", "'oops'"]),
@@ -310,3 +309,9 @@ def test_read_features_without_a_target(tmp_path):
         read_features_csv(path)
     X, names = read_features_csv(write(tmp_path, "p,q\n1,2\n", "n.csv"))
     assert names == ["p", "q"] and X.tolist() == [[1, 2]]
+
+
+def test_an_unknown_task_is_a_setting_error_naming_the_file(tmp_path):
+    path = write(tmp_path, "a,y\n1,2\n")
+    with pytest.raises(SettingError, match=r"data.csv: task must be one of .*, got 'cluster'"):
+        read_csv(path, task="cluster")

@@ -268,7 +268,6 @@ def test_defaults_are_learnable_by_a_two_layer_network(name, target):
         ((np.zeros((2, 2)), np.array([0, 2]), ["a", "b"], ["n", "m"], "classify"), "0..1"),
         ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "classify"), "needs label_names"),
         ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], ["x"], "regress"), "no label_names"),
-        ((np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "cluster"), "'cluster'"),
     ],
 )
 def test_dataset_validates_its_parts(args, fragment):
@@ -290,3 +289,8 @@ def test_dataset_keeps_float32_and_float64_features(X, dtype):
     ds = Dataset(X, np.array([0.5, 1.0]), ["a"], None, "regress")
     assert ds.X.dtype == dtype
     np.testing.assert_array_equal(ds.X, np.asarray(X, dtype=np.float64))
+
+
+def test_a_dataset_of_an_unknown_task_is_a_setting_error():
+    with pytest.raises(SettingError, match="Dataset 'toy': task must be one of .*'cluster'"):
+        Dataset(np.zeros((2, 2)), np.zeros(2), ["a", "b"], None, "cluster", name="toy")

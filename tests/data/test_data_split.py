@@ -87,15 +87,16 @@ def test_regression_targets_split_at_random():
 @pytest.mark.parametrize(
     "kwargs, fragment",
     [
-        ({"val_size": -0.1}, "val_size must be a fraction in [0, 1)"),
-        ({"test_size": 1.0}, "test_size must be a fraction in [0, 1)"),
+        ({"val_size": -0.1}, "val_size must be a number in [0, 1)"),
+        ({"test_size": 1.0}, "test_size must be a number in [0, 1)"),
         ({"val_size": 0.6, "test_size": 0.5}, "below 1"),
         ({"val_size": "0.2"}, "val_size"),
     ],
 )
 def test_split_size_errors(kwargs, fragment):
     options = {"val_size": 0.1, "test_size": 0.1, **kwargs}
-    with pytest.raises(DataError) as info:
+    error = DataError if fragment == "below 1" else SettingError
+    with pytest.raises(error) as info:
         train_val_test_split(np.zeros((10, 2)), np.zeros(10, int), seed=0, **options)
     assert fragment in str(info.value)
 

@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, r2_score
 
 from glassnet import nn
 from glassnet.data import Standardizer, load_dataset, train_val_test_split
-from glassnet.errors import DataError, GlassnetError, ShapeError, TrainingDiverged
+from glassnet.errors import DataError, SettingError, ShapeError, TrainingDiverged
 from glassnet.nn import predict_logits
 from glassnet.report.html import SECTIONS, render_report, write_report
 from glassnet.report.recorder import ADVICE, ReportRecorder
@@ -344,7 +344,7 @@ def test_a_recorder_that_never_ran_gives_a_page_that_says_so():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"task": "cluster"}, GlassnetError, "task must be 'classify' or 'regress'"),
+        ({"task": "cluster"}, SettingError, "task must be one of 'classify', 'regress'"),
         ({"X_test": np.zeros((4, 2))}, DataError, "give both X_test and y_test"),
         ({"X_test": np.zeros((4, 2)), "y_test": np.zeros(3)}, DataError, "4 rows vs 3"),
         ({"X_2d": np.zeros((4, 3)), "y_2d": np.zeros(4)}, ShapeError, r"\(n_samples, 2\)"),

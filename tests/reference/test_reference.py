@@ -10,7 +10,7 @@ from autograd import grad
 from autograd.scipy.special import logsumexp
 
 from glassnet import reference
-from glassnet.errors import DataError, DomainError, ShapeError
+from glassnet.errors import DataError, DomainError, SettingError, ShapeError
 from glassnet.reference import (
     ACTIVATIONS,
     LOSSES,
@@ -209,7 +209,7 @@ def test_bad_inputs_raise_errors_that_say_what_is_wrong(way, change, error, word
 
 def test_other_errors():
     params, X, y = _good()
-    with pytest.raises(DomainError, match="eps"):
+    with pytest.raises(SettingError, match="eps must be a finite number > 0"):
         finite_differences(params, X, y, eps=0.0)
     with pytest.raises(ShapeError, match="at least one"):
         max_disagreement({})

@@ -314,8 +314,8 @@ ERRORS = [  # (id, call, error class, the whole message or a regular expression 
     (
         "dtype",
         lambda: tensor([1, 2], dtype="int32"),
-        DataError,
-        "tensor: dtype must be float32 or float64, got int32",
+        SettingError,
+        "tensor: dtype must be one of 'float32', 'float64', got 'int32'",
     ),
     ("not numbers", lambda: tensor(["a"]), DataError, r"^tensor: cannot convert list to numbers"),
 ]

@@ -28,22 +28,23 @@ def _step(params, X, y, lr=0.05):
     return loss
 
 
-def test_memory_does_not_grow_over_10000_training_steps(rng):
+def test_memory_does_not_grow_over_2000_training_steps(rng):
     X = rng.standard_normal((4, 4)).astype(np.float32)
     y = np.array([0, 1, 2, 1])
     params = _tiny_mlp(rng)
     first = _step(params, X, y).item()
     tracemalloc.start()
     try:
-        for step in range(2, 10_001):
+        for step in range(2, 2_001):
             loss = _step(params, X, y)
-            if step == 1_000:
-                at_1000 = tracemalloc.get_traced_memory()[0]
-        at_10000 = tracemalloc.get_traced_memory()[0]
+            if step == 200:
+                at_200 = tracemalloc.get_traced_memory()[0]
+        at_2000 = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
     assert loss.item() < first  # it did train
-    assert at_10000 - at_1000 < 16 * 1024, (at_1000, at_10000)
+    # 1,800 steps that each kept even one 4x4 float32 array would hold 115 KiB more
+    assert at_2000 - at_200 < 16 * 1024, (at_200, at_2000)
 
 
 def test_a_kept_loss_does_not_keep_its_graph(rng):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from tensor_cases import PARAMS
 
-from glassnet.errors import DataError, DomainError, ShapeError
+from glassnet.errors import DataError, DomainError, SettingError, ShapeError
 from glassnet.tensor import Tensor, concatenate, stack, tensor
 
 
@@ -185,7 +185,7 @@ def test_float_arrays_are_shared_not_copied():
 
 @pytest.mark.parametrize("dtype", ["int64", "bool", np.int32, np.float16, np.longdouble])
 def test_tensor_rejects_a_dtype_other_than_float32_and_float64(dtype):
-    with pytest.raises(DataError, match="float32 or float64"):
+    with pytest.raises(SettingError, match="dtype must be one of 'float32', 'float64'"):
         tensor([1, 2], dtype=dtype)
 
 

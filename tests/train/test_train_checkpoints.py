@@ -6,17 +6,13 @@ import numpy as np
 import pytest
 
 from glassnet import io, losses, nn, optim
-from glassnet.data import Standardizer, load_dataset, train_val_test_split
 from glassnet.errors import GlassnetError, ModelFileError
 from glassnet.train import Callback, Trainer, TrainingDiverged
 
 
 @pytest.fixture(scope="module")
-def iris():
-    ds = load_dataset("iris")
-    s = train_val_test_split(ds.X, ds.y, val_size=0.2, test_size=0.0001, seed=2)
-    scaler = Standardizer().fit(s.X_train)
-    return scaler.transform(s.X_train), s.y_train, scaler.transform(s.X_val), s.y_val
+def iris(iris_split):
+    return iris_split(2)
 
 
 class Snapshots(Callback):
@@ -328,16 +324,17 @@ def test_a_checkpoint_of_another_setup_is_refused_naming_what_differs(
     Trainer(**setup).load_checkpoint(path)  # the same setup, other initial weights: accepted
 
 
-def test_a_checkpoint_without_a_setup_record_is_accepted(iris, tmp_path):
+def test_a_checkpoint_without_a_setup_record_is_refused(iris, tmp_path):
     path = _resumable(tmp_path, iris)
     ck = io.load_checkpoint(path)
-    del ck["extra"]["setup"]  # as written before the setup was recorded
-    old = io.save_checkpoint(
-        tmp_path / "old.safetensors", ck["model"], ck["optimizer"], ck["extra"]
+    del ck["extra"]["setup"]
+    bare = io.save_checkpoint(
+        tmp_path / "bare.safetensors", ck["model"], ck["optimizer"], ck["extra"]
     )
     relu = Trainer(nn.MLP([4, 8, 3], dropout=0.3), batch_size=64, progress="none")
-    relu.load_checkpoint(old)
-    assert relu.epoch == 1
+    with pytest.raises(ModelFileError, match="a checkpoint without setup"):
+        relu.load_checkpoint(bare)
+    assert relu.epoch == 0
 
 
 def test_the_setup_record_is_the_same_for_the_same_setup(iris, tmp_path):

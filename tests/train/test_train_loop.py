@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from glassnet import losses, nn, optim
-from glassnet.data import Standardizer, load_dataset, train_val_test_split
 from glassnet.errors import DataError, GlassnetError
 from glassnet.nn import predict_logits
 from glassnet.tensor import Tensor
@@ -14,11 +13,8 @@ from glassnet.train import Callback, History, Trainer
 
 
 @pytest.fixture(scope="module")
-def iris():
-    ds = load_dataset("iris")
-    s = train_val_test_split(ds.X, ds.y, val_size=0.2, test_size=0.0001, seed=1)
-    scaler = Standardizer().fit(s.X_train)
-    return scaler.transform(s.X_train), s.y_train, scaler.transform(s.X_val), s.y_val
+def iris(iris_split):
+    return iris_split(1)
 
 
 def _log_softmax_ce(logits, y):
@@ -268,7 +264,7 @@ def test_a_custom_loss_and_optimizer_object_are_used(iris):
         ({"epochs": 0}, "Trainer: epochs must be a positive integer, got 0"),
         ({"seed": -2}, "Trainer: seed must be an integer >= 0"),
         ({"batch_size": 2.5}, "batch_size"),
-        ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'"),
+        ({"optimizer": "lbfgs"}, "optimizer must be one of 'sgd', 'momentum', 'adam'"),
         ({"metrics": ["r2"]}, "metric 'r2' does not apply to task 'classify'"),
         ({"early_stopping": 0}, "early_stopping"),
     ],

@@ -4,18 +4,14 @@ import numpy as np
 import pytest
 
 from glassnet import nn, optim
-from glassnet.data import Standardizer, load_dataset, train_val_test_split
 from glassnet.train import Trainer
 
 TOTAL, FIRST = 8, 3  # epochs of the whole run, and before the interruption
 
 
 @pytest.fixture(scope="module")
-def iris():
-    ds = load_dataset("iris")
-    s = train_val_test_split(ds.X, ds.y, val_size=0.2, test_size=0.0001, seed=3)
-    scaler = Standardizer().fit(s.X_train)
-    return scaler.transform(s.X_train), s.y_train, scaler.transform(s.X_val), s.y_val
+def iris(iris_split):
+    return iris_split(3)
 
 
 SETUPS = {

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import one_of
 from ..errors import DataError
 from .datasets import TASKS, Dataset
 
@@ -382,8 +383,8 @@ def read_csv(
     glassnet.errors.DataError: ...pets.csv, line 2, column 'kind': 'cat' is not a number; \
 feature columns must be numeric
     """
-    if task is not None and task not in TASKS:
-        raise DataError(f"{path}: task must be 'classify' or 'regress', got {task!r}")
+    if task is not None:
+        one_of(task, TASKS, "task", str(path))
     table = _read_table(path)
     col = len(table.header) - 1 if target is None else _column_index(table, target, "target")
     if feature_names is None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..checks import nonnegative_int
+from ..checks import nonnegative_int, one_of
 from ..errors import DataError
 
 __all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets", "builtin_name"]
@@ -84,10 +84,7 @@ class Dataset:
     target_name: str = "target"
 
     def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise DataError(
-                f"Dataset '{self.name}': task must be 'classify' or 'regress', got {self.task!r}"
-            )
+        one_of(self.task, TASKS, "task", f"Dataset '{self.name}'")
         self.X = np.asarray(self.X)
         if self.X.dtype not in (np.float32, np.float64):
             self.X = self.X.astype(np.float32)

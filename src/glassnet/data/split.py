@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..checks import nonnegative_int
+from ..checks import nonnegative_int, probability
 from ..errors import DataError
 
 __all__ = ["Split", "split_indices", "train_val_test_split", "Standardizer"]
@@ -30,13 +30,8 @@ class Split(NamedTuple):
 
 
 def _check_sizes(val_size: float, test_size: float) -> None:
-    for name, size in (("val_size", val_size), ("test_size", test_size)):
-        if (
-            isinstance(size, bool)
-            or not isinstance(size, (int, float, np.floating))
-            or not 0.0 <= size < 1.0
-        ):
-            raise DataError(f"{name} must be a fraction in [0, 1), got {size!r}")
+    probability(val_size, "val_size", "split_indices", below_one=True)
+    probability(test_size, "test_size", "split_indices", below_one=True)
     if val_size + test_size >= 1.0:
         raise DataError(
             f"val_size + test_size must be below 1 to leave training data, "

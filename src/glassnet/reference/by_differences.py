@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DomainError
+from ..checks import positive_float
 from ._problem import Gradients, _check
 from .by_matrices import _ARRAY, _forward, _loss_and_grad
 
@@ -52,8 +52,7 @@ def finite_differences(
     >>> bool(abs(dW[0, 0] - 4.0) < 1e-8)
     True
     """
-    if not eps > 0:
-        raise DomainError(f"finite_differences: eps must be > 0, got {eps}")
+    positive_float(eps, "eps", "finite_differences")
     params, X, y = _check(params, X, y, activation, loss)
     act = _ARRAY[activation][0]
 

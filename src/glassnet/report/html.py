@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import metrics
-from ..errors import DataError, GlassnetError, ShapeError
+from ..checks import one_of
+from ..data.datasets import TASKS
+from ..errors import DataError, ShapeError
 from ..io.files import atomic_write_text
 from ..nn import Linear, predict_logits
 from . import figures as fig
@@ -164,8 +166,7 @@ def render_report(
 
 
 def _check_inputs(task, X_test, y_test, X_2d, y_2d) -> None:
-    if task not in ("classify", "regress"):
-        raise GlassnetError(f"write_report: task must be 'classify' or 'regress', got {task!r}")
+    one_of(task, TASKS, "task", "write_report")
     for xs, ys, what in [(X_test, y_test, "X_test and y_test"), (X_2d, y_2d, "X_2d and y_2d")]:
         if (xs is None) != (ys is None):
             raise DataError(f"write_report: give both {what}, or neither")

@@ -38,6 +38,7 @@ from operator import attrgetter
 import numpy as np
 
 from .._order import topological_order
+from ..checks import one_of
 from ..errors import DataError, GraphError, ShapeError
 
 __all__ = ["Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled", "DEFAULT_DTYPE"]
@@ -122,8 +123,8 @@ def _as_array(data, dtype) -> np.ndarray:
         if isinstance(data, (np.ndarray, np.generic)) and data.dtype in _KEPT_DTYPES:
             return np.asarray(data)
         dtype = DEFAULT_DTYPE
-    elif np.dtype(dtype) not in _KEPT_DTYPES:
-        raise DataError(f"tensor: dtype must be float32 or float64, got {np.dtype(dtype)}")
+    else:
+        one_of(np.dtype(dtype).name, ("float32", "float64"), "dtype", "tensor")
     try:
         return np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as e:

@@ -6,8 +6,7 @@ and a description of the setup (``extra["setup"]``): the model's structure (each
 with its settings, e.g. ``Tanh()`` or ``Dropout(p=0.3)``), the task, the loss function's
 name, the batch size, and the optimizer and schedule with their hyper-parameters as the
 Trainer was built. Loading refuses a checkpoint whose setup differs from the Trainer's,
-since the resumed run would not be the run it claims to continue; a checkpoint written
-before the setup was recorded has none and is accepted as it is.
+since the resumed run would not be the run it claims to continue.
 
 Loading checks everything before it changes anything: on any error the Trainer is left
 as it was. :class:`glassnet.train.Trainer` calls these functions from its
@@ -25,7 +24,7 @@ from .. import io
 from ..errors import GlassnetError, ModelFileError
 from .history import History
 
-CHECKPOINT_KEYS = ("epoch", "history", "best", "loader", "rngs")
+CHECKPOINT_KEYS = ("epoch", "history", "best", "loader", "rngs", "setup")
 TRAINER_FILES = ("last.safetensors", "best.safetensors")
 
 
@@ -142,8 +141,7 @@ def load(trainer, path) -> None:
     _check_rng_states(path, trainer.model, extra["rngs"])
     with _unchanged_on_error(trainer):
         _load_optimizer(path, trainer, ck["optimizer"], extra.get("scheduler"))
-        saved = extra.get("setup")  # None in a checkpoint written before it was recorded
-        diffs = _setup_differences(saved, describe_setup(trainer)) if saved is not None else []
+        diffs = _setup_differences(extra["setup"], describe_setup(trainer))
         if diffs:
             raise ModelFileError(
                 f"{path}: {'; '.join(diffs)}; build the Trainer as for the "

@@ -446,8 +446,7 @@ class Trainer:
             For a file that is not a training checkpoint, or one that does not fit this
             trainer's model, optimizer or schedule, or was written with another setup
             (model structure and settings, task, loss, batch size, optimizer or schedule
-            hyper-parameters), naming what differs. A checkpoint from before glassnet
-            recorded the setup is accepted without that comparison.
+            hyper-parameters), naming what differs.
         """
         _checkpoint.load(self, path)
 
@@ -487,11 +486,7 @@ def _make_optimizer(optimizer, model, lr: float, weight_decay: float | None = No
         "adamw": lambda: optim.AdamW(params, lr=lr, **wd),
         "rmsprop": lambda: optim.RMSprop(params, lr=lr, **wd),
     }
-    if optimizer not in makers:
-        raise GlassnetError(
-            f"Trainer: unknown optimizer {optimizer!r}; choose one of {', '.join(makers)}"
-        )
-    return makers[optimizer]()
+    return makers[one_of(optimizer, makers, "optimizer", "Trainer")]()
 
 
 def _make_scheduler(scheduler, optimizer):
