@@ -20,7 +20,6 @@ answers with class names or real values.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,7 @@ from .data.datasets import TASKS, builtin_name
 from .errors import DataError, GlassnetError, ModelFileError
 from .nn import predict_logits
 
-__all__ = ["SavedModel", "load", "read", "save", "wrap"]
+__all__ = ["SavedModel", "load", "save", "wrap"]
 
 
 def _short(names: list[str], k: int = 6) -> str:
@@ -363,12 +362,11 @@ class SavedModel:
         return self.path
 
 
-def load(path):
+def load(path) -> SavedModel:
     """Load a model saved by :func:`save` or ``glassnet train``.
 
-    A file saved from a scikit-learn estimator (``glassnet.save(path, estimator)``) gives
-    that estimator back, fitted, with bit-identical predictions; any other file gives a
-    :class:`SavedModel` (as :func:`read` does for every model file).
+    Any model file, including one saved from a scikit-learn estimator (read here as its
+    network, preprocessing and names; ``glassnet.load`` gives the estimator back).
 
     Parameters
     ----------
@@ -377,7 +375,7 @@ def load(path):
 
     Returns
     -------
-    SavedModel, or glassnet.sklearn.MLPClassifier or MLPRegressor
+    SavedModel
 
     Raises
     ------
@@ -385,19 +383,6 @@ def load(path):
         Naming the file and what is wrong: missing, not a model (a pickle, a text file, a
         checkpoint), truncated or modified, a config that cannot be used, or weights that
         do not fit the architecture in the config.
-    """
-    model = read(path)
-    if "estimator" not in model.config:
-        return model
-    # The estimators sit above this module; they are reached by this one fixed name.
-    return importlib.import_module("glassnet.sklearn").from_saved(model)
-
-
-def read(path) -> SavedModel:
-    """The :class:`SavedModel` in a model file: network, preprocessing, names and task.
-
-    Any model file, including one saved from an estimator; the parameters and errors are
-    those of :func:`load`.
     """
     p = Path(path)
     file = p / io.MODEL_FILENAME if p.is_dir() else p

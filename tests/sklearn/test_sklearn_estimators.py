@@ -188,7 +188,7 @@ def test_glassnet_explain_reads_a_saved_estimator(tmp_path):
         check=True,
     ).stdout
     assert "(6, 4)" in out  # the first layer's W, as the explanation shows it
-    saved = gn.saved.read(tmp_path)
+    saved = gn.saved.load(tmp_path)
     np.testing.assert_array_equal(saved.predict(X), clf.predict(X).astype(str))
 
 

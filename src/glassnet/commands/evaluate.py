@@ -10,7 +10,7 @@ from ._common import DEFAULTS, check_same_data, headline, interval, prepare_data
 
 
 def run(args) -> int:
-    model = saved.read(args.model)
+    model = saved.load(args.model)
     if args.data:
         X, y = model.read_data(args.data, target=args.target)
         where = args.data

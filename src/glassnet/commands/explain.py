@@ -231,7 +231,7 @@ def run(args) -> int:
     if args.model is None:
         model, note = default_model()
     else:
-        model = saved.read(args.model)
+        model = saved.load(args.model)
         note = f"saved model {model.path}"
     data = _model_data(model, args.model)
     if args.sample is not None and not 0 <= args.sample < len(data.y):

@@ -11,7 +11,7 @@ from ..errors import DataError
 
 
 def run(args) -> int:
-    model = saved.read(args.model)
+    model = saved.load(args.model)
     if args.proba and model.task != "classify":
         raise DataError("--proba applies to classification models; this one does regression")
     X = model.read_features(args.data)
