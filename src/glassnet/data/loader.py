@@ -47,10 +47,10 @@ class DataLoader:
 
     Notes
     -----
-    An epoch draws one permutation, gathers the rows in that order once, and yields
-    consecutive slices of the gathered copy; batches are views of that copy (or of ``X`` and
-    ``y`` when ``shuffle=False``), so treat them as read-only. The generator advances when an
-    epoch *starts*, so take :meth:`state_dict` between epochs.
+    An epoch draws one permutation and gathers each batch's rows when it is reached, so an
+    epoch needs the memory of one batch, not of a shuffled copy of ``X``; with
+    ``shuffle=False`` batches are views of ``X`` and ``y``, so treat them as read-only. The
+    generator advances when an epoch *starts*, so take :meth:`state_dict` between epochs.
 
     Examples
     --------
@@ -113,12 +113,14 @@ class DataLoader:
 
     def __iter__(self):
         arrays = [self.X, self.y] + ([] if self.sample_weight is None else [self.sample_weight])
-        if self.shuffle:
-            perm = self._rng.permutation(len(self.X))  # one draw per epoch
-            arrays = [a[perm] for a in arrays]  # one gather per epoch; batches are views
+        perm = self._rng.permutation(len(self.X)) if self.shuffle else None  # one draw per epoch
         stop = min(len(self) * self.batch_size, len(self.X))
         for start in range(0, stop, self.batch_size):
-            yield tuple(a[start : start + self.batch_size] for a in arrays)
+            if perm is None:
+                yield tuple(a[start : start + self.batch_size] for a in arrays)  # views
+            else:  # gather one batch at a time: memory of a batch, not of a copy of X
+                rows = perm[start : start + self.batch_size]
+                yield tuple(a[rows] for a in arrays)
 
     def state_dict(self) -> dict:
         """The generator state, JSON-serialisable: save it with a checkpoint between epochs.
