@@ -45,7 +45,7 @@ def _search():
     pipe = make_pipeline(
         StandardScaler(), MLPClassifier(learning_rate_init=0.01, max_iter=20, random_state=0)
     )
-    grid = {"mlpclassifier__hidden_layer_sizes": [(4,), (8,)], "mlpclassifier__alpha": [1e-4, 1.0]}
+    grid = {"mlpclassifier__hidden_layer_sizes": [(2,), (8,)]}
     return GridSearchCV(pipe, grid, cv=3)
 
 

@@ -15,7 +15,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -153,6 +152,8 @@ class BaseMLP(BaseEstimator):
         trainer.l2 = self.alpha / float(sw.sum())  # scikit-learn's alpha / n_samples
         if incremental or not self.early_stopping:
             return trainer, None
+        from sklearn.model_selection import train_test_split  # heavy: only when needed
+
         strat = target if self._task == "classify" else None
         parts = train_test_split(
             Z,
