@@ -8,10 +8,8 @@ every result that uses it is done), and a drawing needs the same order to number
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
-
-def topological_order(root, inner: Callable[[object], object] | None = None) -> list:
+def topological_order(root, inner: str | None = None) -> list:
     """Nodes reachable from ``root``, each after all of its operands, without recursion.
 
     An iterative depth-first search with an explicit stack of (node, operand iterator)
@@ -23,9 +21,12 @@ def topological_order(root, inner: Callable[[object], object] | None = None) -> 
     ----------
     root : node
         Where the walk starts; it is always listed, last.
-    inner : callable, optional
-        ``inner(node)`` is true for the operands to walk into and list; the others (leaves,
-        for backpropagation) are left out. By default every node is listed.
+    inner : str, optional
+        The name of an attribute that is true on the operands to walk into and list (a
+        Value's ``_prev``, a Tensor's ``_backward``); the others (leaves, which
+        backpropagation has nothing to do for) are left out. By default every node is
+        listed. A name rather than a function: reading an attribute costs a fraction of a
+        call, and this loop runs once per edge of the graph.
 
     Returns
     -------
@@ -40,7 +41,7 @@ def topological_order(root, inner: Callable[[object], object] | None = None) -> 
     >>> c.label = "c"
     >>> [v.label for v in topological_order(c)]
     ['a', 'b', 'c']
-    >>> [v.label for v in topological_order(c, inner=lambda v: v._prev)]
+    >>> [v.label for v in topological_order(c, inner="_prev")]
     ['c']
     """
     seen = {id(root)}
@@ -49,7 +50,7 @@ def topological_order(root, inner: Callable[[object], object] | None = None) -> 
     while stack:
         node, operands = stack[-1]
         for p in operands:
-            if id(p) not in seen and (inner is None or inner(p)):
+            if (inner is None or getattr(p, inner)) and id(p) not in seen:  # leaves: 1 test
                 seen.add(id(p))
                 stack.append((p, iter(p._prev)))
                 break

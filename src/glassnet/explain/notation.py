@@ -1,24 +1,20 @@
-"""The trace's notation: what each tensor-engine operation means and what its tensors are called.
+"""The trace's notation: what each tensor-engine operation means, written as the math does.
 
-The first half is the table of operations: each one's formula, shapes and cost, which the
-trace and the graph drawings read to write an operation the way the math does
-(``z1 = x @ W1.T + b1``, ``dW1 = dz1.T @ x``) and to count its floating-point operations
-(FLOPs) by the rule of :mod:`glassnet.explain.trace`. Shapes are tuples; names are the
-symbols the trace gave the operands (``x``, ``W1``, ``z1``). ``extra`` carries what a fused
-loss records beside its operands: the target's shape, whether the targets are class indices
-or probability rows, and the reduction.
-
-The second half, :class:`Names`, gives the tensors of a trace their symbols in the
-tutorials' notation (docs/01 and docs/02): x, W1, b1, z1, a1, ..., loss. Names are given
-per forward pass (a second step's input is ``x`` again); parameters keep their symbol
-across passes.
+This is the table of operations: each one's formula, shapes and cost, which the trace and
+the graph drawings read to write an operation the way the math does (``z1 = x @ W1.T + b1``,
+``dW1 = dz1.T @ x``) and to count its floating-point operations (FLOPs) by the rule of
+:mod:`glassnet.explain.trace`. Shapes are tuples; names are the symbols the trace gave the
+operands (``x``, ``W1``, ``z1``; see :mod:`glassnet.explain.naming`). ``extra`` carries what
+an operation records beside its operands (``Tensor.attrs``): a fused loss's target shape,
+whether its targets are class indices or probability rows, and its reduction; a
+reduction's axis; an index; the axis of a join; a permutation; a slope; clip bounds.
 """
 
 from __future__ import annotations
 
 import math
 
-from ..nn.module import Parameter
+import numpy as np
 
 ELEMENTWISE = (
     "+",
@@ -120,6 +116,16 @@ def shapes_line(op: str, out: tuple, ins: list[tuple], extra: dict) -> str:
 
 
 # --- formulas ------------------------------------------------------------------------------------
+#
+# Every formula is a Python expression over NumPy arrays that a reader can run: its symbols are
+# the trace's tensors (x, W1, dz1, ...) and y, a loss's targets. Besides NumPy's operators, .T
+# and .mT, it calls only exp, log, sign, where, outer, transpose, sum(e, axis=) and
+# reshape(e, shape), as NumPy does, and
+#   softmax(z), sigmoid(z)       along the last axis
+#   onehot(y)                    one row per class index
+#   broadcast(g, shape, axis=)   g spread to shape; axis: the axes a reduction removed
+#   max_share(x, axis=)          1 at each slice's maximum, 1/k at each of k tied maxima, else 0
+#   scatter(g, s_[i], like=x)    zeros shaped like x, with g added at x[i] (s_ is NumPy's)
 
 
 def forward_math(op: str, out: str, ins: list[str], extra: dict) -> str:
@@ -130,15 +136,31 @@ def forward_math(op: str, out: str, ins: list[str], extra: dict) -> str:
         rhs = f"{ins[0]} {op} {ins[1]}"
     elif op == "neg":
         rhs = f"-{ins[0]}"
+    elif op == "transpose" and extra.get("axes") is not None:
+        rhs = f"transpose({ins[0]}, {extra['axes']})"
     elif op == "transpose":
         rhs = f"{ins[0]}.T"
     elif op == "index":
-        rhs = f"{ins[0]}[...]"
+        rhs = f"{ins[0]}[{_index_text(extra['index'])}]"
     elif op in LOSSES:
         rhs = f"{op}({ins[0]}, y)"
+    elif op in ("concatenate", "stack"):
+        rhs = f"{op}([{', '.join(ins)}], axis={extra['axis']})"
     else:
-        rhs = f"{op}({', '.join(ins)})"
+        rhs = f"{op}({', '.join(ins + _settings(op, extra))})"
     return f"{out} = {rhs}"
+
+
+def _settings(op: str, extra: dict) -> list[str]:
+    """The arguments beside the operands: a reduction's axis, a slope, the clip bounds."""
+    if op in REDUCTIONS:
+        keep = ["keepdims=True"] if extra.get("keepdims") else []
+        return ([] if extra.get("axis") is None else [f"axis={extra['axis']}"]) + keep
+    if op == "leaky_relu":
+        return [number_text(extra["negative_slope"])]
+    if op == "clip":
+        return [number_text(extra[k]) if extra[k] is not None else "None" for k in ("min", "max")]
+    return []
 
 
 def backward_math(op: str, i: int, out: str, ins: list[str], shapes, extra: dict) -> str:
@@ -157,43 +179,64 @@ def backward_math(op: str, i: int, out: str, ins: list[str], shapes, extra: dict
 
 
 def _local_rule(op, i, g, out, a, in_shapes, out_shape, extra) -> str:
-    rules = {
-        "+": (lambda: g, lambda: g),
-        "-": (lambda: g, lambda: f"-{g}"),
-        "*": (lambda: f"{g} * {a[1]}", lambda: f"{g} * {a[0]}"),
-        "/": (lambda: f"{g} / {a[1]}", lambda: f"-{g} * {out} / {a[1]}"),
-        "**": (lambda: _power_rule(g, a), lambda: f"{g} * {out} * log({a[0]})"),
-        "@": (lambda: f"{g} @ {a[1]}.T", lambda: f"{a[0]}.T @ {g}"),
-        "linear": (lambda: f"{g} @ {a[1]}", lambda: f"{g}.T @ {a[0]}", lambda: f"sum({g}, axis=0)"),
-    }
-    if op in rules:
-        return rules[op][i]()
-    unary = {
-        "neg": f"-{g}",
-        "exp": f"{g} * {out}",
-        "log": f"{g} / {a[0]}",
-        "tanh": f"{g} * (1 - {out}**2)",
-        "sigmoid": f"{g} * {out} * (1 - {out})",
-        "relu": f"{g} * ({a[0]} > 0)",
-        "leaky_relu": f"{g} * where({a[0]} > 0, 1, slope)",
-        "abs": f"{g} * sign({a[0]})",
-        "sqrt": f"{g} / (2 * {out})",
-        "clip": f"{g} * (min <= {a[0]} <= max)",
-        "sum": f"broadcast({g}, {shape_text(in_shapes[0])})",
-        "mean": f"broadcast({g}, {shape_text(in_shapes[0])}) / "
-        f"{_size(in_shapes[0]) // max(_size(out_shape), 1)}",
-        "max": f"{g} at the maxima of {a[0]}",
-        "reshape": f"reshape({g}, {shape_text(in_shapes[0])})",
-        "transpose": f"{g}.T",
-        "index": f"{g} put back at the indexed entries",
-        "concatenate": f"{g}[part {i + 1}]",
-        "stack": f"{g}[part {i + 1}]",
-    }
-    if op in unary:
-        return unary[op]
+    if op == "**" and i == 0:
+        return _power_rule(g, a)
+    if op in _BINARY:
+        return _BINARY[op][i].format(g=g, out=out, x=a[0], y=a[1])
+    if op == "@":
+        return _matmul_rule(i, g, a, in_shapes, out_shape)
+    if op == "linear":
+        return _linear_rule(i, g, a, in_shapes[0], out_shape)
+    if op in _UNARY:
+        return _unary_rule(op, g, out, a[0], extra)
+    if op in REDUCTIONS:
+        return _reduction_rule(op, g, a[0], in_shapes[0], out_shape, extra)
+    if op in MOVES:
+        return _move_rule(op, i, g, a[0], in_shapes, extra)
     if op in LOSSES:
         return _loss_rule(op, g, a[0], in_shapes[0], out_shape, extra)
     return f"({op})'({', '.join(a)}) * {g}"
+
+
+# The arithmetic of two operands x and y: g is the result's gradient, out the result.
+_BINARY = {
+    "+": ("{g}", "{g}"),
+    "-": ("{g}", "-{g}"),
+    "*": ("{g} * {y}", "{g} * {x}"),
+    "/": ("{g} / {y}", "-{g} * {out} / {y}"),
+    "**": ("", "{g} * {out} * log({x})"),  # x's gradient: _power_rule
+}
+
+# The element-wise functions of one operand: g is the result's gradient, out the result.
+_UNARY = {
+    "neg": "-{g}",
+    "exp": "{g} * {out}",
+    "log": "{g} / {x}",
+    "tanh": "{g} * (1 - {out}**2)",
+    "sigmoid": "{g} * {out} * (1 - {out})",
+    "relu": "{g} * ({x} > 0)",
+    "leaky_relu": "{g} * where({x} > 0, 1, {slope})",
+    "abs": "{g} * sign({x})",
+    "sqrt": "{g} / (2 * {out})",
+    "clip": "{g} * {inside}",
+}
+
+
+def _unary_rule(op, g, out, x, extra) -> str:
+    fill = {"g": g, "out": out, "x": x}
+    if op == "leaky_relu":
+        fill["slope"] = number_text(extra["negative_slope"])
+    if op == "clip":
+        fill["inside"] = _inside(x, extra)
+    return _UNARY[op].format(**fill)
+
+
+def _inside(x, extra) -> str:
+    """clip's derivative is 1 inside the bounds (the bounds included), 0 outside."""
+    tests = [f"({x} >= {number_text(extra['min'])})"] if extra.get("min") is not None else []
+    if extra.get("max") is not None:
+        tests.append(f"({x} <= {number_text(extra['max'])})")
+    return f"({tests[0]} & {tests[1]})" if len(tests) == 2 else tests[0]
 
 
 def _power_rule(g: str, a: list[str]) -> str:
@@ -202,6 +245,76 @@ def _power_rule(g: str, a: list[str]) -> str:
     except ValueError:
         return f"{g} * {a[1]} * {a[0]}**({a[1]} - 1)"
     return f"{g} * {a[1]} * {a[0]}**{e - 1:g}"
+
+
+def _matmul_rule(i, g, a, in_shapes, out_shape) -> str:
+    """``x @ y`` as NumPy reads it: 1-D operands are a row (left) or a column (right)."""
+    (x, y), (nx, ny) = a, (len(in_shapes[0]), len(in_shapes[1]))
+    if nx == 1 and ny == 1:
+        return f"{g} * {y}" if i == 0 else f"{g} * {x}"
+    if max(nx, ny) == 2:
+        if i == 0:
+            return f"outer({g}, {y})" if ny == 1 else f"{g} @ {y}.T"
+        return f"outer({x}, {g})" if nx == 1 else f"{x}.T @ {g}"
+    if nx == 1:  # a row against a stack of matrices: x's gradient sums over the stack
+        if i == 1:
+            return f"{x}[:, None] * {g}[..., None, :]"
+        return f"sum({y} * {g}[..., None, :], axis={_axes_text((*range(ny - 2), ny - 1))})"
+    if ny == 1:  # a stack of matrices against a column: y's gradient sums over the stack
+        if i == 0:
+            return f"{g}[..., None] * {y}"
+        return f"sum({x} * {g}[..., None], axis={_axes_text(tuple(range(nx - 1)))})"
+    full = tuple(out_shape[:-2]) + tuple(in_shapes[i][-2:])  # before undoing broadcasting
+    rhs = f"{g} @ {y}.mT" if i == 0 else f"{x}.mT @ {g}"
+    return _summed(rhs, in_shapes[i], full)
+
+
+def _linear_rule(i, g, a, x_shape, out_shape) -> str:
+    """``z = x @ W.T + b``; batch axes beyond the first are flattened into rows."""
+    x, w = a[0], a[1]
+    if i == 0:
+        return f"{g} @ {w}"
+    if len(x_shape) == 2:
+        return f"{g}.T @ {x}" if i == 1 else f"sum({g}, axis=0)"
+    if len(x_shape) == 1:
+        return f"outer({g}, {x})" if i == 1 else g
+    if i == 2:
+        return f"sum({g}, axis={_axes_text(tuple(range(len(x_shape) - 1)))})"
+    m, k = out_shape[-1], x_shape[-1]
+    return f"reshape({g}, (-1, {m})).T @ reshape({x}, (-1, {k}))"
+
+
+def _reduction_rule(op, g, x, x_shape, out_shape, extra) -> str:
+    """sum, mean and max give the gradient back to the entries they read."""
+    axis = extra.get("axis")
+    if axis is None or extra.get("keepdims"):
+        spread = f"broadcast({g}, {shape_text(x_shape)})"
+    else:
+        spread = f"broadcast({g}, {shape_text(x_shape)}, axis={axis})"
+    if op == "sum":
+        return spread
+    if op == "mean":
+        return f"{spread} / {_size(x_shape) // max(_size(out_shape), 1)}"
+    share = f"max_share({x})" if axis is None else f"max_share({x}, axis={axis})"
+    return f"{spread} * {share}"
+
+
+def _move_rule(op, i, g, x, in_shapes, extra) -> str:
+    """Moves send the gradient back to where each entry came from."""
+    if op == "reshape":
+        return f"reshape({g}, {shape_text(in_shapes[0])})"
+    if op == "transpose" and extra.get("axes") is not None:
+        inverse = tuple(sorted(range(len(extra["axes"])), key=extra["axes"].__getitem__))
+        return f"transpose({g}, {inverse})"
+    if op == "transpose":
+        return f"{g}.T"
+    if op == "index":
+        return f"scatter({g}, s_[{_index_text(extra['index'])}], like={x})"
+    axis = extra["axis"]
+    if op == "stack":
+        return f"{g}[{':, ' * axis}{i}]"
+    start = sum(s[axis] for s in in_shapes[:i])
+    return f"{g}[{':, ' * axis}{start}:{start + in_shapes[i][axis]}]"
 
 
 def _loss_rule(op, g, z, z_shape, out_shape, extra) -> str:
@@ -226,152 +339,40 @@ def _summed(expr: str, shape, out_shape) -> str:
     ]
     if not axes:
         return expr
-    ax = axes[0] if len(axes) == 1 else tuple(axes)
-    return f"sum({expr}, axis={ax})"
+    total = f"sum({expr}, axis={_axes_text(tuple(axes))})"
+    if len(axes) > lead:  # a kept axis of length 1 comes back from the sum: restore the shape
+        total = f"reshape({total}, {shape_text(shape)})"
+    return total
 
 
-def _number(v: float) -> str:
-    return f"{v:g}"
+def _axes_text(axes: tuple) -> str:
+    return str(axes[0]) if len(axes) == 1 else str(axes)
 
 
-class Names:
-    """The symbol and layer of every tensor in a list of trace events."""
+def _index_text(index) -> str:
+    """An index as it is written inside brackets: ``1:3, 0``, ``[0, 2, 2]``, ``...``."""
+    items = index if isinstance(index, tuple) else (index,)
+    return ", ".join(_index_item(i) for i in items)
 
-    def __init__(self, events, param_names: dict, module_names: dict, root, outputs=()):
-        self._param_names, self._module_names, self._root = param_names, module_names, root
-        self._sym: dict[int, str] = {}
-        self._layer: dict[int, int | None] = {}
-        self._weights: dict[int, int] = {}  # id(weight) -> layer number
-        self._ops: list = []  # every operation, in the order they were named
-        ops = [ev if kind == "forward" else ev.op for kind, ev in events]
-        self._produced = {id(op.out) for op in ops}
-        self._roots = {id(ev.op.out) for kind, ev in events if kind == "backward" and ev.root}
-        self._roots.update(outputs)  # ids of scalar results drawn as "the loss"
-        self._counts = {"t": 0, "c": 0, "x": 0, "p": 0}
-        previous, done = None, set()
-        for kind, ev in events:
-            op = ev if kind == "forward" else ev.op
-            if kind == "forward" and previous != "forward":
-                self._counts.update(t=0, c=0, x=0)  # a new forward pass
-            if id(op) not in done:
-                done.add(id(op))
-                self._name_op(op)
-            previous = kind
 
-    # -- naming ----------------------------------------------------------------------------------
-    def _weight_of(self, op):
-        """The weight of a layer's affine map, or None if ``op`` is not one."""
-        kind, ps = op.out._op, op.parents
-        if kind == "linear":
-            return ps[1]
-        if kind == "@":
-            for p in (ps[1], ps[0]):
-                if p.requires_grad and id(p) not in self._produced:
-                    return p
-        return None
+def _index_item(i) -> str:
+    if i is None:
+        return "None"
+    if i is Ellipsis:
+        return "..."
+    if isinstance(i, slice):
+        text = ":".join("" if v is None else str(v) for v in (i.start, i.stop, i.step))
+        return text[:-1] if i.step is None else text
+    if isinstance(i, np.ndarray | list):
+        values = np.asarray(i)
+        return (
+            str(values.tolist()) if values.size <= 12 else f"<{values.dtype} array {values.shape}>"
+        )
+    return str(i)
 
-    def _name_op(self, op) -> None:
-        out, kind = op.out, op.out._op
-        w = self._weight_of(op) if op.in_model else None
-        if w is not None:
-            layer = self._weights.setdefault(id(w), len(self._weights) + 1)
-            self._leaf_symbol(w, f"W{layer}", layer)
-            if kind == "linear" and len(op.parents) == 3:
-                self._leaf_symbol(op.parents[2], f"b{layer}", layer)
-        for p in op.parents:
-            if id(p) not in self._sym:
-                self._name_leaf(p)
-        if w is not None:
-            layer = self._weights[id(w)]
-        elif not op.in_model or kind in LOSSES:
-            layer = None
-        else:
-            known = [self._layer.get(id(p)) for p in op.parents]
-            layer = max([n for n in known if n is not None], default=0)
-        self._layer[id(out)] = layer
-        if id(out) not in self._sym:  # else named already as the operand of a later-adopted op
-            self._sym[id(out)] = self._op_symbol(op, w, layer)
-        self._ops.append(op)
 
-    def _op_symbol(self, op, w, layer) -> str:
-        out, kind = op.out, op.out._op
-        if out.label:
-            return out.label
-        if id(out) in self._roots or kind in LOSSES:
-            return "loss"
-        if w is not None:
-            return f"z{layer}"
-        if kind in ACTIVATIONS and layer and self._sym.get(id(op.parents[0])) == f"z{layer}":
-            return f"a{layer}"
-        return self._next("t")
-
-    def _leaf_symbol(self, p, symbol: str, layer: int) -> None:
-        if id(p) not in self._sym:
-            self._sym[id(p)] = p.label or symbol
-            self._layer[id(p)] = layer
-
-    def _name_leaf(self, p) -> None:
-        """An operand no recorded operation produced: a parameter, an input or a constant."""
-        self._layer[id(p)] = 0
-        if p.label:
-            self._sym[id(p)] = p.label
-        elif isinstance(p, Parameter) or (p.requires_grad and id(p) not in self._produced):
-            dotted = self._param_names.get(id(p), "")
-            self._sym[id(p)] = dotted.rsplit(".", 1)[-1] if dotted else self._next("p")
-        elif p.size == 1 and id(p) not in self._produced:
-            self._sym[id(p)] = _number(p.data.reshape(-1)[0])
-        elif id(p) in self._produced:  # made before the trace began
-            self._sym[id(p)] = self._next("t")
-        else:
-            self._sym[id(p)] = "x" if self._counts["x"] == 0 else self._next("c")
-            self._counts["x"] += 1
-
-    def _next(self, prefix: str) -> str:
-        self._counts[prefix] += 1
-        return f"{prefix}{self._counts[prefix]}"
-
-    # -- reading ---------------------------------------------------------------------------------
-    def of(self, t) -> str:
-        """The symbol of tensor ``t`` (``?`` for one the trace never saw)."""
-        return self._sym.get(id(t), "?")
-
-    def layer(self, t) -> int | None:
-        """The layer number of ``t``: 1, 2, ...; 0 before the first layer; None outside."""
-        return self._layer.get(id(t))
-
-    def module(self, module) -> str:
-        """The dotted name of a module (its class name for the model itself or a stranger)."""
-        if module is None:
-            return ""
-        name = self._module_names.get(id(module))
-        return name if name else type(module).__name__
-
-    def graph_nodes(self) -> list[dict]:
-        """Every tensor of the recorded graph, operands before results (see Trace)."""
-        index: dict[int, int] = {}
-        nodes: list[dict] = []
-
-        def add(t, **fields) -> int:
-            if id(t) not in index:
-                index[id(t)] = len(nodes)
-                nodes.append({"tensor": t, "name": self.of(t), **fields})
-            return index[id(t)]
-
-        for op in self._ops:
-            for p in op.parents:
-                if id(p) not in self._produced:
-                    kind = "parameter" if p.requires_grad else "input"
-                    title = self._param_names.get(id(p)) or ("" if kind == "input" else p.label)
-                    add(p, title=title, math="", kind=kind, inputs=[], layer=self.layer(p))
-            ins = [self.of(p) for p in op.parents]
-            add(
-                op.out,
-                title=op.out._op,
-                kind="op",
-                layer=self.layer(op.out),
-                math=forward_math(op.out._op, self.of(op.out), ins, op.extra),
-                inputs=list(op.parents),
-            )
-        for node in nodes:  # operands to indices, now that every tensor has one
-            node["inputs"] = [index[id(p)] for p in node["inputs"]]
-        return nodes
+def number_text(v) -> str:
+    """A number as short as it can be written and still read back as the same value."""
+    v = np.asarray(v)[()]  # a NumPy scalar keeps its own precision (float32 0.1 is "0.1")
+    short = f"{float(v):g}"
+    return short if type(v)(short) == v else str(v)

@@ -10,9 +10,11 @@ per thread; traces do not nest.
 
 Names follow the notation of the tutorials (docs/01 and docs/02): layer ``l`` computes
 ``zl = a(l-1) @ Wl.T + bl`` and ``al = f(zl)``, starting from the input ``x``; the fused
-losses' results are ``loss``, as is the tensor ``backward()`` starts from; gradients are
-``dW1``, ``dz2``, ...; any other intermediate is ``t1``, ``t2``, ... A layer's number is
-the order in which its weight is first used by ``linear`` (or by ``@`` with a Parameter).
+losses' results are ``loss``, as is the tensor ``backward()`` starts from (a second one in
+the same pass is ``loss2``); gradients are ``dW1``, ``dz2``, ...; any other intermediate is
+``t1``, ``t2``, ... A layer's number is the order in which its weight is first used by
+``linear`` (or by ``@`` with a Parameter). Every formula is a Python expression that runs on
+the recorded arrays (its vocabulary is listed in :mod:`glassnet.explain.notation`).
 
 FLOPs are counted by a fixed rule (one multiply or add, exp, log, comparison... is one):
 
@@ -55,7 +57,7 @@ from ..errors import GraphError
 from ..nn.module import Parameter
 from ..tensor.tensor import _trace_hook
 from . import notation as info
-from .notation import Names
+from .naming import Names
 
 __all__ = ["Trace", "trace"]
 
@@ -207,7 +209,7 @@ class Trace:
 
     def _adopt(self, node) -> _Op:
         """A node made before the trace began: known by its shapes only."""
-        op = _Op(node, node._prev, None, True, 0.0, {}, hidden=True)
+        op = _Op(node, node._prev, None, True, 0.0, node.attrs or {}, hidden=True)
         self._ops[id(node)] = op
         return op
 

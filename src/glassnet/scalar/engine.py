@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from operator import attrgetter
 from operator import mul as _mul
 
 from .._order import topological_order
@@ -421,15 +420,12 @@ def _topological_order(root: Value) -> list[Value]:
     """
     if not root._prev:
         return []
-    topo = topological_order(root, _HAS_OPERANDS)
+    topo = topological_order(root, "_prev")  # a leaf's is empty
     for v in topo:
         if v._local is None:
             _raise_no_local(v)
         v.grad = 0.0
     return topo
-
-
-_HAS_OPERANDS = attrgetter("_prev")  # an empty tuple is false: a leaf
 
 
 def _raise_no_local(v: Value):

@@ -38,7 +38,11 @@ def sum(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
         raise _reduction_error("sum", a, axis, e) from None
     shape = a.shape
     return _result(
-        data, (a,), "sum", lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),)
+        data,
+        (a,),
+        "sum",
+        lambda g: (np.broadcast_to(_expand(g, shape, axis, keepdims), shape),),
+        {"axis": axis, "keepdims": keepdims},
     )
 
 
@@ -54,7 +58,7 @@ def mean(a, axis=None, keepdims: bool = False) -> Tensor:
     def backward(g):
         return (np.broadcast_to(_expand(g, shape, axis, keepdims) / n, shape),)
 
-    return _result(data, (a,), "mean", backward)
+    return _result(data, (a,), "mean", backward, {"axis": axis, "keepdims": keepdims})
 
 
 def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -71,7 +75,7 @@ def max(a, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
         share /= share.sum(axis=axis, keepdims=True)  # ties share: k maxima get 1/k each
         return (share * _expand(g, a.shape, axis, keepdims),)
 
-    return _result(data, (a,), "max", backward)
+    return _result(data, (a,), "max", backward, {"axis": axis, "keepdims": keepdims})
 
 
 def _reduction_error(op: str, a: Tensor, axis, e: ValueError) -> ShapeError:
@@ -112,8 +116,9 @@ def transpose(a, axes=None) -> Tensor:
         data = np.transpose(a.data, axes)
     except ValueError:
         raise ShapeError(f"transpose: axes {axes} do not fit a tensor of shape {a.shape}") from None
-    inverse = None if axes is None else np.argsort([ax % a.ndim for ax in axes])
-    return _result(data, (a,), "transpose", lambda g: (np.transpose(g, inverse),))
+    order = None if axes is None else tuple(int(ax) % a.ndim for ax in axes)
+    inverse = None if axes is None else np.argsort(order)
+    return _result(data, (a,), "transpose", lambda g: (np.transpose(g, inverse),), {"axes": order})
 
 
 def _swap(a: Tensor, axes) -> tuple[int, ...]:
@@ -148,7 +153,7 @@ def getitem(a, index) -> Tensor:
             np.add.at(ga, index, g)
         return (ga,)
 
-    return _result(np.asarray(data), (a,), "index", backward)
+    return _result(np.asarray(data), (a,), "index", backward, {"index": index})
 
 
 def _plain_index(index):
@@ -179,7 +184,13 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     except ValueError as e:
         raise _join_error("concatenate", ts, axis, e) from None
     cuts = np.cumsum([t.shape[axis] for t in ts])[:-1]
-    return _result(data, ts, "concatenate", lambda g: tuple(np.split(g, cuts, axis=axis)))
+    return _result(
+        data,
+        ts,
+        "concatenate",
+        lambda g: tuple(np.split(g, cuts, axis=axis)),
+        {"axis": axis % data.ndim},
+    )
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
@@ -191,7 +202,11 @@ def stack(tensors, axis: int = 0) -> Tensor:
         raise _join_error("stack", ts, axis, e) from None
     n = len(ts)
     return _result(
-        data, ts, "stack", lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis))
+        data,
+        ts,
+        "stack",
+        lambda g: tuple(np.squeeze(s, axis) for s in np.split(g, n, axis=axis)),
+        {"axis": axis % data.ndim},
     )
 
 

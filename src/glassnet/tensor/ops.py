@@ -338,7 +338,8 @@ def leaky_relu(a, negative_slope: float = 0.01) -> Tensor:
     """``a`` where a > 0, else ``negative_slope * a``. Derivative 1 or slope (slope at 0)."""
     a = _lift(a)
     slope = np.where(a.data > 0, 1, negative_slope).astype(a.dtype, copy=False)
-    return _result(a.data * slope, (a,), "leaky_relu", lambda g: (g * slope,))
+    attrs = {"negative_slope": float(negative_slope)}
+    return _result(a.data * slope, (a,), "leaky_relu", lambda g: (g * slope,), attrs)
 
 
 def abs(a) -> Tensor:  # noqa: A001 - NumPy's name
@@ -369,4 +370,4 @@ def clip(a, min=None, max=None) -> Tensor:  # noqa: A002 - NumPy's names
         inside &= a.data >= min
     if max is not None:
         inside &= a.data <= max
-    return _result(data, (a,), "clip", lambda g: (g * inside,))
+    return _result(data, (a,), "clip", lambda g: (g * inside,), {"min": min, "max": max})

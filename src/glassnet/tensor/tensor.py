@@ -33,7 +33,6 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from operator import attrgetter
 
 import numpy as np
 
@@ -405,7 +404,8 @@ def _result(
     """Wrap an op's output; record the graph only when a parent needs a gradient.
 
     ``attrs`` holds what an op knows beside its operands that a reader of the graph needs
-    (a fused loss's target shape, soft or hard targets, reduction); it is kept on the result.
+    (a fused loss's target shape, soft or hard targets, reduction; a reduction's axis; an
+    index; a slope or bounds); it is kept on the result.
     """
     out = Tensor.__new__(Tensor)
     out.data, out.grad, out._op, out.label, out.attrs = data, None, op, "", attrs
@@ -437,14 +437,11 @@ def _topological_order(root: Tensor) -> list[Tensor]:
 
     Raises GraphError on reaching a freed node, before any gradient has been touched.
     """
-    order = topological_order(root, _RECORDED)
+    order = topological_order(root, "_backward")  # a leaf has none; a freed node has one
     for node in order:
         if not node._prev:
             raise _freed_error(node)
     return order
-
-
-_RECORDED = attrgetter("_backward")  # a leaf has none; a recorded or freed node has one
 
 
 def _run_backward(order: list[Tensor], retain_graph: bool) -> None:
