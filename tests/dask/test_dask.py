@@ -70,7 +70,10 @@ def test_incremental_over_many_chunks_matches_partial_fit_in_memory(client):
     dX = da.from_array(X_train, chunks=(1_000, 20))
     dy = da.from_array(y_train, chunks=1_000)
     assert dX.numblocks[0] == 20
-    streamed = wrappers.Incremental(MLPClassifier(**params)).fit(dX, dy, classes=[0, 1])
+    # The blocks in their order, as the in-memory loop below takes them (dask-ml would
+    # otherwise shuffle them with an unseeded generator).
+    incremental = wrappers.Incremental(MLPClassifier(**params), shuffle_blocks=False)
+    streamed = incremental.fit(dX, dy, classes=[0, 1])
     in_memory = MLPClassifier(**params)
     for start in range(0, 20_000, 1_000):
         stop = start + 1_000
