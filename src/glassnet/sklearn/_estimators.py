@@ -101,11 +101,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     --------
     >>> from sklearn.datasets import load_iris
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = MLPClassifier(hidden_layer_sizes=(16,), max_iter=300, random_state=0)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.03, tol=1e-3,
+    ...                     random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
     >>> [w.shape for w in clf.coefs_]
-    [(4, 16), (16, 3)]
+    [(4, 8), (8, 3)]
     """
 
     _parameter_constraints = {
@@ -255,7 +256,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     --------
     >>> from sklearn.datasets import make_regression
     >>> X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
-    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, tol=1e-3,
+    ...                    random_state=0)
     >>> reg.fit(X, y).score(X, y) > 0.95
     True
     """

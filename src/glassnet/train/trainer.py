@@ -29,6 +29,7 @@ from ..metrics import METRICS, RunningMetrics
 from ..nn import predict_logits
 from ..tensor import no_grad
 from . import checkpoint as _checkpoint
+from ._inputs import check_weights, check_xy
 from .history import Callback, History
 
 __all__ = ["Trainer"]
@@ -205,7 +206,7 @@ class Trainer:
         them, as a run that was never stopped would, and :meth:`save_checkpoint` saves them.
         """
         X, y = self._check_xy(X, y, "the training data")
-        w = None if sample_weight is None else _check_weights(sample_weight, len(y))
+        w = None if sample_weight is None else check_weights(sample_weight, len(y))
         val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -369,7 +370,7 @@ class Trainer:
 
     def _check_xy(self, X, y, what: str) -> tuple[np.ndarray, np.ndarray]:
         dtype = self.model.parameters()[0].dtype
-        return _check_xy(X, y, self.task, dtype, what)
+        return check_xy(X, y, self.task, dtype, what)
 
     def _split_off(self, X, y, w, fraction: float):
         strat = y if self.task == "classify" else None
@@ -499,45 +500,3 @@ def _make_scheduler(scheduler, optimizer):
             "or a function optimizer -> schedule"
         )
     return sched
-
-
-def _check_weights(sample_weight, n: int) -> np.ndarray:
-    w = np.asarray(sample_weight, dtype=np.float64)
-    if w.shape != (n,):
-        raise DataError(
-            f"the training data: sample_weight of shape {w.shape} for {n} samples: expected ({n},)"
-        )
-    if not np.isfinite(w).all() or (w < 0).any() or not w.sum() > 0:
-        raise DataError("the training data: sample weights must be finite, >= 0, not all 0")
-    return w
-
-
-def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or X.dtype.kind not in "biuf":
-        raise DataError(
-            f"{what}: features must be numbers in an array of shape "
-            f"(n_samples, n_features), got {X.dtype} of shape {X.shape}"
-        )
-    X = X.astype(dtype, copy=False)
-    if not np.isfinite(X).all():
-        row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
-        raise DataError(f"{what}: row {row} of the features holds NaN or infinity")
-    if len(y) != len(X) or y.ndim not in ((1,) if task == "classify" else (1, 2)):
-        raise DataError(
-            f"{what}: targets of shape {y.shape} do not match features of shape "
-            f"{X.shape}: expected ({len(X)},)"
-        )
-    if task == "regress":
-        if y.dtype.kind not in "biuf" or not np.isfinite(y.astype(np.float64)).all():
-            raise DataError(f"{what}: regression targets must be finite numbers")
-        return X, y.astype(dtype, copy=False)
-    whole = y.dtype.kind in "iu" or (
-        y.dtype.kind == "f" and bool(np.isfinite(y).all()) and np.array_equal(y, np.round(y))
-    )
-    if not whole or (len(y) and y.min() < 0):
-        raise DataError(
-            f"{what}: class targets must be indices 0, 1, 2, ... (load_dataset "
-            f"and read_csv encode labels so), got {y.dtype} values"
-        )
-    return X, y.astype(np.int64, copy=False)
