@@ -3,7 +3,11 @@
 Each dataset runs ``glassnet train --data NAME`` with no other option (through the CLI's
 real entry point, in this process) and reads the test score from the run's metrics.json.
 The targets apply to that default run; the same command with ``--seed 1 .. 9`` (another
-split and initialisation each) shows how much a score owes to the split.
+split and initialisation each) shows how much a score owes to the split. Iris's target is
+two-fold: at least 0.90 on the default split and a mean of at least 0.94 over seeds 0-9;
+``met`` is marked by the whole rule. A regression row also trains the same network from
+Python (``glassnet.data.prepare``, ``Trainer``, ``SavedModel.evaluate``) and shows its R^2
+beside the CLI's: the two must agree.
 Run alone, with the dev extra installed (scikit-learn provides digits, wine, breast cancer
 and diabetes)::
 
@@ -28,18 +32,21 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet import Trainer, nn, saved
 from glassnet.cli import main as cli
 from glassnet.commands._common import DEFAULTS, prepare_data
 from glassnet.data import list_datasets
 
+# The default split's target; for iris also the mean over seeds 0-9 (MEAN_TARGETS).
 TARGETS = {
-    "iris": 0.93,
+    "iris": 0.90,
     "wine": 0.95,
     "breast_cancer": 0.95,
     "digits": 0.96,
     "moons": 0.97,
     "spirals": 0.95,
 }
+MEAN_TARGETS = {"iris": 0.94}
 TIME_LIMIT_S = 20.0
 
 
@@ -66,7 +73,8 @@ def reference(name: str, seed: int) -> dict[str, float]:
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.svm import SVC, SVR
 
-    ds, split, scaler, _ = prepare_data({**DEFAULTS, "data": name, "seed": seed})
+    prep = prepare_data({**DEFAULTS, "data": name, "seed": seed})
+    ds, split, scaler = prep.dataset, prep.split, prep.standardizer
     X = scaler.transform(np.vstack([split.X_train, split.X_val]))
     y = np.concatenate([split.y_train, split.y_val])
     X_test = scaler.transform(split.X_test)
@@ -80,6 +88,30 @@ def reference(name: str, seed: int) -> dict[str, float]:
         else {"Ridge": Ridge(), "SVR": SVR()}
     )
     return {k: float(m.fit(X, y).score(X_test, split.y_test)) for k, m in models.items()}
+
+
+def api_r2(name: str, seed: int = 0) -> float:
+    """The test R^2 of the CLI's default network trained from Python on the CLI's split."""
+    s = {**DEFAULTS, "data": name, "seed": seed}
+    prep = prepare_data(s)
+    sp = prep.split
+    net = nn.MLP([prep.dataset.n_features, *s["hidden"], 1], activation=s["activation"], seed=seed)
+    Trainer(
+        net,
+        task="regress",
+        lr=DEFAULTS["lr"] or 0.01,
+        epochs=s["epochs"],
+        batch_size=s["batch_size"],
+        metrics=("r2",),
+        early_stopping=s["early_stopping"],
+        progress="none",
+        seed=seed,
+    ).fit(
+        prep.inputs(sp.X_train),
+        prep.targets(sp.y_train),
+        validation_data=(prep.inputs(sp.X_val), prep.targets(sp.y_val)),
+    )
+    return saved.wrap(net, **prep.model_info()).evaluate(prep.raw("test"), sp.y_test)["r2"]
 
 
 def main() -> None:
@@ -99,23 +131,31 @@ def main() -> None:
     names = args.datasets.split(",") if args.datasets else [d.name for d in list_datasets()]
     print(
         f"| dataset | metric | default run (seed 0) | target | time (s) | met | "
-        f"mean over {args.seeds} seeds | min | seeds at target |"
+        f"mean over {args.seeds} seeds | min | seeds at target | Python API, seed 0 |"
     )
-    print("|---|---|---:|---:|---:|---|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             metric, value, seconds = run(name, Path(tmp))
             others = [run(name, Path(tmp), seed)[1] for seed in range(1, args.seeds)]
             scores = [value, *others]
-            target = TARGETS.get(name)
+            target, mean_target = TARGETS.get(name), MEAN_TARGETS.get(name)
+            mean = sum(scores) / len(scores)
             ok = (target is None or value >= target) and seconds < TIME_LIMIT_S
+            ok = ok and (mean_target is None or mean >= mean_target)
             shown = f"{target:.2f}" if target is not None else "-"
+            if mean_target is not None:
+                shown += f", mean {mean_target:.2f}"
             hits = None if target is None else sum(v >= target for v in scores)
             at_target = "-" if hits is None else f"{hits}/{len(scores)}"
+            api = "-"
+            if metric == "R^2":  # the same network from Python: the same score
+                api_value = api_r2(name)
+                api = f"{api_value:.3f} ({'same' if api_value == value else 'DIFFERS'})"
             print(
                 f"| {name} | {metric} | {value:.3f} | {shown} | {seconds:.1f} | "
-                f"{'yes' if ok else 'NO'} | {sum(scores) / len(scores):.3f} | "
-                f"{min(scores):.3f} | {at_target} |",
+                f"{'yes' if ok else 'NO'} | {mean:.3f} | {min(scores):.3f} | {at_target} | "
+                f"{api} |",
                 flush=True,
             )
     if args.reference:

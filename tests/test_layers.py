@@ -8,7 +8,7 @@ The order, bottom to top (README, "Architecture"):
 3. explain: tracing, its notation and drawing (hooks into the engine, never called by it)
 4. data, io, metrics: tables and datasets, files, scores
 5. train: the Trainer and what it needs
-6. saved: a trained model with its preprocessing
+6. saved, _model_config: a trained model with its preprocessing, and its config's checks
 7. report, sklearn, export, playground: what shows or ships a model
 8. commands: what each ``glassnet`` command does
 9. cli, __main__: the argument parser and the entry point
@@ -30,7 +30,7 @@ LAYERS = [
     ["explain"],
     ["data", "io", "metrics"],
     ["train"],
-    ["saved"],
+    ["saved", "_model_config"],
     ["report", "sklearn", "export", "playground"],
     ["commands"],
     ["cli", "__main__"],

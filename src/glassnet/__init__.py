@@ -34,13 +34,14 @@ from .data import (
     Dataset,
     Standardizer,
     load_dataset,
+    prepare,
     read_csv,
     train_val_test_split,
 )
 from .errors import GlassnetError
 from .explain import draw, to_dot, trace
 from .gradcheck import gradcheck
-from .saved import SavedModel, save
+from .saved import SavedModel, save, wrap
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 from .train import Callback, History, Trainer
 
@@ -96,6 +97,7 @@ __all__ = [
     "Dataset",
     "load_dataset",
     "read_csv",
+    "prepare",
     "train_val_test_split",
     "Standardizer",
     "DataLoader",
@@ -108,6 +110,7 @@ __all__ = [
     "SavedModel",
     "save",
     "load",
+    "wrap",
     # errors (the subclasses are in glassnet.errors)
     "errors",
     "GlassnetError",

@@ -1,4 +1,4 @@
-"""The ``glassnet`` command: train, evaluate, predict, explain, datasets.
+"""The ``glassnet`` command: train, evaluate, predict, explain, info, datasets, playground.
 
 Every command exits 0 on success and 2 with a one-line ``error: ...`` on standard error (no
 traceback) when the input is at fault: a missing file, a bad CSV, an unknown column,
@@ -12,16 +12,19 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 from functools import partial
 
 from . import checks
-from .errors import GlassnetError, SettingError
+from .errors import GlassnetError, GlassnetWarning, SettingError
 
 EXAMPLES = {
     "train": """examples:
   glassnet train                                   # a small MLP on the bundled Iris data
   glassnet train --data moons --hidden 32,32 --epochs 200
-  glassnet train --data houses.csv --target price --task regress --out runs/houses
+  glassnet train --data examples/data/houses.csv --target price --out runs/houses
+  glassnet train --data table.csv --drop notes --categorical zip --missing drop
+  glassnet train --data moons --hidden none     # no hidden layer: logistic regression
   glassnet train --data wine --early-stopping 10 --quiet
   glassnet train --resume runs/iris-20261122-101500   # continue an interrupted run
   glassnet train --data moons --early-stopping 0 --out runs/moons
@@ -29,9 +32,13 @@ EXAMPLES = {
     "evaluate": """examples:
   glassnet evaluate --model runs/iris-20261122-101500          # on the run's test split
   glassnet evaluate --model runs/houses/model.safetensors --data test.csv --out scores.json""",
+    "info": """examples:
+  glassnet info --model runs/houses                # the columns it needs, classes, layers, scores
+  glassnet info --model runs/houses --json""",
     "predict": """examples:
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
-  glassnet predict --model runs/iris-20261122-101500 --data new.csv --out preds.csv --proba""",
+  glassnet predict --model runs/iris-20261122-101500 --data new.csv --out preds.csv --proba
+  glassnet predict --model runs/houses --data examples/data/new_houses.csv --keep id""",
     "datasets": """examples:
   glassnet datasets
   glassnet train --data spirals                    # then train on one of them""",
@@ -39,12 +46,18 @@ EXAMPLES = {
   glassnet explain                                  # the default Iris model
   glassnet explain --model runs/iris-20261122-101500 --sample 0
   glassnet explain --graph graph.svg""",
+    "playground": """examples:
+  glassnet playground                              # spirals, in the browser
+  glassnet playground --data moons --port 8765
+  glassnet playground --data houses.csv --no-browser  # print the address only""",
 }
 MAIN_EPILOG = """examples:
   glassnet train                                   # learn Iris in a few seconds
   glassnet evaluate --model runs/iris-20261122-101500
   glassnet predict --model runs/iris-20261122-101500 --data new_flowers.csv
+  glassnet info --model runs/iris-20261122-101500
   glassnet datasets
+  glassnet playground                              # watch a network learn, in the browser
 
 Run 'glassnet COMMAND --help' for a command's options and examples."""
 
@@ -62,11 +75,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _hidden(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none"):
+        return []  # no hidden layer: logistic or linear regression
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
         raise argparse.ArgumentTypeError(f"takes sizes like 16,16, got {text!r}") from None
-    if not sizes or any(s <= 0 for s in sizes):
+    if any(s <= 0 for s in sizes):
         raise argparse.ArgumentTypeError(f"takes positive sizes like 16,16, got {text!r}")
     return sizes
 
@@ -85,6 +100,13 @@ def _number(kind, check):
             raise argparse.ArgumentTypeError(str(e).removeprefix("option: it ")) from None
 
     return parse
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"takes column names like a,b, got {text!r}")
+    return names
 
 
 _positive_int = _number(int, checks.positive_int)
@@ -113,8 +135,12 @@ def _add_train(sub) -> None:
         "--task", choices=["classify", "regress"], help="inferred from the target when left out"
     )
     p.add_argument(
-        "--hidden", type=_hidden, metavar="SIZES", help="hidden layer sizes (default: 32,32)"
+        "--hidden",
+        type=_hidden,
+        metavar="SIZES",
+        help="hidden layer sizes (default: 32,32); '' or none for no hidden layer",
     )
+    _add_columns(p)
     p.add_argument(
         "--activation",
         choices=["relu", "tanh", "sigmoid"],
@@ -125,9 +151,13 @@ def _add_train(sub) -> None:
     p.add_argument(
         "--lr",
         type=_positive_float,
-        help="learning rate (default: 0.01 adam, 0.1 sgd, 0.05 momentum)",
+        help="learning rate (default: 0.01 adam and adamw, 0.1 sgd, 0.05 momentum, 0.001 rmsprop)",
     )
-    p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], help="default: adam")
+    p.add_argument(
+        "--optimizer",
+        choices=["sgd", "momentum", "adam", "adamw", "rmsprop"],
+        help="default: adam",
+    )
     p.add_argument(
         "--seed", type=_count, help="seed of the weights, splits and batches (default 0)"
     )
@@ -153,14 +183,31 @@ def _add_train(sub) -> None:
     p.set_defaults(func=_run("train"))
 
 
-def _add_others(sub) -> None:
-    p = _sub(sub, "evaluate", "score a saved model on labelled data")
-    p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
-    p.add_argument("--data", help="a dataset name or CSV (default: the run's own test split)")
-    p.add_argument("--target", help="the CSV's target column (default: the model's)")
-    p.add_argument("--out", help="also write the metrics to this JSON file")
-    p.set_defaults(func=_run("evaluate"))
+def _add_columns(p) -> None:
+    """The options that choose and encode a table's columns."""
+    p.add_argument("--features", type=_names, metavar="COLS", help="use only these columns (a,b,c)")
+    p.add_argument("--drop", type=_names, metavar="COLS", help="use every column but these")
+    p.add_argument(
+        "--categorical",
+        type=_names,
+        metavar="COLS",
+        help="one-hot encode these numeric columns as categories (text columns always are)",
+    )
+    p.add_argument(
+        "--missing",
+        choices=["impute", "drop", "error"],
+        help="a missing feature cell: fill it with the training median or most frequent "
+        "category (default), drop its row, or stop",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="--task classify even with more classes than a tenth of the rows",
+    )
 
+
+def _add_predict(sub) -> None:
     p = _sub(sub, "predict", "predict with a saved model, with the original class names")
     p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
     p.add_argument(
@@ -170,7 +217,33 @@ def _add_others(sub) -> None:
     )
     p.add_argument("--out", help="write the predictions to this CSV (default: print them)")
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
+    p.add_argument(
+        "--keep", metavar="COLS", help="copy these input columns (an id, say) into the output"
+    )
+    p.add_argument(
+        "--precision",
+        type=_count,
+        metavar="N",
+        help="decimals of regression predictions (default: as many as the target had)",
+    )
+    p.add_argument("--strict", action="store_true", help="refuse categories not seen in training")
     p.set_defaults(func=_run("predict"))
+
+    p = _sub(sub, "info", "describe a saved model: its columns, classes, layers and scores")
+    p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
+    p.add_argument("--json", action="store_true", help="print it as JSON, for scripts")
+    p.set_defaults(func=_run("info"))
+
+
+def _add_others(sub) -> None:
+    p = _sub(sub, "evaluate", "score a saved model on labelled data")
+    p.add_argument("--model", required=True, help="a run folder or a .safetensors model file")
+    p.add_argument("--data", help="a dataset name or CSV (default: the run's own test split)")
+    p.add_argument("--target", help="the CSV's target column (default: the model's)")
+    p.add_argument("--out", help="also write the metrics to this JSON file")
+    p.add_argument("--strict", action="store_true", help="refuse categories not seen in training")
+    p.set_defaults(func=_run("evaluate"))
+    _add_predict(sub)
 
     p = _sub(sub, "datasets", "list the built-in datasets with their sizes")
     p.set_defaults(func=_run("datasets"))
@@ -192,6 +265,23 @@ def _add_others(sub) -> None:
         help="rows in the traced mini-batch (default: 8)",
     )
     p.set_defaults(func=_run("explain"))
+
+
+def _add_playground(sub) -> None:
+    p = _sub(sub, "playground", "watch a network learn in the browser, neuron by neuron")
+    p.add_argument(
+        "--data", help="a built-in dataset or a CSV path, drawn in two columns (default: spirals)"
+    )
+    p.add_argument("--port", type=_count, default=0, help="the port (default: a free one)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="print the address without opening a browser"
+    )
+    p.set_defaults(func=_run("playground"))
 
 
 def _run(name: str):
@@ -218,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.commands = sub.choices  # name -> the command's parser, for errors of its own
     _add_train(sub)
     _add_others(sub)
+    _add_playground(sub)
     return parser
 
 
@@ -226,6 +317,15 @@ def _os_error(e: OSError) -> str:
     if isinstance(e, FileExistsError) and where:
         return f"cannot make the folder {where}: a file of that name is in the way"
     return f"{where}: {e.strerror}" if where and e.strerror else str(e)
+
+
+def _show_warning(message, category, *args, **kwargs) -> None:
+    """A GlassnetWarning is one ``warning:`` line on standard error; others as Python
+    shows them."""
+    if issubclass(category, GlassnetWarning):
+        print(f"warning: {one_line(message)}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, *args[:2]), end="", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,7 +340,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: no command given", file=sys.stderr)
         return 2
     try:
-        return args.func(args) or 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", GlassnetWarning)
+            warnings.showwarning = _show_warning
+            return args.func(args) or 0
     except GlassnetError as e:
         print(f"error: {one_line(e)}", file=sys.stderr)
         return 2

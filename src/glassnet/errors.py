@@ -19,6 +19,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "GraphError",
     "TrainingDiverged",
+    "GlassnetWarning",
 ]
 
 
@@ -66,3 +67,9 @@ class TrainingDiverged(GlassnetError, FloatingPointError):
     def __init__(self, message: str, epoch: int | None = None, batch: int | None = None):
         super().__init__(message)
         self.epoch, self.batch = epoch, batch
+
+
+class GlassnetWarning(UserWarning):
+    """Something worth saying that does not stop the work: categories not seen in
+    training, predictions on the rows a model was trained on. The command line prints
+    each as one ``warning:`` line."""

@@ -6,7 +6,10 @@ weights, with a JSON config that says everything needed to use them:
 - ``architecture``: ``{"type": "MLP", "sizes": [...], "activation": ..., ...}``, the
   arguments of :class:`glassnet.nn.MLP`;
 - ``task``: ``"classify"`` or ``"regress"``;
-- ``feature_names`` (the input columns, in order) and ``target_name``;
+- ``feature_names`` (the network's inputs, in order) and ``target_name``;
+- ``preprocessing``: the table's columns and how they become those inputs (kinds, one-hot
+  categories, fill values for missing cells; see :mod:`glassnet.data.columns`); absent in
+  a model of numeric columns taken as they are;
 - ``label_names``: the class names, in the order of the network's outputs;
 - ``standardizer``: the feature means and scales fitted on the training data (or None);
 - ``target_scale``: for regression, ``{"mean": m, "scale": s}`` when the network was trained
@@ -14,8 +17,9 @@ weights, with a JSON config that says everything needed to use them:
 - anything else the trainer recorded (``dataset``, ``settings``), kept as it is.
 
 :func:`load` rebuilds the network from ``architecture`` and checks the weights against it;
-the :class:`SavedModel` it returns takes raw feature rows, as they appear in the data, and
-answers with class names or real values.
+the :class:`SavedModel` it returns takes raw rows, as they appear in the data (a DataFrame
+or CSV file's columns by name, an array's by position), and answers with class names or
+real values.
 """
 
 from __future__ import annotations
@@ -25,113 +29,15 @@ from pathlib import Path
 import numpy as np
 
 from . import io, metrics, nn
-from .data import Standardizer, load_dataset, read_csv, read_features_csv
-from .data.datasets import TASKS, builtin_name
+from ._model_config import build, check_config, short
+from .data import Standardizer, load_dataset
+from .data.columns import encode, numeric_columns
+from .data.datasets import builtin_name
+from .data.table import Table, as_table, is_frame
 from .errors import DataError, GlassnetError, ModelFileError
 from .nn import predict_logits
 
 __all__ = ["SavedModel", "load", "save", "wrap"]
-
-
-def _short(names: list[str], k: int = 6) -> str:
-    return ", ".join(names[:k]) + (f", ... ({len(names)} in all)" if len(names) > k else "")
-
-
-def _check_config(config, where: str) -> None:
-    """Raise a ModelFileError naming the first thing in ``config`` that cannot be used."""
-
-    def bad(what: str) -> ModelFileError:
-        return ModelFileError(f"{where}: the model's config {what}")
-
-    if not isinstance(config, dict):
-        raise bad("is not a JSON object")
-    sizes = _check_architecture(config.get("architecture"), bad)
-    task = config.get("task")
-    if task not in TASKS:
-        raise bad(f"has task {task!r}; expected 'classify' or 'regress'")
-    _check_names(config, sizes, bad)
-    if config.get("standardizer") is not None:
-        try:
-            scaler = Standardizer.from_dict(config["standardizer"])
-        except DataError as exc:
-            raise bad(f"has a bad 'standardizer' ({exc})") from None
-        if len(scaler.mean_) != sizes[0]:
-            raise bad(f"standardises {len(scaler.mean_)} features; the network takes {sizes[0]}")
-    ys = config.get("target_scale")
-    if ys is not None and not (
-        isinstance(ys, dict)
-        and _number(ys.get("mean"))
-        and _number(ys.get("scale"))
-        and ys["scale"] > 0
-    ):
-        raise bad("has a bad 'target_scale' (expected {'mean': m, 'scale': s > 0})")
-    settings = config.get("settings")
-    if not isinstance(settings, (dict, type(None))):
-        raise bad(f"has 'settings' {settings!r:.60}; expected an object or null")
-    if settings and "seed" in settings and not _whole(settings["seed"]):
-        raise bad(f"has settings.seed {settings['seed']!r:.60}; expected a whole number")
-
-
-# The architecture entries' JSON types, checked before nn.MLP sees them.
-_ARCH_TYPES = {
-    "activation": (str,),
-    "dropout": (int, float),
-    "dtype": (str,),
-    "seed": (int, type(None)),
-}
-
-
-def _check_architecture(arch, bad) -> list[int]:
-    """The sizes of a usable ``architecture`` entry, or the error naming what is wrong."""
-    if not isinstance(arch, dict) or arch.get("type") != "MLP" or "sizes" not in arch:
-        raise bad("has no MLP architecture (architecture.type 'MLP' with its sizes)")
-    sizes = arch["sizes"]
-    if not isinstance(sizes, list) or len(sizes) < 2 or not all(_whole(n) and n > 0 for n in sizes):
-        raise bad(
-            f"has architecture.sizes {sizes!r:.60}; expected a list of at least two "
-            "positive whole numbers (input width, ..., output width)"
-        )
-    for key, types in _ARCH_TYPES.items():
-        value = arch.get(key)
-        if key in arch and (isinstance(value, bool) or not isinstance(value, types)):
-            kind = " or ".join("null" if t is type(None) else t.__name__ for t in types)
-            raise bad(f"has architecture.{key} {value!r:.60}; expected a {kind}")
-    return sizes
-
-
-def _check_names(config: dict, sizes: list[int], bad) -> None:
-    names = config.get("feature_names")
-    if not _strings(names) or len(names) != sizes[0]:
-        got = f" (got {len(names)})" if isinstance(names, list) else ""
-        raise bad(f"must name the {sizes[0]} input features in 'feature_names'{got}")
-    labels = config.get("label_names")
-    if config["task"] == "classify" and (not _strings(labels) or len(labels) != sizes[-1]):
-        got = f" (got {len(labels)})" if isinstance(labels, list) else ""
-        raise bad(f"must name the {sizes[-1]} classes in 'label_names'{got}")
-    if config["task"] == "regress" and sizes[-1] != 1:
-        raise bad(f"describes a regression model with {sizes[-1]} outputs; expected 1")
-    if not isinstance(config.get("target_name"), (str, type(None))):
-        raise bad(f"has 'target_name' {config['target_name']!r:.60}; expected a string")
-
-
-def _strings(x) -> bool:
-    return isinstance(x, list) and all(isinstance(v, str) for v in x)
-
-
-def _whole(x) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and np.isfinite(x)
-
-
-def _build(config: dict, where: str) -> nn.MLP:
-    arch = {k: v for k, v in config["architecture"].items() if k != "type"}
-    try:
-        return nn.MLP.from_config(arch)
-    except (GlassnetError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{where}: the architecture in the config is invalid: {exc}") from None
 
 
 class SavedModel:
@@ -177,7 +83,7 @@ class SavedModel:
 
     def __init__(self, model, config: dict, path=None):
         where = str(path) if path is not None else "SavedModel"
-        _check_config(config, where)
+        check_config(config, where)
         self.model, self.config = model, config
         self.path = Path(path) if path is not None else None
         self.task: str = config["task"]
@@ -188,37 +94,66 @@ class SavedModel:
         sd = config.get("standardizer")
         self.standardizer = Standardizer.from_dict(sd) if sd is not None else None
         self._target_scale = config.get("target_scale")
+        self.preprocessing: dict = config.get("preprocessing") or numeric_columns(
+            self.feature_names
+        )
+        self.columns: list[str] = [c["name"] for c in self.preprocessing["columns"]]
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.config["architecture"]["sizes"]))
-        what = f"classes {_short(self.label_names)}" if self.label_names else "regression"
+        what = f"classes {short(self.label_names)}" if self.label_names else "regression"
         where = f", from {self.path}" if self.path else ""
         return f"SavedModel(MLP {sizes}, {what}{where})"
 
     # -- predictions ------------------------------------------------------------------------
-    def network_inputs(self, X) -> np.ndarray:
-        """Raw feature rows as the network sees them: checked, standardised with the
-        training split's statistics, in the parameters' dtype."""
-        X = np.asarray(X)
-        n = len(self.feature_names)
-        if X.ndim != 2 or X.shape[1] != n or X.dtype.kind not in "biuf":
-            raise DataError(
-                f"the model takes rows of {n} numbers ({_short(self.feature_names)}); "
-                f"got {X.dtype} values of shape {X.shape}"
-            )
-        X = X.astype(np.float64)
-        if not np.isfinite(X).all():
-            row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
-            raise DataError(f"row {row} of the features holds NaN or infinity")
-        if self.standardizer is not None:
-            X = self.standardizer.transform(X)  # the training split's statistics
-        return X.astype(self.model.parameters()[0].dtype)
+    def encode(self, X, *, strict: bool = False) -> np.ndarray:
+        """Raw rows as the network's inputs before standardisation: the model's
+        preprocessing (:func:`glassnet.data.columns.encode`) applied.
 
-    def outputs(self, X) -> np.ndarray:
-        """The network's outputs for raw feature rows: class logits, array of shape
+        Parameters
+        ----------
+        X : DataFrame, Table or array of shape (n_samples, len(columns))
+            A DataFrame's columns are found by name (extra ones are ignored, missing ones
+            named); an array's are taken by position, in the order of ``columns``.
+        strict : bool, default False
+            Refuse a category not seen in training instead of encoding it as all zeros.
+
+        Returns
+        -------
+        array of shape (n_samples, n_inputs), float64
+        """
+        if isinstance(X, Table) or is_frame(X):
+            table = as_table(X)
+        else:
+            X = np.asarray(X)
+            if X.ndim != 2 or X.shape[1] != len(self.columns):
+                raise DataError(
+                    f"the model takes rows of {len(self.columns)} columns "
+                    f"({short(self.columns)}); got {X.dtype} values of shape {X.shape}"
+                )
+            table = Table.from_array(X, self.columns, "the rows")
+        return encode(self.preprocessing, table, strict=strict)
+
+    def network_inputs(self, X, *, strict: bool = False) -> np.ndarray:
+        """Raw rows as the network sees them: encoded, standardised with the training
+        split's statistics, in the parameters' dtype."""
+        return self.scale(self.encode(X, strict=strict))
+
+    def scale(self, Z: np.ndarray) -> np.ndarray:
+        """Encoded rows (see :meth:`encode`) standardised, in the parameters' dtype."""
+        if self.standardizer is not None:
+            Z = self.standardizer.transform(Z)  # the training split's statistics
+        return Z.astype(self.model.parameters()[0].dtype)
+
+    def outputs(self, X, *, strict: bool = False) -> np.ndarray:
+        """The network's outputs for raw rows: class logits, array of shape
         (n_samples, n_classes), or regression predictions in the target's units,
         array of shape (n_samples,)."""
-        out = predict_logits(self.model, self.network_inputs(X))
+        return self.outputs_encoded(self.encode(X, strict=strict))
+
+    def outputs_encoded(self, Z: np.ndarray) -> np.ndarray:
+        """:meth:`outputs` for rows already encoded by :meth:`encode`."""
+        out = predict_logits(self.model, self.scale(Z))
         if self.task == "classify":
             return out
         out = out.reshape(-1).astype(np.float64)  # (N, 1) -> (N,)
@@ -226,35 +161,45 @@ class SavedModel:
             out = out * self._target_scale["scale"] + self._target_scale["mean"]
         return out
 
-    def predict(self, X) -> np.ndarray:
-        """Class names (array of str) or real values (float64), one per row of ``X``."""
-        out = self.outputs(X)
+    def answers(self, out: np.ndarray) -> np.ndarray:
+        """Class names (array of str) or values (float64) from :meth:`outputs`."""
         if self.task == "classify":
             return np.asarray(self.label_names)[out.argmax(axis=1)]
         return out
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict(self, X, *, strict: bool = False) -> np.ndarray:
+        """Class names (array of str) or real values (float64), one per row of ``X``
+        (a DataFrame, matched by column name, or an array, by position)."""
+        return self.answers(self.outputs(X, strict=strict))
+
+    def predict_proba(self, X, *, strict: bool = False) -> np.ndarray:
         """Class probabilities (softmax of the logits), array of shape (n_samples, n_classes).
 
         Column ``k`` is the probability of ``label_names[k]``.
         """
         if self.task != "classify":
             raise GlassnetError("predict_proba: this is a regression model; use predict")
-        z = self.outputs(X).astype(np.float64)
+        return self.probabilities(self.outputs(X, strict=strict))
+
+    @staticmethod
+    def probabilities(out: np.ndarray) -> np.ndarray:
+        """Softmax of class logits from :meth:`outputs`."""
+        z = out.astype(np.float64)
         z = z - z.max(axis=1, keepdims=True)  # exp of at most 0: no overflow
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True)  # (N, k) / (N, 1)
 
-    def evaluate(self, X, y) -> dict:
+    def evaluate(self, X, y=None, *, strict: bool = False) -> dict:
         """Score the model on labelled rows.
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
-            Raw feature rows.
-        y : array of shape (n_samples,)
+        X : DataFrame, Table or array of shape (n_samples, n_columns)
+            Raw rows (see :meth:`encode`).
+        y : array of shape (n_samples,), optional
             Class names (strings) or class indices (integers, positions in
-            ``label_names``) for classification; real values for regression.
+            ``label_names``) for classification; real values for regression. Default:
+            the model's target column of the DataFrame ``X``.
 
         Returns
         -------
@@ -262,7 +207,14 @@ class SavedModel:
             :func:`glassnet.metrics.classification_report` or
             :func:`glassnet.metrics.regression_report`.
         """
-        out = self.outputs(X)
+        if y is None:
+            if not (is_frame(X) or isinstance(X, Table)):
+                raise DataError("evaluate: give the targets y, or a DataFrame with the target")
+            X, y = self._labelled(as_table(X), None)
+        return self.evaluate_outputs(self.outputs(X, strict=strict), y)
+
+    def evaluate_outputs(self, out: np.ndarray, y) -> dict:
+        """:meth:`evaluate` for outputs already computed by :meth:`outputs`."""
         if self.task == "classify":
             y_idx = self._class_indices(y)
             return metrics.classification_report(y_idx, out.argmax(axis=1), self.label_names)
@@ -277,7 +229,7 @@ class SavedModel:
             if unknown:
                 raise DataError(
                     f"class {unknown[0]!r} is not one of the model's classes "
-                    f"({_short(self.label_names)})"
+                    f"({short(self.label_names)})"
                 )
             return np.array([index[str(v)] for v in y.tolist()], dtype=np.int64)
         whole = y.dtype.kind in "iu" or (
@@ -285,21 +237,22 @@ class SavedModel:
         )
         if not whole or (y.size and (y.min() < 0 or y.max() >= k)):
             raise DataError(
-                f"targets must be class names or indices 0..{k - 1} of {_short(self.label_names)}"
+                f"targets must be class names or indices 0..{k - 1} of {short(self.label_names)}"
             )
         return y.astype(np.int64)
 
     # -- data and files ---------------------------------------------------------------------
-    def read_data(self, data, target: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Labelled rows for this model from a CSV file or a built-in dataset.
+    def read_data(self, data, target: str | None = None):
+        """Labelled rows for this model from a CSV file, a DataFrame or a built-in dataset.
 
-        The features are taken by name, in the model's order; class labels are encoded
-        as positions in ``label_names``. Returns ``(X, y)``.
+        Returns ``(X, y)``: raw rows for :meth:`predict` or :meth:`evaluate` (a Table,
+        whose columns :meth:`encode` finds by name) and the targets (class indices into
+        ``label_names``, or values).
 
         Parameters
         ----------
-        data : str or path-like
-            A CSV file, or the name of a built-in dataset.
+        data : str, path-like or DataFrame
+            A CSV file, a DataFrame, or the name of a built-in dataset.
         target : str, optional
             The target column; default the model's ``target_name``. For a built-in
             dataset it must be the dataset's own target, as :func:`load_dataset` checks.
@@ -307,54 +260,53 @@ class SavedModel:
         Raises
         ------
         DataError
-            For a bad file, a missing feature or target column, a target that is one of
-            the model's features, an unknown class, or a built-in dataset whose features,
+            For a bad file, a missing column or target (named), a target that is one of
+            the model's columns, an unknown class, or a built-in dataset whose features,
             target or classes are not the model's.
         """
-        if target is not None and target in self.feature_names:
+        if target is not None and target in self.columns:
             raise DataError(
                 f"the target {target!r} is one of the model's features; name the "
                 "column the model predicts"
             )
-        if builtin_name(data) is None:
-            ds = read_csv(
-                data,
-                target=target or self.target_name,
-                task=self.task,
-                feature_names=self.feature_names,
-                label_names=self.label_names,
-            )
-            return ds.X, ds.y
-        ds = self._builtin(data, target)
+        if is_frame(data) or builtin_name(data) is None:
+            return self._labelled(as_table(data), target)
+        ds, table = self._builtin(data, target)
         if self.task == "regress":
-            return ds.X, ds.y
-        return ds.X, self._class_indices(np.asarray(ds.label_names)[ds.y])
+            return table, ds.y
+        return table, self._class_indices(np.asarray(ds.label_names)[ds.y])
 
-    def read_features(self, data) -> np.ndarray:
-        """The model's feature columns, in its order, from a CSV file or a built-in dataset.
+    def _labelled(self, table: Table, target: str | None):
+        from .data.csv import parse_target
 
-        For prediction: no target is needed, and other columns are ignored.
+        col = table.col(target or self.target_name, "target column")
+        y, _, _ = parse_target(table, col, self.task, self.label_names)
+        return table, y
+
+    def read_features(self, data):
+        """Raw rows for prediction from a CSV file, a DataFrame or a built-in dataset: a
+        Table, whose columns :meth:`encode` finds by name.
 
         Raises
         ------
         DataError
-            For a bad file, a missing feature column (the columns there are listed), or a
-            built-in dataset whose features are not the model's.
+            For a bad file, or a built-in dataset whose features are not the model's.
         """
-        if builtin_name(data) is None:
-            return read_features_csv(data, self.feature_names)[0]
-        return self._builtin(data, None).X
+        if is_frame(data) or builtin_name(data) is None:
+            return as_table(data)
+        return self._builtin(data, None)[1]
 
     def _builtin(self, name, target):
-        """A built-in dataset, generated with the run's seed, checked to have our features."""
+        """A built-in dataset, generated with the run's seed, checked to hold our columns
+        (all of its features, or those the run chose), and its features as a Table."""
         seed = (self.config.get("settings") or {}).get("seed", 0)
         ds = load_dataset(name, target=target, task=self.task, seed=seed)
-        if list(ds.feature_names) != self.feature_names:
+        if not set(self.columns) <= set(ds.feature_names):
             raise DataError(
-                f"{name}: its features ({_short(ds.feature_names)}) are not the "
-                f"model's ({_short(self.feature_names)})"
+                f"{name}: its features ({short(ds.feature_names)}) are not the "
+                f"model's ({short(self.columns)})"
             )
-        return ds
+        return ds, Table.from_array(ds.X, ds.feature_names, str(name))
 
     def save(self, path) -> Path:
         """Write the weights and the config to ``path`` (a folder or a ``.safetensors`` file)."""
@@ -387,8 +339,8 @@ def load(path) -> SavedModel:
     p = Path(path)
     file = p / io.MODEL_FILENAME if p.is_dir() else p
     state, config = io.load_model(p)
-    _check_config(config, str(file))
-    model = _build(config, str(file))
+    check_config(config, str(file))
+    model = build(config, str(file))
     params = dict(model.named_parameters())
     io.model.check_state(
         state,
@@ -411,6 +363,7 @@ def save(
     standardizer=None,
     target_name: str = "target",
     target_scale: dict | None = None,
+    preprocessing: dict | None = None,
     extra: dict | None = None,
 ) -> SavedModel:
     """Save a trained MLP with what is needed to use it, and return it as a SavedModel.
@@ -432,6 +385,9 @@ def save(
     target_name : str
     target_scale : dict, optional
         ``{"mean": m, "scale": s}`` if the network predicts ``(y - m) / s``.
+    preprocessing : dict, optional
+        How a table's columns become the inputs (:attr:`glassnet.data.Dataset.preprocessing`);
+        default: the inputs are numeric columns taken as they are.
     extra : dict, optional
         More JSON entries for the config (e.g. the training settings).
 
@@ -452,6 +408,7 @@ def save(
         standardizer=standardizer,
         target_name=target_name,
         target_scale=target_scale,
+        preprocessing=preprocessing,
         extra=extra,
         where=f"cannot save {path}",
     )
@@ -468,6 +425,7 @@ def wrap(
     standardizer=None,
     target_name: str = "target",
     target_scale: dict | None = None,
+    preprocessing: dict | None = None,
     extra: dict | None = None,
     where: str = "glassnet.saved.wrap",
 ) -> SavedModel:
@@ -494,7 +452,8 @@ def wrap(
         "target_name": target_name,
         "standardizer": standardizer.to_dict() if standardizer is not None else None,
         "target_scale": target_scale,
+        **({"preprocessing": preprocessing} if preprocessing is not None else {}),
         **(extra or {}),
     }
-    _check_config(config, where)
+    check_config(config, where)
     return SavedModel(model, config)

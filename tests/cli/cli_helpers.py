@@ -32,3 +32,12 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 
     ci = binomtest(k, n).proportion_ci(0.95, method="wilson")
     return float(ci.low), float(ci.high)
+
+
+def warned(result: subprocess.CompletedProcess, fragment: str) -> str:
+    """The standard output of a command that succeeded with one ``warning:`` line holding
+    ``fragment`` on stderr."""
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("warning: ")
+    assert fragment in result.stderr, result.stderr
+    return result.stdout

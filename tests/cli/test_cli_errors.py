@@ -13,7 +13,8 @@ IRIS_HEADER = "sepal_length,sepal_width,petal_length,petal_width,species\n"
 
 FILES = {
     "ragged.csv": IRIS_HEADER + "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,setosa\n",
-    "word.csv": IRIS_HEADER + "5.1,3.5,1.4,0.2,setosa\n4.9,three,1.4,0.2,setosa\n",
+    "word.csv": IRIS_HEADER
+    + "5.1,3.5,1.4,0.2,setosa\n4.9,three,1.4,0.2,setosa\n4.7,3.2,1.3,0.2,setosa\n",
     "hole.csv": IRIS_HEADER + "5.1,3.5,1.4,0.2,setosa\n4.9,,1.4,0.2,setosa\n",
     "empty.csv": "",
     "header_only.csv": IRIS_HEADER,
@@ -35,7 +36,7 @@ CASES = {
         r"word\.csv, line 3, column 'sepal_width': 'three' is not a number",
     ),
     "missing value": (
-        ["train", "--data", "hole.csv"],
+        ["train", "--data", "hole.csv", "--missing", "error"],
         r"hole\.csv, line 3, column 'sepal_width': missing value",
     ),
     "empty file": (["train", "--data", "empty.csv"], r"empty\.csv: the file is empty"),
@@ -92,7 +93,7 @@ CASES = {
     "folder without a model": (["evaluate", "--model", "."], r"holds no model\.safetensors"),
     "features that do not match": (
         ["predict", "--model", "RUN", "--data", "three_features.csv"],
-        r"no feature column 'petal_width'; the columns are",
+        r"three_features\.csv: missing column 'petal_width' that the model needs",
     ),
     "non-numeric feature to predict": (
         ["predict", "--model", "RUN", "--data", "word.csv"],

@@ -115,7 +115,7 @@ def test_an_early_stopped_run_without_validation_names_the_training_loss(here, c
     ("key", "value"),
     [
         ("hidden", 5),
-        ("hidden", []),
+        ("hidden", [0]),
         ("lr", "x"),
         ("lr", -1.0),
         ("seed", "x"),

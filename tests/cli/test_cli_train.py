@@ -74,7 +74,7 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
     final = re.fullmatch(
         r"test accuracy (\d\.\d{3}) on 30 held-out test rows \(95% interval "
         r"(\S+) to (\S+)\)(?:, with the weights of epoch (\d+) \(lowest "
-        r"validation loss\))?; saved to (.+)",
+        r"validation loss\))?; saved to (.+?), with its report in .*",
         lines[-1],
     )
     assert final and final[5] == f"runs/{run.name}"
@@ -121,6 +121,11 @@ def test_train_with_no_arguments_learns_iris_and_writes_a_complete_run(tmp_path)
         "val_split": 0.15,
         "test_split": 0.2,
         "early_stopping": 20,
+        "features": None,
+        "drop": None,
+        "categorical": None,
+        "missing": "impute",
+        "force": False,
     }
 
 
@@ -156,7 +161,7 @@ def test_options_reach_the_model_the_optimizer_and_the_splits(tmp_path):
     )
     assert re.fullmatch(
         r"test accuracy \d\.\d{3} on 300 held-out test rows \(95% interval "
-        r"\S+ to \S+\); saved to m\n",
+        r"\S+ to \S+\); saved to m, with its report in m/report\.html; next: .*\n",
         out,
     )
     model = saved.load(tmp_path / "m")
@@ -218,7 +223,7 @@ def test_regression_on_the_sine_and_on_an_integer_target_with_task_regress(tmp_p
     )
     assert re.fullmatch(
         r"test R\^2 -?\d\.\d{3}, MSE \S+, MAE \S+ on 200 held-out test rows; "
-        r"saved to s\n",
+        r"saved to s, with its report in s/report\.html; next: .*\n",
         out,
     )
     report = json.loads((tmp_path / "s" / "metrics.json").read_text())
@@ -370,7 +375,12 @@ def test_a_run_without_held_out_rows_completes_and_says_so(tmp_path):
             cwd=tmp_path,
         )
     )
-    assert re.fullmatch(r"final training loss \S+ \(no held-out rows\); saved to c\n", out)
+    assert re.fullmatch(
+        r"final training loss \S+ \(no held-out rows\); saved to c, with its report in "
+        r"c/report\.html; next: glassnet evaluate --model c, glassnet predict --model c "
+        r"--data FILE, glassnet explain --model c\n",
+        out,
+    )
     report = json.loads((tmp_path / "c" / "metrics.json").read_text())
     assert report == {
         "epochs": 2,

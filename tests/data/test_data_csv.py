@@ -13,10 +13,10 @@ def write(tmp_path, text, name="data.csv", encoding="utf-8"):
 
 # (file content, read_csv options, fragments the message must contain)
 BAD_FILES = [
-    ("a,b,y\n1,2,x\n3,,y\n", {}, ["line 3", "column 'b'", "missing value"]),
-    ("a,b,y\n1,2,x\n3,NA,y\n", {}, ["line 3", "column 'b'", "missing value"]),
-    ("a,b,y\n1,2,x\nnan,4,y\n", {}, ["line 3", "column 'a'", "missing value"]),
-    ("a,b,y\n1,abc,x\n", {}, ["line 2", "column 'b'", "'abc' is not a number"]),
+    ("a,b,y\n1,2,x\n3,,y\n", {"missing": "error"}, ["line 3", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,x\n3,NA,y\n", {"missing": "error"}, ["line 3", "column 'b'", "missing value"]),
+    ("a,b,y\n1,2,x\nnan,4,y\n", {"missing": "error"}, ["line 3", "column 'a'", "missing value"]),
+    ("a,b,y\n1,2,x\n1,abc,x\n1,3,y\n", {}, ["line 3", "column 'b'", "'abc' is not a number"]),
     ("a,b,y\n1,2,x\n1,inf,x\n", {}, ["line 3", "column 'b'", "'inf' is not a finite number"]),
     ("", {}, ["empty"]),
     ("\n\n  \n", {}, ["empty"]),
@@ -24,7 +24,7 @@ BAD_FILES = [
     ("a,b,y\n1,2,x\n3,4\n", {}, ["line 3", "2 cells", "3 columns", "no value for column 'y'"]),
     ("a,b,y\n1,2,x,9\n", {}, ["line 2", "4 cells", "extra cells", "'y'"]),
     ("a,b,y\n1,2,x\n", {"target": "z"}, ["no target column 'z'", "a, b, y"]),
-    ("a,b,y\n1,2,x\n", {"feature_names": ["a", "q"]}, ["no feature column 'q'", "a, b, y"]),
+    ("a,b,y\n1,2,x\n", {"feature_names": ["a", "q"]}, ["no column 'q'", "a, b, y"]),
     ("a,y\n1,x\n2,\n", {}, ["line 3", "column 'y'", "missing value", "target"]),
     ("a,y\n1,2.5\n2,abc\n", {"task": "regress"}, ["line 3", "column 'y'", "'abc'", "regression"]),
     ("a,a,y\n1,2,x\n", {}, ["line 1", "'a' appears twice"]),
@@ -36,11 +36,11 @@ BAD_FILES = [
         ["line 3", "column 'y'", "unknown class 'bird'", "cat, dog"],
     ),
     # a blank line and a quoted cell spanning two lines still count as lines of the file
-    ('a,b,y\n\n1,2,x\n3,"",y\n', {}, ["line 4", "column 'b'", "missing value"]),
-    ('a,b,y\n1,2,"two\nlines"\n3,oops,y\n', {}, ["line 4", "column 'b'", "'oops'"]),
+    ('a,b,y\n\n1,2,x\n3,"",y\n', {"missing": "error"}, ["line 4", "column 'b'", "missing value"]),
+    ('a,b,y\n1,2,"two\nlines"\n3,oops,y\n5,6,x\n', {}, ["line 4", "column 'b'", "'oops'"]),
     # a row of empty cells is a row (as in pandas), not a blank line to skip
-    ("a,b,y\n1,2,x\n,,\n3,4,y\n", {}, ["line 3", "column 'a'", "missing value"]),
-    ("a,b,y\n1,2,x\n , ,\n", {}, ["line 3", "column 'a'", "missing value"]),
+    ("a,b,y\n1,2,x\n,,\n3,4,y\n", {"missing": "error"}, ["line 3", "column 'a'", "missing value"]),
+    ("a,b,y\n1,2,x\n , ,\n", {"missing": "error"}, ["line 3", "column 'a'", "missing value"]),
     # text after a closing quote; the row starts on line 2, the bad quote is on line 3
     ('a,b,y\n1,"2\n"x,y\n', {}, ["line 2", "on line 3", "quoted field"]),
     # finite in float64 but inf in float32, the network's dtype
@@ -72,8 +72,9 @@ def test_the_earliest_bad_cell_is_reported(tmp_path):
     path = write(tmp_path, "a,b,y\n1,2,x\n1,bad,x\nbad,2,y\n")
     with pytest.raises(DataError, match="line 3, column 'b'"):
         read_csv(path)
+    # b is mostly text now, so a category column; a's stray text is the error
     path = write(tmp_path, "a,b,y\n1,2,x\n1,bad,x\nbad,bad,y\n", name="two.csv")
-    with pytest.raises(DataError, match="line 3, column 'b'"):
+    with pytest.raises(DataError, match="line 4, column 'a'"):
         read_csv(path)
 
 
@@ -140,11 +141,11 @@ def test_string_labels_sorted_and_encoded(tmp_path):
 
 
 def test_integer_labels_become_strings_sorted_by_value(tmp_path):
-    path = write(tmp_path, "f,label\n1,10\n2,2\n3,1.0\n4,2\n")
+    path = write(tmp_path, "f,label\n1,10\n2,2\n3,1.0\n4,2\n5,10\n6,1\n")
     ds = read_csv(path)
     assert ds.task == "classify"
     assert ds.label_names == ["1", "2", "10"]
-    assert ds.y.tolist() == [2, 1, 0, 1]
+    assert ds.y.tolist() == [2, 1, 0, 1, 2, 0]
 
 
 def test_target_chosen_by_name_keeps_other_columns_in_order(tmp_path):
@@ -159,8 +160,10 @@ def test_target_chosen_by_name_keeps_other_columns_in_order(tmp_path):
 @pytest.mark.parametrize(
     "values, expected",
     [
-        (list(range(20)), "classify"),  # 20 distinct whole numbers: classes
-        (list(range(21)), "regress"),  # 21: a quantity
+        (list(range(20)) * 2, "classify"),  # 20 distinct whole numbers: classes
+        (list(range(21)) * 2, "regress"),  # 21: a quantity
+        (list(range(15)), "regress"),  # 15 in 15 rows: a quantity, not 15 classes of one row
+        ([1, 2, 2, 1, 3, 3], "classify"),  # 3 in 6 rows: two rows a class
         ([0.5, 1.0, 0.5], "regress"),  # not whole numbers
         (["a", "1", "2"], "classify"),  # any text: classes
     ],
@@ -209,7 +212,7 @@ def test_missing_markers_are_labels_in_a_text_target(tmp_path, labels):
 def test_large_integer_labels_are_kept_exactly(tmp_path):
     labels = ["9007199254740993", "9007199254740992", "12345678901234567890", "7", "7.0"]
     lines = ["x,id"] + [f"{i},{label}" for i, label in enumerate(labels)]
-    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
+    ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"), task="classify")
     assert ds.task == "classify"
     assert ds.label_names == ["7", "9007199254740992", "9007199254740993", "12345678901234567890"]
     assert ds.y.tolist() == [2, 1, 3, 0, 0]
@@ -222,14 +225,14 @@ def test_numeric_labels_sort_by_value_with_fractions(tmp_path):
     assert ds.y.tolist() == [3, 1, 0, 1, 2]
 
 
-def test_regression_target_is_float32_exactly(tmp_path):
+def test_regression_target_is_float64_exactly(tmp_path):
     values = [0.1, -2.5, 3.75, 1e-3, 12345.678]
     lines = ["x,t"] + [f"{i},{v!r}" for i, v in enumerate(values)]
     ds = read_csv(write(tmp_path, "\n".join(lines) + "\n"))
     assert ds.task == "regress"
     assert ds.label_names is None
-    assert ds.y.dtype == np.float32
-    np.testing.assert_array_equal(ds.y, np.array(values, dtype=np.float32))
+    assert ds.y.dtype == np.float64  # standardisation, not reading, rounds to float32
+    np.testing.assert_array_equal(ds.y, np.array(values))
 
 
 def test_task_can_be_forced(tmp_path):

@@ -48,6 +48,20 @@ def test_mlp_draws_every_layer_from_one_generator_with_the_rule_of_its_activatio
         assert not np.any(layer.bias.data)
 
 
+def test_mlp_takes_one_activation_per_hidden_layer_each_with_its_own_initialisation():
+    model = MLP([4, 6, 5, 2], activation=["relu", "tanh"], seed=3)
+    assert [type(m) for m in model.layers] == [Linear, ReLU, Linear, Tanh, Linear]
+    ref = np.random.default_rng(3)
+    he = ref.standard_normal((6, 4)) * np.sqrt(2 / 4)  # before ReLU: He normal
+    a = np.sqrt(6 / (6 + 5))
+    glorot = ref.uniform(-a, a, (5, 6))  # before tanh: Glorot uniform
+    np.testing.assert_array_equal(model.layers[0].weight.data, he.astype(np.float32))
+    np.testing.assert_array_equal(model.layers[2].weight.data, glorot.astype(np.float32))
+    again = MLP.from_config(json.loads(json.dumps(model.config())))
+    assert again.activation == ["relu", "tanh"]
+    np.testing.assert_array_equal(again.layers[2].weight.data, model.layers[2].weight.data)
+
+
 def test_mlp_forward_matches_numpy(rng):
     model = MLP([4, 6, 4, 2], activation="tanh", seed=0, dtype=np.float64)
     x = rng.standard_normal((9, 4))
@@ -119,6 +133,9 @@ def test_mlp_from_config_names_unknown_keys():
         ({"sizes": [3, 1], "dropout": 1.0}, SettingError, r"dropout must be a number in \[0, 1\)"),
         ({"sizes": [3, 1], "seed": "a"}, SettingError, "seed must be an integer >= 0"),
         ({"sizes": [3, 1], "seed": -1}, SettingError, "seed must be an integer >= 0"),
+        ({"sizes": [3, 4, 1], "activation": ["tanh", "relu"]}, SettingError, "one name per"),
+        ({"sizes": [3, 1], "activation": ["tanh"]}, SettingError, "one name per hidden layer, 0"),
+        ({"sizes": [3, 4, 1], "activation": ["gelu"]}, SettingError, "activation must be one of"),
     ],
 )
 def test_mlp_rejects_bad_settings(kwargs, error, text):

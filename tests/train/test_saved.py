@@ -94,13 +94,13 @@ def test_read_data_takes_columns_by_name_and_classes_by_the_models_names(iris_mo
     rows = ["species,petal_width,id,sepal_length,sepal_width,petal_length"]
     rows += ["virginica,2.5,a,6.3,3.3,6.0", "virginica,1.9,b,5.8,2.7,5.1"]
     csv.write_text("\n".join(rows) + "\n")
-    X, y = model.read_data(csv)
+    X, y = model.read_data(csv)  # raw rows: the model's encoding picks its columns by name
     np.testing.assert_array_equal(
-        X, np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]], dtype=np.float64)
+        model.encode(X), np.array([[6.3, 3.3, 6.0, 2.5], [5.8, 2.7, 5.1, 1.9]], dtype=np.float64)
     )
     assert y.tolist() == [2, 2]  # virginica is the model's third class, not the file's first
     Xi, yi = model.read_data("iris")
-    np.testing.assert_array_equal(Xi, IRIS.X)
+    np.testing.assert_array_equal(model.encode(Xi), IRIS.X)
     np.testing.assert_array_equal(yi, IRIS.y)
 
 
@@ -141,10 +141,13 @@ def test_regression_predictions_are_in_the_targets_units(tmp_path):
 
 def test_wrong_inputs_name_the_models_features(iris_model):
     model = saved.load(iris_model[0])
-    with pytest.raises(DataError, match=r"rows of 4 numbers \(sepal_length, .*shape \(2, 3\)"):
+    with pytest.raises(DataError, match=r"rows of 4 columns \(sepal_length, .*shape \(2, 3\)"):
         model.predict(np.zeros((2, 3)))
-    with pytest.raises(DataError, match="row 1 of the features holds NaN"):
+    # a model saved without fill values takes no missing cell
+    with pytest.raises(DataError, match="row 1, column 'sepal_width': missing value"):
         model.predict(np.array([[1, 2, 3, 4], [1, np.nan, 3, 4]]))
+    with pytest.raises(DataError, match="row 0, column 'petal_length': 'inf' is not a finite"):
+        model.predict(np.array([[1, 2, np.inf, 4]]))
     with pytest.raises(DataError, match="class 'rose' is not one of the model's classes"):
         model.evaluate(IRIS.X[:2], ["setosa", "rose"])
     with pytest.raises(DataError, match="indices 0..2"):
@@ -220,7 +223,12 @@ def test_default_names_and_repr(tmp_path):
         (lambda c: c["architecture"].update(sizes=[4, True, 3]), "architecture.sizes"),
         (lambda c: c["architecture"].update(dropout="0.1"), "architecture.dropout"),
         (lambda c: c["architecture"].update(dtype=5), "architecture.dtype"),
-        (lambda c: c["architecture"].update(activation=["relu"]), "architecture.activation"),
+        (
+            lambda c: c["architecture"].update(activation=["relu", "tanh"]),
+            "architecture.activation",
+        ),
+        (lambda c: c["architecture"].update(activation=[1]), "architecture.activation"),
+        (lambda c: c["architecture"].update(activation=7), "architecture.activation"),
         (lambda c: c["architecture"].update(seed=1.5), "architecture.seed"),
         (lambda c: c.update(settings="x"), "'settings'"),
         (lambda c: c.update(settings={"seed": "0"}), "settings.seed"),
@@ -237,6 +245,16 @@ def test_a_config_entry_of_the_wrong_type_is_named(iris_model, tmp_path, change,
         saved.load(tmp_path)
     message = str(info.value)
     assert message.startswith(f"{path}: the model's config") and entry in message
+
+
+def test_one_activation_per_hidden_layer_is_saved_and_loaded(tmp_path):
+    net = nn.MLP([4, 5, 3, 3], activation=["tanh", "relu"], seed=0)
+    model = saved.load(saved.save(tmp_path, net, task="classify").path)
+    kinds = [type(m).__name__ for m in model.model.layers]
+    assert kinds == ["Linear", "Tanh", "Linear", "ReLU", "Linear"]
+    assert model.predict_proba(IRIS.X[:3]) == pytest.approx(
+        saved.wrap(net, task="classify").predict_proba(IRIS.X[:3])
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float16, np.int32, np.bool_])

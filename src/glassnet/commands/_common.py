@@ -7,9 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from ..data import Standardizer, load_dataset, train_val_test_split
+from ..data import prepare
 from ..data.datasets import builtin_name
 from ..errors import DataError
 
@@ -27,8 +25,13 @@ DEFAULTS = {
     "val_split": 0.15,
     "test_split": 0.2,
     "early_stopping": 20,
+    "features": None,
+    "drop": None,
+    "categorical": None,
+    "missing": "impute",
+    "force": False,
 }
-DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
+DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05, "adamw": 0.01, "rmsprop": 0.001}
 # What a resumed run may change: the rest must stay as it was for the run to continue exactly.
 RESUMABLE = ("epochs",)
 # What a run leaves in its folder; a new run is not started in a folder that holds any of them.
@@ -50,30 +53,21 @@ def echo(*lines: str) -> None:
 
 
 def prepare_data(settings: dict):
-    """Load, split and standardise the data of a run, exactly as its settings say."""
-    ds = load_dataset(
-        settings["data"], target=settings["target"], task=settings["task"], seed=settings["seed"]
-    )
-    split = train_val_test_split(
-        ds.X,
-        ds.y,
+    """Load, choose columns, split, encode and standardise the data of a run, exactly as
+    its settings say (:func:`glassnet.data.prepare`)."""
+    return prepare(
+        settings["data"],
+        settings["target"],
+        settings["task"],
+        features=settings["features"],
+        drop=settings["drop"],
+        categorical=settings["categorical"],
+        missing=settings["missing"],
+        force=settings["force"],
         val_size=settings["val_split"],
         test_size=settings["test_split"],
         seed=settings["seed"],
-        stratify=ds.task == "classify",
     )
-    scaler = Standardizer().fit(split.X_train)
-    y_scale = None
-    if ds.task == "regress":  # predict standardised targets; report metrics in real units
-        mu, sd = float(split.y_train.mean()), float(split.y_train.std())
-        y_scale = {"mean": mu, "scale": sd if sd > 0 else 1.0}
-    return ds, split, scaler, y_scale
-
-
-def scaled_y(y, y_scale):
-    if y_scale is None:
-        return y
-    return ((y - y_scale["mean"]) / y_scale["scale"]).astype(np.float32)
 
 
 def data_digest(data: str) -> str | None:
@@ -95,7 +89,10 @@ def check_same_data(data: str, recorded: str | None, who: str, advice: str) -> N
 
 
 def describe(model) -> str:
-    return f"MLP {'-'.join(map(str, model.sizes))} ({model.activation})"
+    act = model.activation  # one name, or one per hidden layer: "tanh, relu"
+    return (
+        f"MLP {'-'.join(map(str, model.sizes))} ({act if isinstance(act, str) else ', '.join(act)})"
+    )
 
 
 def interval(report: dict) -> str:
@@ -110,3 +107,36 @@ def headline(report: dict, task: str, prefix: str = "test ") -> str:
     if task == "classify":
         return f"{prefix}accuracy {report['accuracy']:.3f}"
     return f"{prefix}R^2 {report['r2']:.3f}, MSE {report['mse']:.4g}, MAE {report['mae']:.4g}"
+
+
+def run_record(model_arg) -> dict:
+    """The run.json beside a model (a run folder, or the folder of its model file), or {}."""
+    import json
+
+    folder = Path(model_arg) if Path(model_arg).is_dir() else Path(model_arg).parent
+    try:
+        run = json.loads((folder / "run.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return run if isinstance(run, dict) else {}
+
+
+def warn_training_rows(model_arg, Z, where: str) -> None:
+    """Warn, once, when rows given to a model include rows it was trained on."""
+    import warnings
+
+    from ..data.prepare import row_hashes
+    from ..errors import GlassnetWarning
+
+    trained = run_record(model_arg).get("train_rows")
+    if not isinstance(trained, list) or not len(Z):
+        return
+    seen = set(map(str, trained))
+    n = sum(h in seen for h in row_hashes(Z))
+    if n:
+        warnings.warn(
+            f"{n} of the {len(Z)} rows of {where} are rows the model was trained on; "
+            "scores on them overstate how well it does on new data",
+            GlassnetWarning,
+            stacklevel=2,
+        )

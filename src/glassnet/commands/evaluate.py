@@ -6,7 +6,14 @@ import json
 
 from .. import io, saved
 from ..errors import DataError
-from ._common import DEFAULTS, check_same_data, headline, interval, prepare_data
+from ._common import (
+    DEFAULTS,
+    check_same_data,
+    headline,
+    interval,
+    prepare_data,
+    warn_training_rows,
+)
 
 
 def run(args) -> int:
@@ -23,13 +30,16 @@ def run(args) -> int:
         check_same_data(
             str(settings.get("data")), model.config.get("data_sha256"), args.model, "give --data"
         )
-        _, split, _, _ = prepare_data({**DEFAULTS, **settings})
-        if len(split.y_test) == 0:
+        prep = prepare_data({**DEFAULTS, **settings})
+        if len(prep.split.y_test) == 0:
             raise DataError(
                 f"{args.model}: the run held out no test rows (--test-split 0); give --data"
             )
-        X, y, where = split.X_test, split.y_test, "the run's test split"
-    report = model.evaluate(X, y)
+        X, y, where = prep.raw("test"), prep.split.y_test, "the run's test split"
+    Z = model.encode(X, strict=args.strict)  # the model's preprocessing, applied once
+    if args.data:
+        warn_training_rows(args.model, Z, where)
+    report = model.evaluate_outputs(model.outputs_encoded(Z), y)
     print(
         f"{headline(report, model.task, prefix='')} on {len(y)} rows of {where}{interval(report)}"
     )

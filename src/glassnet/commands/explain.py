@@ -23,6 +23,7 @@ from ..explain.neurons import sample_arithmetic
 from ..explain.trace import trace
 from ..nn import Linear
 from ..tensor import Tensor
+from ._common import describe
 
 __all__ = ["run", "default_model"]
 
@@ -35,7 +36,7 @@ _GRAPH_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
 class _Data:
     """Raw feature rows and targets for the model, and where they came from."""
 
-    X: np.ndarray  # (n_samples, n_features), as in the data file
+    X: np.ndarray  # (n_samples, n_inputs): the data file's rows encoded, not standardised
     y: np.ndarray  # (n_samples,): class indices or values
     name: str
     note: str = ""
@@ -108,6 +109,7 @@ def _model_data(model: saved.SavedModel, model_arg) -> _Data:
     for source in [*_candidates(model, model_arg), "iris"]:
         try:
             X, y = model.read_data(source)
+            X = model.encode(X)  # one-hot categories and filled cells, as in training
         except (GlassnetError, OSError) as e:
             problems.append(f"{source}: {e}")
             continue
@@ -178,7 +180,7 @@ def _batch(data: _Data, size: int) -> np.ndarray:
 
 
 def _traced_pass(model: saved.SavedModel, data: _Data, rows: np.ndarray):
-    x = model.network_inputs(data.X[rows])
+    x = model.scale(data.X[rows])
     net = model.model
     net.zero_grad()
     with trace(net) as t:
@@ -190,7 +192,7 @@ def _traced_pass(model: saved.SavedModel, data: _Data, rows: np.ndarray):
 
 def _sample_lines(model: saved.SavedModel, data: _Data, n: int) -> list[str]:
     raw = data.X[n]
-    x = model.network_inputs(raw[None, :])[0]
+    x = model.scale(raw[None, :])[0]
     features = ", ".join(f"{f} {v:g}" for f, v in zip(model.feature_names, raw))
     if model.task == "classify":
         truth = f"class {model.label_names[int(data.y[n])]}"
@@ -210,6 +212,23 @@ def _sample_lines(model: saved.SavedModel, data: _Data, n: int) -> list[str]:
         target=data.y[n],
         target_scale=model.config.get("target_scale"),
     )
+
+
+def _inputs_line(model: saved.SavedModel) -> str:
+    """The network's inputs, and which column of the data each one comes from."""
+    columns = model.preprocessing["columns"]
+    n = len(model.feature_names)
+    if all(c["kind"] == "number" for c in columns):
+        return f"{n} inputs: {', '.join(model.feature_names)}"
+    parts = [
+        c["name"]
+        if c["kind"] == "number"
+        else f"{c['name']} (one-hot, {len(c['categories'])} inputs: "
+        + ", ".join(f"{c['name']}={v}" for v in c["categories"])
+        + ")"
+        for c in columns
+    ]
+    return f"{n} inputs from {len(columns)} columns: {'; '.join(parts)}"
 
 
 def _check_arguments(args) -> None:
@@ -247,16 +266,14 @@ def run(args) -> int:
         else f"regression of {model.target_name}"
     )
     console.print(
-        f"glassnet explain: MLP {'-'.join(map(str, net.sizes))} ({net.activation}), {what}",
+        f"glassnet explain: {describe(net)}, {what}",
         markup=False,
         soft_wrap=True,
     )
     console.print(note, markup=False, soft_wrap=True)
     console.print()
     console.print(_architecture(net))
-    console.print(
-        f"{net.sizes[0]} inputs: {', '.join(model.feature_names)}", markup=False, soft_wrap=True
-    )
+    console.print(_inputs_line(model), markup=False, soft_wrap=True)
     _print_pass(console, model, data, args)
     return 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import checks, io, nn, saved
 from ..data.datasets import TASKS, builtin_name
+from ..data.prepare import row_hashes
 from ..errors import GlassnetError, ModelFileError, SettingError
 from ..report.recorder import ReportRecorder
 from ..train import Trainer, TrainingDiverged
@@ -27,7 +28,6 @@ from ._common import (
     interval,
     prepare_data,
     say,
-    scaled_y,
 )
 
 
@@ -91,11 +91,19 @@ def _check_settings(settings: dict, where: Path) -> None:
         if not isinstance(v, str):
             raise SettingError(f"{owner}: {name} must be text")
 
-    def hidden(v, name, owner):
-        if not isinstance(v, list) or not v:
+    def hidden(v, name, owner):  # [] is a network without a hidden layer
+        if not isinstance(v, list):
             raise SettingError(f"{owner}: {name} must be a list of sizes")
         for n in v:
             checks.positive_int(n, name, owner)
+
+    def names(v, name, owner):
+        if v is not None and not (isinstance(v, list) and all(isinstance(n, str) for n in v)):
+            raise SettingError(f"{owner}: {name} must be a list of column names")
+
+    def flag(v, name, owner):
+        if not isinstance(v, bool):
+            raise SettingError(f"{owner}: {name} must be true or false")
 
     rules = {
         "data": text,
@@ -111,6 +119,11 @@ def _check_settings(settings: dict, where: Path) -> None:
         "val_split": partial(checks.probability, below_one=True),
         "test_split": partial(checks.probability, below_one=True),
         "early_stopping": checks.nonnegative_int,
+        "features": names,
+        "drop": names,
+        "categorical": names,
+        "missing": lambda v, *a: checks.one_of(v, ("impute", "drop", "error"), *a),
+        "force": flag,
     }
     for key, check in rules.items():
         try:
@@ -133,26 +146,29 @@ def _new_run_folder(data: str) -> Path:
 
 def run(args) -> int:
     settings, out, started = _settings(args)
-    ds, split, scaler, y_scale = prepare_data(settings)
+    prep = prepare_data(settings)
+    ds, split = prep.dataset, prep.split
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
+    if prep.notes:
+        say(args, *prep.notes)
     if started is not None:
         say(args, _resume(trainer, out, settings, started["epochs"]))
     else:
-        say(args, _plan(trainer.model, ds, split, y_scale))
+        say(args, _plan(trainer.model, ds, split, prep.target_scale))
     digest = data_digest(settings["data"])  # so that resume and evaluate see a changed file
-    run = {"settings": settings, "data_sha256": digest}
+    # the training rows' hashes, so that evaluate and predict can tell them when they see them
+    run = {"settings": settings, "data_sha256": digest, "train_rows": row_hashes(split.X_train)}
     io.files.atomic_write_text(out / "run.json", json.dumps(run, indent=2) + "\n")
-    X_train, X_val = scaler.transform(split.X_train), scaler.transform(split.X_val)
-    val = (X_val, scaled_y(split.y_val, y_scale)) if len(X_val) else None
+    val = (prep.inputs(split.X_val), prep.targets(split.y_val)) if len(split.X_val) else None
     stopped_before = trainer.stop_training
     try:
-        trainer.fit(X_train, scaled_y(split.y_train, y_scale), validation_data=val)
+        trainer.fit(prep.inputs(split.X_train), prep.targets(split.y_train), validation_data=val)
     except KeyboardInterrupt:
         print(_interrupted(trainer, out), file=sys.stderr)
         return 130
     except TrainingDiverged:
-        _write_report(out, recorder, trainer, settings, ds, split, None)  # shows what blew up
+        _write_report(out, recorder, trainer, settings, prep, None)  # shows what blew up
         raise
     if trainer.stop_training and not stopped_before:
         by = "validation" if val is not None else "training"
@@ -162,19 +178,12 @@ def run(args) -> int:
             f"{settings['early_stopping']} epochs",
         )
     try:
-        result = saved.save(
-            out,
-            trainer.model,
-            task=ds.task,
-            feature_names=ds.feature_names,
-            label_names=ds.label_names,
-            standardizer=scaler,
-            target_name=ds.target_name,
-            target_scale=y_scale,
-            extra={"dataset": ds.name, "settings": settings, "data_sha256": digest},
-        )
-        _write_results(out, result, trainer, split, f"{ds.name}: {describe(trainer.model)}")
-        _write_report(out, recorder, trainer, settings, ds, split, result)
+        extra = {"dataset": ds.name, "settings": settings, "data_sha256": digest}
+        if prep.target_decimals is not None:
+            extra["target_decimals"] = prep.target_decimals
+        result = saved.save(out, trainer.model, **prep.model_info(), extra=extra)
+        _write_results(out, result, trainer, prep, f"{ds.name}: {describe(trainer.model)}")
+        _write_report(out, recorder, trainer, settings, prep, result)
     except KeyboardInterrupt:
         print(
             f"interrupted while writing the results; write them with: glassnet train "
@@ -267,19 +276,20 @@ def _interrupted(trainer: Trainer, out: Path) -> str:
     )
 
 
-def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, result) -> None:
+def _write_report(out: Path, recorder, trainer, settings: dict, prep, result) -> None:
     """report.html: the run in pictures. Without a saved model (a diverged run) it leaves
     out the sections that need predictions."""
     if not recorder.epochs and (out / "report.html").exists():
         return  # a resumed run with nothing left to train: keep the report it has
     from ..report import write_report  # matplotlib is imported only here
 
+    ds, split = prep.dataset, prep.split
     title = f"{ds.name}: {describe(trainer.model)}"
     extra, kept = {}, trainer.kept_epoch
     if result is None:  # no model was saved, so no epoch's weights were kept
         title, kept = title + " (training diverged)", None
     else:
-        outputs = result.outputs  # raw features in; logits, or values in real units
+        outputs = result.outputs_encoded  # encoded rows in; logits, or values in real units
         extra = {
             "X_test": split.X_test,
             "y_test": split.y_test,
@@ -302,14 +312,11 @@ def _write_report(out: Path, recorder, trainer, settings: dict, ds, split, resul
     )
 
 
-def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: str) -> None:
-    report = {}
-    for name, X, y in [
-        ("test", split.X_test, split.y_test),
-        ("validation", split.X_val, split.y_val),
-    ]:
-        if len(y):
-            report[name] = model.evaluate(X, y)
+def _write_results(out: Path, model: saved.SavedModel, trainer, prep, title: str) -> None:
+    report, split = {}, prep.split
+    for name, part, y in [("test", "test", split.y_test), ("validation", "val", split.y_val)]:
+        if len(y):  # the raw rows through the saved model: its preprocessing is applied
+            report[name] = model.evaluate(prep.raw(part), y)
     report.update(
         epochs=trainer.epoch,
         best_epoch=trainer.best["epoch"],
@@ -337,4 +344,8 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, split, title: st
     if trainer.kept_epoch != trainer.epoch:
         by = "validation" if len(split.y_val) else "training"
         result += f", with the weights of epoch {trainer.kept_epoch} (lowest {by} loss)"
-    echo(f"{result}; saved to {out}")
+    echo(
+        f"{result}; saved to {out}, with its report in {out / 'report.html'}; next: "
+        f"glassnet evaluate --model {out}, glassnet predict --model {out} --data FILE, "
+        f"glassnet explain --model {out}"
+    )

@@ -35,11 +35,10 @@ import numpy as np
 from ..checks import one_of
 from ..errors import DataError
 from .datasets import TASKS, Dataset
+from .table import MISSING
 
-__all__ = ["read_csv", "read_features_csv"]
+__all__ = ["read_csv", "read_features_csv", "parse_target", "read_cells"]
 
-# Cells that mean "no value here", compared after stripping spaces and lower-casing.
-MISSING = ("", "na", "n/a", "nan", "null", "none", "?", "-")
 # A numeric target with at most this many distinct whole-number values is taken as classes.
 MAX_INTEGER_CLASSES = 20
 # The network computes in float32: from this size on (float32's largest value plus half a
@@ -76,6 +75,12 @@ def _read_table(path: str | os.PathLike) -> _Table:
     if not rows:
         raise DataError(f"{path}: the file has a header but no data rows")
     return _Table(path, header, rows, lines)
+
+
+def read_cells(path: str | os.PathLike) -> _Table:
+    """The parsed cells of a CSV file (header, rows of stripped text, the line of each
+    row), with every syntax problem reported as :func:`read_csv` reports it."""
+    return _read_table(path)
 
 
 def _parse(path: Path, fh) -> tuple[list[str] | None, list[list[str]], list[int]]:
@@ -236,9 +241,15 @@ def _number_label(text: str, value: float) -> tuple[str, int | float]:
 
 
 def _infer_task(numbers: list[int | float]) -> str:
-    """Few distinct whole numbers are class labels; other numbers are a quantity."""
+    """Few distinct whole numbers are class labels; other numbers are a quantity.
+
+    Few means at most MAX_INTEGER_CLASSES, and at most half the rows (two at least): 15
+    distinct prices in 15 rows are a quantity, not 15 classes of one row each.
+    """
     whole = all(isinstance(n, int) for n in numbers)
-    return "classify" if whole and len(set(numbers)) <= MAX_INTEGER_CLASSES else "regress"
+    distinct = len(set(numbers))
+    few = distinct <= MAX_INTEGER_CLASSES and distinct <= max(2, len(numbers) // 2)
+    return "classify" if whole and few else "regress"
 
 
 def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
@@ -286,7 +297,13 @@ def _target(table, col, task, label_names):
     bad = _bad_cell(table, col, values)  # only a number too large for float32 is left
     if bad is not None:
         raise DataError(f"{table.where(bad[0], col)}: {bad[1]}")
-    return values.astype(np.float32), None, task
+    return values, None, task  # float64 until standardised
+
+
+def parse_target(table, col: int, task: str | None = None, label_names=None):
+    """The target column ``col`` of a :class:`~glassnet.data.table.Table`:
+    ``(y, label_names or None, task)``, read by the rules of :func:`read_csv`."""
+    return _target(table, col, task, label_names)
 
 
 def _text_target(table, col, task, label_names, numbers):
@@ -296,12 +313,13 @@ def _text_target(table, col, task, label_names, numbers):
         hint = "; a regression target must be numeric" if what.endswith("a number") else ""
         raise DataError(f"{table.where(row, col)}: {what}{hint}")
     finite = [v is not None and np.isfinite(v) for v in numbers]
-    ok = [_number_label(table.rows[r][col], v)[1] for r, v in enumerate(numbers) if finite[r]]
+    texts = table.column(col)
+    ok = [_number_label(texts[r], v)[1] for r, v in enumerate(numbers) if finite[r]]
     if task is None and ok and _infer_task(ok) == "regress":
         row = finite.index(False)  # the first cell that is not a number
         what = "a number" if numbers[row] is None else "a finite number"
         raise DataError(
-            f"{table.where(row, col)}: '{table.rows[row][col]}' is not {what}; the "
+            f"{table.where(row, col)}: '{texts[row]}' is not {what}; the "
             "other values of this column are numbers, so it looks like a "
             "regression target (give task='classify' to treat the values as "
             "class labels)"
@@ -319,19 +337,24 @@ def _column_index(table: _Table, name: str, role: str) -> int:
 
 
 def read_csv(
-    path: str | os.PathLike,
+    path,
     target: str | None = None,
     task: str | None = None,
     *,
     feature_names: list[str] | None = None,
     label_names: list[str] | None = None,
+    features: list[str] | None = None,
+    drop: list[str] | None = None,
+    categorical: list[str] | None = None,
+    missing: str = "impute",
 ) -> Dataset:
-    """Read a CSV file with a header row into a Dataset.
+    """Read a CSV file (or a pandas DataFrame) with a header row into a Dataset.
 
     Parameters
     ----------
-    path : str or path-like
-        The CSV file (UTF-8, comma-separated, header on the first non-blank line).
+    path : str, path-like or DataFrame
+        The CSV file (UTF-8, comma-separated, header on the first non-blank line), or a
+        DataFrame, whose columns are taken by name (duplicate names are refused).
     target : str, optional
         Name of the target column; default the last column.
     task : {"classify", "regress"}, optional
@@ -346,12 +369,24 @@ def read_csv(
     label_names : list of str, optional
         Encode class labels against this list (a trained model's classes) instead of the
         sorted labels of the file; a label outside it is an error.
+    features, drop : list of str, optional
+        Only these feature columns, or all but these. Without them, a column that looks
+        like a row identifier (unique text, or unique whole numbers rising row by row) is
+        left out, and ``notes`` says so.
+    categorical : list of str, optional
+        Numeric columns to one-hot encode as categories. A column of text is always one.
+    missing : {"impute", "drop", "error"}, default "impute"
+        A missing feature cell (empty, ``NA``, ``NaN``, ``null``, ``?``, ...) is filled
+        with the column's median or most frequent category, its row dropped, or an error.
 
     Returns
     -------
     Dataset
         ``X`` float64 (standardise it before training; the network's dtype is applied
-        after that), ``y`` int64 class indices or float32 values, named after the file.
+        after that), one-hot inputs named ``column=category``; ``y`` int64 class indices
+        or float64 values, named after the file. ``preprocessing`` holds the encoding
+        (learned here from every row; :func:`glassnet.data.prepare` learns it from the
+        training rows), ``notes`` what was done.
         Class labels are kept as text, whole numbers in integer form ("1.0" becomes "1",
         and integers of any size stay exact); numeric labels are sorted by value, others
         alphabetically. An empty target cell is missing; "NA", "none", "?", "-", ... are
@@ -377,26 +412,25 @@ def read_csv(
     ('classify', ['cat', 'dog'], [0, 1, 0])
     >>> ds.X.dtype.name, ds.X.shape
     ('float64', (3, 2))
-    >>> read_csv(path, target="height").task
-    Traceback (most recent call last):
-      ...
-    glassnet.errors.DataError: ...pets.csv, line 2, column 'kind': 'cat' is not a number; \
-feature columns must be numeric
+    >>> pets = read_csv(path, target="height")  # a text column becomes one-hot inputs
+    >>> pets.task, pets.feature_names, pets.X[0].tolist()
+    ('regress', ['weight', 'kind=cat', 'kind=dog'], [4.0, 1.0, 0.0])
     """
     if task is not None:
         one_of(task, TASKS, "task", str(path))
-    table = _read_table(path)
-    col = len(table.header) - 1 if target is None else _column_index(table, target, "target")
-    if feature_names is None:
-        feature_cols = [c for c in range(len(table.header)) if c != col]
-    else:
-        feature_cols = [_column_index(table, f, "feature") for f in feature_names]
-    if not feature_cols:
-        raise DataError(f"{table.path}: no feature columns, only the target '{table.header[col]}'")
-    X = _features(table, feature_cols)
-    y, labels, task = _target(table, col, task, label_names)
-    features = [table.header[c] for c in feature_cols]
-    return Dataset(X, y, features, labels, task, table.path.stem, table.header[col])
+    from .prepare import read_table_dataset
+
+    return read_table_dataset(
+        path,
+        target,
+        task,
+        feature_names=feature_names,
+        label_names=label_names,
+        features=features,
+        drop=drop,
+        categorical=categorical,
+        missing=missing,
+    )[0]
 
 
 def read_features_csv(

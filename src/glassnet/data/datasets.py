@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import importlib.resources
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..checks import nonnegative_int, one_of
 from ..errors import DataError
+from .table import did_you_mean
 
 __all__ = ["Dataset", "DatasetInfo", "load_dataset", "list_datasets", "builtin_name"]
 
@@ -46,7 +47,8 @@ class Dataset:
         converted to float32.
     y : array of shape (n_samples,)
         Class indices (int64, ``0 .. n_classes - 1``) when ``task == "classify"``;
-        real-valued targets (float32) when ``task == "regress"``.
+        real-valued targets when ``task == "regress"`` (float64 and float32 kept as given,
+        so that a CSV file's targets keep their precision until standardised).
     feature_names : list of str
         The name of each column of ``X``.
     label_names : list of str or None
@@ -59,6 +61,12 @@ class Dataset:
     target_name : str
         The name of the target column (``"species"`` for iris), kept with a trained model so
         that a labelled CSV file can be read the same way later.
+    preprocessing : dict, optional
+        How the table's columns became ``X`` (see :mod:`glassnet.data.columns`): kinds,
+        categories, fill values. None for data given as numbers.
+    notes : list of str
+        What was done to the table on the way (columns left out, cells filled), one line
+        each, for a person to read.
 
     Raises
     ------
@@ -82,13 +90,20 @@ class Dataset:
     task: str
     name: str = "data"
     target_name: str = "target"
+    preprocessing: dict | None = None
+    notes: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         one_of(self.task, TASKS, "task", f"Dataset '{self.name}'")
         self.X = np.asarray(self.X)
         if self.X.dtype not in (np.float32, np.float64):
             self.X = self.X.astype(np.float32)
-        self.y = np.asarray(self.y, dtype=np.int64 if self.task == "classify" else np.float32)
+        if self.task == "classify":
+            self.y = np.asarray(self.y, dtype=np.int64)
+        else:  # float64 stays float64 until the target is standardised
+            self.y = np.asarray(self.y)
+            if self.y.dtype not in (np.float32, np.float64):
+                self.y = self.y.astype(np.float32)
         if self.X.ndim != 2 or self.y.ndim != 1 or len(self.X) != len(self.y):
             raise DataError(
                 f"Dataset '{self.name}': expected X of shape (n_samples, "
@@ -255,9 +270,10 @@ def builtin_name(name_or_path: str | os.PathLike) -> str | None:
         return key
     if path_like or os.path.exists(text):
         return None
-    known = ", ".join(info.name for info in _INFO)
+    known = [info.name for info in _INFO]
     raise DataError(
-        f"unknown dataset '{text}': choose one of {known}, or give the path of a .csv file"
+        f"unknown dataset '{text}': choose one of {', '.join(known)}, or give the path of "
+        f"a .csv file{did_you_mean(key, known)}"
     )
 
 
@@ -269,16 +285,17 @@ def load_dataset(
     *,
     n_samples: int | None = None,
     noise: float | None = None,
+    **table_options,
 ) -> Dataset:
-    """Load a built-in dataset by name, or a CSV file by path.
+    """Load a built-in dataset by name, a CSV file by path, or a pandas DataFrame.
 
     Parameters
     ----------
-    name_or_path : str or path-like
-        A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), or a path to a
-        CSV file (see :func:`glassnet.data.read_csv`). A built-in name wins over a file of
-        the same name unless the text ends in ``.csv`` or contains a path separator
-        (:func:`builtin_name` states the rule).
+    name_or_path : str, path-like or DataFrame
+        A name from :func:`list_datasets` (case-insensitive, ``-`` or ``_``), a path to a
+        CSV file, or a DataFrame (see :func:`glassnet.data.read_csv`). A built-in name wins
+        over a file of the same name unless the text ends in ``.csv`` or contains a path
+        separator (:func:`builtin_name` states the rule).
     target : str, optional
         The target column of a CSV file (default: the last column). A built-in has a fixed
         target; naming it (its ``target_name``, e.g. ``"species"``) is allowed.
@@ -288,6 +305,9 @@ def load_dataset(
         Seed of the generated datasets; the fixed datasets ignore it.
     n_samples, noise : optional
         Size and noise of a generated dataset (defaults in :mod:`glassnet.data.generators`).
+    **table_options
+        For a CSV file or a DataFrame: ``features``, ``drop``, ``categorical`` and
+        ``missing``, as :func:`glassnet.data.read_csv` takes them.
 
     Returns
     -------
@@ -311,12 +331,19 @@ def load_dataset(
     (10, 2)
     """
     seed = nonnegative_int(seed, "seed", "load_dataset")
-    key = builtin_name(name_or_path)
+    from .table import is_frame
+
+    key = None if is_frame(name_or_path) else builtin_name(name_or_path)
     if key is None:
         from .csv import read_csv
 
-        return read_csv(name_or_path, target=target, task=task)
+        return read_csv(name_or_path, target=target, task=task, **table_options)
     info = _BY_NAME[key]
+    if table_options:
+        raise DataError(
+            f"dataset '{info.name}' is built in: {', '.join(table_options)} apply only to "
+            "CSV files and DataFrames"
+        )
     if task is not None and task != info.task:
         raise DataError(
             f"dataset '{info.name}' is a {info.task} dataset; task={task!r} does not apply to it"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import nonnegative_int, one_of, positive_int, probability
-from ..errors import GlassnetError, ShapeError
+from ..errors import GlassnetError, SettingError, ShapeError
 from ..tensor import Tensor, ops
 from .activations import ACTIVATIONS
 from .init import INITS, glorot_uniform, he_normal, init_for_activation, make_rng
@@ -217,6 +217,18 @@ class Sequential(Module):
         return iter(list(self._modules.values()))
 
 
+def _per_layer(activation, n_hidden: int) -> list[str]:
+    """One activation name per hidden layer (at least one, for the output layer's init)."""
+    if not isinstance(activation, (list, tuple)):
+        return [activation] * max(n_hidden, 1)
+    if len(activation) != n_hidden or n_hidden == 0:
+        raise SettingError(
+            f"MLP: activation lists one name per hidden layer, {n_hidden} here; "
+            f"got {len(activation)} ({', '.join(map(str, activation))})"
+        )
+    return list(activation)
+
+
 _MLP_KEYS = ("sizes", "activation", "dropout", "seed", "dtype")
 
 
@@ -234,9 +246,11 @@ class MLP(Module):
     ----------
     sizes : list of int
         Widths from input to output, at least two: ``[n_inputs, hidden..., n_outputs]``.
-    activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'}
-        Activation of the hidden layers. Every Linear layer is initialised He normal for
-        'relu' and 'leaky_relu', Glorot uniform otherwise.
+    activation : {'relu', 'leaky_relu', 'tanh', 'sigmoid', 'identity'} or list of them
+        Activation of the hidden layers: one name for all, or a list with one name per
+        hidden layer. A Linear layer is initialised He normal when the activation after it
+        is 'relu' or 'leaky_relu', Glorot uniform otherwise; the output layer as the last
+        hidden layer.
     dropout : float
         Dropout probability after each hidden activation (0 for none).
     seed : int, optional
@@ -262,6 +276,8 @@ class MLP(Module):
     (10, 2)
     >>> MLP.from_config(model.config()).state_dict()["layers.0.weight"].shape
     (6, 4)
+    >>> [type(m).__name__ for m in MLP([2, 3, 3, 1], activation=["tanh", "relu"]).layers]
+    ['Linear', 'Tanh', 'Linear', 'ReLU', 'Linear']
     """
 
     def __init__(self, sizes, activation="relu", dropout=0.0, seed=None, dtype=np.float32):
@@ -270,23 +286,25 @@ class MLP(Module):
         if len(sizes) < 2:
             raise ShapeError(f"MLP: sizes needs an input and an output width, got {sizes}")
         self.sizes = [positive_int(n, "every size", f"MLP({sizes})") for n in sizes]
-        init = init_for_activation(activation)
-        self.activation = activation
+        per_layer = _per_layer(activation, len(self.sizes) - 2)
+        inits = [init_for_activation(a) for a in per_layer]
+        self.activation = list(activation) if isinstance(activation, (list, tuple)) else activation
         self.dropout = probability(dropout, "dropout", "MLP", below_one=True)
         self.seed = None if seed is None else nonnegative_int(seed, "seed", "MLP")
         self.dtype = _float_dtype(dtype, "MLP").name
-        self.layers = Sequential(*self._build(init))
+        self.layers = Sequential(*self._build(per_layer, inits))
 
-    def _build(self, init: str) -> list[Module]:
+    def _build(self, activations: list[str], inits: list[str]) -> list[Module]:
         seq = np.random.SeedSequence(self.seed)
         n_hidden = len(self.sizes) - 2
         drop_seeds = seq.spawn(n_hidden) if self.dropout > 0 else []
         rng = np.random.default_rng(seq)  # draws the same numbers as default_rng(seed)
         layers: list[Module] = []
         for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            init = inits[min(i, len(inits) - 1)]  # the output layer: as the last hidden one
             layers.append(Linear(n_in, n_out, init=init, rng=rng, dtype=self.dtype))
             if i < n_hidden:
-                layers.append(ACTIVATIONS[self.activation]())
+                layers.append(ACTIVATIONS[activations[i]]())
                 if self.dropout > 0:
                     layers.append(Dropout(self.dropout, rng=np.random.default_rng(drop_seeds[i])))
         return layers

@@ -24,6 +24,10 @@ def check_weights(sample_weight, n: int) -> np.ndarray:
 def check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Features in ``dtype`` and targets (class indices or real values) checked for ``task``;
     ``what`` names the data in the errors."""
+    from ..data.table import frame_numbers, is_frame
+
+    if is_frame(X):
+        X = frame_numbers(X, what)
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.dtype.kind not in "biuf":
         raise DataError(

@@ -35,6 +35,9 @@ from .history import Callback, History
 __all__ = ["Trainer"]
 
 TASK_METRICS = {"classify": ("accuracy",), "regress": ("mse", "mae", "r2")}  # one per TASKS
+# A loss past either bound has diverged, though still finite (see Trainer._check_growth).
+MAX_LOSS = 1e12
+MAX_LOSS_GROWTH = 1e6
 
 
 class Trainer:
@@ -106,8 +109,9 @@ class Trainer:
     Raises
     ------
     TrainingDiverged
-        From :meth:`fit`, when the loss or the weights become NaN or infinite; the message
-        names the epoch and the batch, and no checkpoint is written from then on.
+        From :meth:`fit`, when the loss or the weights become NaN or infinite, or the
+        loss grows past 1e12 or to a million times its first value; the message names
+        the epoch, the batch and the learning rate, and no checkpoint is written from then on.
 
     Examples
     --------
@@ -175,6 +179,7 @@ class Trainer:
         self._batch: int | None = None  # set while an epoch runs
         self._last_state: dict | None = None  # the last epoch's weights, once best is restored
         self._last_checkpoint: tuple[Path, int] | None = None
+        self._first_loss: float | None = None  # of this fit, for the divergence rule
 
     # -- the loop ---------------------------------------------------------------------------
     def fit(
@@ -184,7 +189,7 @@ class Trainer:
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features)
+        X : array of shape (n_samples, n_features), or a DataFrame of numeric columns
         y : array of shape (n_samples,)
             Class indices (classification) or real values (regression).
         validation_data : tuple (X_val, y_val), optional
@@ -215,6 +220,7 @@ class Trainer:
         elif validation_split:
             X, y, w, val = self._split_off(X, y, w, validation_split)
         self._make_loader(X, y, w)
+        self._first_loss = None
         from .progress import Progress  # rich is imported only when training starts
 
         if self._last_state is not None:  # go on from the last epoch, not the restored best
@@ -276,6 +282,7 @@ class Trainer:
             raise self._diverged(f"a NaN or infinity appeared ({exc})", epoch, b) from None
         if not math.isfinite(value):
             raise self._diverged(f"the loss became {value}", epoch, b)
+        self._check_growth(value, epoch, b)
         running.update(out.data, yb, value)
         return value
 
@@ -291,6 +298,18 @@ class Trainer:
             weights = [p for name, p in self.model.named_parameters() if p.ndim == 2]
             loss = loss + losses.l2_penalty(weights, self.l2)
         return loss
+
+    def _check_growth(self, value: float, epoch: int, batch: int) -> None:
+        """A loss that grows a million times over its first value, or past 1e12, is taken
+        as diverged before it overflows: it would only train to a huge finite loss."""
+        if self._first_loss is None:
+            self._first_loss = value
+            return
+        first = self._first_loss
+        if value > MAX_LOSS or (first > 0 and value > MAX_LOSS_GROWTH * first):
+            raise self._diverged(
+                f"the loss grew to {value:.3g} from {first:.3g} at the first step", epoch, batch
+            )
 
     def _check_weights(self, epoch: int, batch: int) -> None:
         for name, p in self.model.named_parameters():
