@@ -35,6 +35,8 @@ def check_config(config, where: str) -> None:
             scaler = Standardizer.from_dict(config["standardizer"])
         except DataError as exc:
             raise bad(f"has a bad 'standardizer' ({exc})") from None
+        if not (np.isfinite(scaler.mean_).all() and np.isfinite(scaler.scale_).all()):
+            raise bad("has a 'standardizer' with NaN or infinite means or scales")
         if len(scaler.mean_) != sizes[0]:
             raise bad(f"standardises {len(scaler.mean_)} features; the network takes {sizes[0]}")
     ys = config.get("target_scale")
@@ -127,6 +129,21 @@ def _whole(x) -> bool:
 
 def _number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and np.isfinite(x)
+
+
+def check_sizes_fit(sizes: list[int], state: dict, where: str) -> None:
+    """The config's layer sizes against the weights the file holds, before any network is
+    built: a crafted config must not make glassnet build what the file could not fill.
+    (A small mismatch is left to ``check_state``, which names each tensor at fault.)"""
+    matrices = sum(np.ndim(v) == 2 for v in state.values())
+    held = sum(np.size(v) for v in state.values())
+    wanted = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if len(sizes) - 1 != matrices or wanted > 2 * held + 1_000_000:
+        raise ModelFileError(
+            f"{where}: the config's architecture.sizes ({len(sizes)} sizes: "
+            f"{short([str(n) for n in sizes])}) describe {wanted} weights in "
+            f"{len(sizes) - 1} layers; the file holds {held} in {matrices} weight matrices"
+        )
 
 
 def build(config: dict, where: str) -> nn.MLP:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import warnings
 from functools import partial
 
@@ -62,9 +64,24 @@ MAIN_EPILOG = """examples:
 Run 'glassnet COMMAND --help' for a command's options and examples."""
 
 
+MAX_MESSAGE = 1000  # characters of an error line; a longer one is cut, its length said
+
+
 def one_line(message: str) -> str:
-    """A message on one line: its lines stripped and joined by spaces."""
-    return " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    """A message on one line: its lines stripped and joined by spaces, control characters
+    escaped (an ANSI code in a CSV header must not reach the terminal raw), and at most
+    :data:`MAX_MESSAGE` characters.
+
+    Examples
+    --------
+    >>> one_line("bad column '\\x1b[31mred'\\n  in data.csv")
+    "bad column '\\\\x1b[31mred' in data.csv"
+    """
+    text = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[: MAX_MESSAGE - 40]}... ({len(text)} characters in all)"
+    return text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -339,6 +356,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         print("error: no command given", file=sys.stderr)
         return 2
+    from .commands._interrupts import ignore_further
+
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        return _command(args)
+    finally:
+        if argv is None:  # the process ends now: a late Ctrl-C must not turn exit 0 into a kill
+            ignore_further()
+        elif before is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, before)  # called from Python: leave Ctrl-C as it was
+
+
+def _command(args) -> int:
+    """The command, with every error a user can cause turned into one line and exit code 2."""
+    from .commands._interrupts import ignore_further
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", GlassnetWarning)
@@ -361,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     except KeyboardInterrupt:
+        ignore_further()
         print("interrupted", file=sys.stderr)
         return 130
 

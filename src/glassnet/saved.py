@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from . import io, metrics, nn
-from ._model_config import build, check_config, short
+from ._model_config import build, check_config, check_sizes_fit, short
 from .data import Standardizer, load_dataset
 from .data.columns import encode, numeric_columns
 from .data.datasets import builtin_name
@@ -143,7 +143,18 @@ class SavedModel:
         """Encoded rows (see :meth:`encode`) standardised, in the parameters' dtype."""
         if self.standardizer is not None:
             Z = self.standardizer.transform(Z)  # the training split's statistics
-        return Z.astype(self.model.parameters()[0].dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            Z = Z.astype(self.model.parameters()[0].dtype)
+        bad = ~np.isfinite(Z)
+        if bad.any():
+            row, col = (int(i) for i in np.argwhere(bad)[0])
+            name = self.feature_names[col] if col < len(self.feature_names) else f"#{col}"
+            raise DataError(
+                f"row {row}, column {name!r:.60}: the value is too far from the training "
+                f"data for the network's {Z.dtype} numbers once standardised with the "
+                "training statistics"
+            )
+        return Z
 
     def outputs(self, X, *, strict: bool = False) -> np.ndarray:
         """The network's outputs for raw rows: class logits, array of shape
@@ -153,12 +164,19 @@ class SavedModel:
 
     def outputs_encoded(self, Z: np.ndarray) -> np.ndarray:
         """:meth:`outputs` for rows already encoded by :meth:`encode`."""
-        out = predict_logits(self.model, self.scale(Z))
-        if self.task == "classify":
-            return out
-        out = out.reshape(-1).astype(np.float64)  # (N, 1) -> (N,)
-        if self._target_scale:
-            out = out * self._target_scale["scale"] + self._target_scale["mean"]
+        Z = self.scale(Z)
+        with np.errstate(all="ignore"):  # an overflow gives inf or NaN, refused below
+            out = predict_logits(self.model, Z)
+            if self.task == "regress":
+                out = out.reshape(-1).astype(np.float64)  # (N, 1) -> (N,)
+                if self._target_scale:
+                    out = out * self._target_scale["scale"] + self._target_scale["mean"]
+        if not np.isfinite(out).all():
+            row = int(np.argwhere(~np.isfinite(out))[0][0])
+            raise DataError(
+                f"row {row}: the network's output is NaN or infinite (its inputs are far "
+                "outside the training data, or the weights are extreme); no prediction made"
+            )
         return out
 
     def answers(self, out: np.ndarray) -> np.ndarray:
@@ -340,6 +358,7 @@ def load(path) -> SavedModel:
     file = p / io.MODEL_FILENAME if p.is_dir() else p
     state, config = io.load_model(p)
     check_config(config, str(file))
+    check_sizes_fit(config["architecture"]["sizes"], state, str(file))
     model = build(config, str(file))
     params = dict(model.named_parameters())
     io.model.check_state(

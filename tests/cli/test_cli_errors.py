@@ -65,8 +65,8 @@ CASES = {
     ),
     "out holding a run": (
         ["train", "--out", "RUN"],
-        r"--out .*run already holds a run \(run"
-        r"\.json, model\.safetensors, .*\); give another folder, or continue "
+        r"--out .*run already holds a run \(model\.safetensors, .*\); give another "
+        r"folder, or continue "
         r"that run with --resume",
     ),
     "unknown option": (

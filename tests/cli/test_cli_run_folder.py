@@ -36,19 +36,35 @@ def test_a_new_run_is_not_started_in_a_folder_that_holds_one(here, capsys):
     assert _train("--epochs", 1, "--out", "empty") == 0  # an empty folder is fine
 
 
-def test_ctrl_c_before_the_first_checkpoint_says_there_is_nothing_to_resume(
+def test_a_run_stopped_before_its_first_checkpoint_starts_again_in_its_own_folder(
     here, monkeypatch, capsys
 ):
+    real = Trainer._train_epoch
+
     def interrupted(self, bar):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
-    assert _train("--out", "run") == 130
+    assert _train("--epochs", 2, "--out", "run") == 130
     assert capsys.readouterr().err == (
         "interrupted during epoch 1, before the first "
-        "checkpoint; nothing to resume: start the run again\n"
+        "checkpoint; start it again with: glassnet train --resume run\n"
     )
     assert not (here / "run" / "last.safetensors").exists()
+    monkeypatch.setattr(Trainer, "_train_epoch", real)
+    assert cli.main(["train", "--resume", "run"]) == 0  # what the message says works
+    out = capsys.readouterr().out
+    assert out.startswith("run stopped before its first checkpoint: training it again")
+    assert _train("--epochs", 2, "--out", "whole") == 0
+    same = ("model.safetensors", "run.json", "metrics.json")
+    assert all((here / "run" / f).read_bytes() == (here / "whole" / f).read_bytes() for f in same)
+    monkeypatch.setattr(Trainer, "_train_epoch", interrupted)
+    assert _train("--epochs", 2, "--out", "again") == 130
+    monkeypatch.setattr(Trainer, "_train_epoch", real)
+    assert _train("--epochs", 2, "--out", "again") == 0  # a new run there is fine too
+    assert (here / "again" / "model.safetensors").read_bytes() == (
+        here / "whole" / "model.safetensors"
+    ).read_bytes()
 
 
 def test_ctrl_c_while_the_results_are_written_leaves_a_run_that_resume_completes(
@@ -201,3 +217,14 @@ def test_a_changed_data_file_is_refused_where_the_run_would_rebuild_its_splits(h
     assert cli.main(["evaluate", "--model", "run", "--data", "flowers.csv"]) == 0
     assert cli.main(["train", "--resume", "run", "--epochs", "3"]) == 2
     assert "error: --resume run: " in capsys.readouterr().err
+
+
+def test_temporary_files_left_by_a_crash_are_removed_when_the_folder_is_next_used(here, capsys):
+    assert _train("--epochs", 2, "--out", "run") == 0
+    stale = [".model.safetensors.0badc0de.tmp", ".report.html.12345678.tmp"]
+    kept = ["notes.tmp", ".notes.txt", ".model.safetensors.tmp"]  # not glassnet's own
+    for name in stale + kept:
+        (here / "run" / name).write_bytes(b"half written")
+    assert cli.main(["train", "--resume", "run", "--quiet"]) == 0
+    left = sorted(p.name for p in (here / "run").iterdir() if p.name in stale + kept)
+    assert left == sorted(kept)

@@ -1,6 +1,7 @@
 """report.html: its sections, inline images, numbers and errors, read back from the HTML."""
 
 import base64
+import re
 import struct
 import subprocess
 import sys
@@ -183,7 +184,15 @@ def test_the_summary_holds_the_last_epoch_and_the_test_accuracy(moons_run):
     s, predict, rec = moons_run["split"], moons_run["predict"], moons_run["rec"]
     rows = dict((r[0], r[1]) for r in moons_run["page"].table("")[1:])
     acc = accuracy_score(s.y_test, predict(s.X_test))
-    assert float(rows["test accuracy"]) == pytest.approx(acc, abs=5e-5)
+    shown, low, high = re.fullmatch(
+        r"(\S+) \(95% interval (\S+) to (\S+)\)", rows["test accuracy"]
+    ).groups()
+    assert float(shown) == pytest.approx(acc, abs=5e-4)
+    from scipy.stats import binomtest  # the Wilson interval, computed independently
+
+    n = len(s.y_test)
+    ci = binomtest(round(acc * n), n).proportion_ci(0.95, method="wilson")
+    assert (float(low), float(high)) == pytest.approx((ci.low, ci.high), abs=5e-4)
     assert rows["epochs trained"] == "6" and "val_loss (last epoch)" in rows
     assert rows["gradients"] == "no vanishing or exploding gradients"
     assert rec.gradient_flags() == []

@@ -34,8 +34,6 @@ DEFAULTS = {
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05, "adamw": 0.01, "rmsprop": 0.001}
 # What a resumed run may change: the rest must stay as it was for the run to continue exactly.
 RESUMABLE = ("epochs",)
-# What a run leaves in its folder; a new run is not started in a folder that holds any of them.
-RUN_FILES = ("run.json", "model.safetensors", "last.safetensors", "best.safetensors")
 
 
 def say(args, *lines: str) -> None:

@@ -14,9 +14,12 @@ from ._common import (
     prepare_data,
     warn_training_rows,
 )
+from ._runfolder import check_output
 
 
 def run(args) -> int:
+    if args.out:
+        check_output(args.out, args.model)
     model = saved.load(args.model)
     if args.data:
         X, y = model.read_data(args.data, target=args.target)
@@ -52,13 +55,16 @@ def run(args) -> int:
 
 
 def _print_classes(report: dict) -> None:
-    width = max(12, *(len(n) + 2 for n in report["labels"]))
+    width = min(42, max(12, *(len(n) + 2 for n in report["labels"])))
     print(f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
     for name, r in report["per_class"].items():
         print(
             f"{name:<{width}}{r['precision']:>10.3f}{r['recall']:>10.3f}{r['f1']:>10.3f}"
             f"{r['support']:>9}"
         )
+    if len(report["labels"]) > 30:  # a grid of thousands of cells says nothing on a terminal
+        print(f"confusion matrix of {len(report['labels'])} classes: give --out to keep it")
+        return
     print("confusion matrix (rows: true class, columns: predicted class):")
     cell = max(6, *(len(n) + 1 for n in report["labels"]))
     print(" " * width + "".join(f"{n:>{cell}}" for n in report["labels"]))

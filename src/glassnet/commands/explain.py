@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import losses, saved
-from ..errors import DataError, DomainError, GlassnetError
+from .. import io, losses, saved
+from ..errors import DataError, DomainError, GlassnetError, ModelFileError
 from ..explain.neurons import sample_arithmetic
 from ..explain.trace import trace
 from ..nn import Linear
 from ..tensor import Tensor
 from ._common import describe
+from ._runfolder import check_output
 
 __all__ = ["run", "default_model"]
 
@@ -93,11 +94,9 @@ def _candidates(model: saved.SavedModel, model_arg) -> list[str]:
     if model_arg is not None:
         run = Path(model_arg) if Path(model_arg).is_dir() else Path(model_arg).parent
         if (run / "run.json").is_file():
-            import json
-
             try:
-                found.append(json.loads((run / "run.json").read_text())["settings"]["data"])
-            except (ValueError, KeyError, TypeError):
+                found.append(io.guard.read_json_file(run / "run.json")["settings"]["data"])
+            except (ValueError, KeyError, TypeError, ModelFileError):
                 pass
     settings = model.config.get("settings") or {}
     found += [d for d in (settings.get("data"), model.config.get("dataset")) if d]
@@ -236,6 +235,8 @@ def _check_arguments(args) -> None:
         raise DomainError(
             f"--graph {args.graph}: use a name ending in {', '.join(_GRAPH_SUFFIXES)}"
         )
+    if args.graph and args.model is not None:
+        check_output(args.graph, args.model, "--graph")
 
 
 def run(args) -> int:

@@ -10,9 +10,12 @@ from .. import io, saved
 from ..data.table import Table, did_you_mean
 from ..errors import DataError
 from ._common import warn_training_rows
+from ._runfolder import check_output
 
 
 def run(args) -> int:
+    if args.out:
+        check_output(args.out, args.model)
     model = saved.load(args.model)
     if args.proba and model.task != "classify":
         raise DataError("--proba applies to classification models; this one does regression")

@@ -12,14 +12,14 @@ from pathlib import Path
 from .. import checks, io, nn, saved
 from ..data.datasets import TASKS, builtin_name
 from ..data.prepare import row_hashes
-from ..errors import GlassnetError, ModelFileError, SettingError
+from ..errors import DataError, GlassnetError, ModelFileError, SettingError
 from ..report.recorder import ReportRecorder
 from ..train import Trainer, TrainingDiverged
+from . import _runfolder
 from ._common import (
     DEFAULT_LR,
     DEFAULTS,
     RESUMABLE,
-    RUN_FILES,
     check_same_data,
     data_digest,
     describe,
@@ -29,6 +29,7 @@ from ._common import (
     prepare_data,
     say,
 )
+from ._interrupts import deferred, ignore_further
 
 
 def _settings(args) -> tuple[dict, Path, dict | None]:
@@ -47,7 +48,7 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
         if not run_file.is_file():
             raise ModelFileError(f"--resume {out}: no run.json there; is it a glassnet run folder?")
         try:
-            run = json.loads(run_file.read_text())
+            run = io.guard.read_json_file(run_file)
             settings = {**DEFAULTS, **run["settings"]}
         except (ValueError, KeyError, TypeError):
             raise ModelFileError(f"{run_file}: not a glassnet run description") from None
@@ -72,16 +73,7 @@ def _settings(args) -> tuple[dict, Path, dict | None]:
     data = str(settings["data"])
     if builtin_name(data) is None:  # a file: absolute, so that `evaluate` finds it anywhere
         settings["data"] = os.path.abspath(data)
-    if not args.out:
-        return settings, _new_run_folder(data), None
-    out = Path(args.out)
-    held = [name for name in RUN_FILES if (out / name).exists()]
-    if held:  # files of two runs in one folder would be read as one run
-        raise GlassnetError(
-            f"--out {out} already holds a run ({', '.join(held)}); give "
-            f"another folder, or continue that run with --resume {out}"
-        )
-    return settings, out, None
+    return settings, Path(args.out) if args.out else _new_run_folder(data), None
 
 
 def _check_settings(settings: dict, where: Path) -> None:
@@ -146,8 +138,22 @@ def _new_run_folder(data: str) -> Path:
 
 def run(args) -> int:
     settings, out, started = _settings(args)
+    while True:
+        try:
+            with _runfolder.claimed(out, "--resume" if args.resume else "--out"):
+                if started is None:
+                    _runfolder.check_free(out)
+                return _run(args, settings, out, started)
+        except _runfolder.FolderTaken:
+            if args.out or args.resume:
+                raise
+            out = _new_run_folder(str(settings["data"]))  # a default name taken this second
+
+
+def _run(args, settings: dict, out: Path, started: dict | None) -> int:
     prep = prepare_data(settings)
     ds, split = prep.dataset, prep.split
+    _check_classes(ds)
     recorder = ReportRecorder()  # gradient norms and snapshots for report.html
     trainer = _trainer(settings, ds, out, recorder, quiet=args.quiet)
     if prep.notes:
@@ -165,6 +171,7 @@ def run(args) -> int:
     try:
         trainer.fit(prep.inputs(split.X_train), prep.targets(split.y_train), validation_data=val)
     except KeyboardInterrupt:
+        ignore_further()
         print(_interrupted(trainer, out), file=sys.stderr)
         return 130
     except TrainingDiverged:
@@ -177,21 +184,38 @@ def run(args) -> int:
             f"stopped early after epoch {trainer.epoch}: no better {by} loss for "
             f"{settings['early_stopping']} epochs",
         )
+    return _save(out, recorder, trainer, settings, prep, digest)
+
+
+def _save(out: Path, recorder, trainer, settings: dict, prep, digest) -> int:
+    """The model, the results and the report; "saved to" once every file is written."""
+    ds = prep.dataset
     try:
         extra = {"dataset": ds.name, "settings": settings, "data_sha256": digest}
         if prep.target_decimals is not None:
             extra["target_decimals"] = prep.target_decimals
         result = saved.save(out, trainer.model, **prep.model_info(), extra=extra)
-        _write_results(out, result, trainer, prep, f"{ds.name}: {describe(trainer.model)}")
+        line = _write_results(out, result, trainer, prep, f"{ds.name}: {describe(trainer.model)}")
         _write_report(out, recorder, trainer, settings, prep, result)
     except KeyboardInterrupt:
+        ignore_further()
         print(
             f"interrupted while writing the results; write them with: glassnet train "
             f"--resume {out}",
             file=sys.stderr,
         )
         return 130
+    echo(line)
     return 0
+
+
+def _check_classes(ds) -> None:
+    """A classifier of one class would report accuracy 1.000 having learnt nothing."""
+    if ds.task == "classify" and len(ds.label_names) < 2:
+        raise DataError(
+            f"{ds.name}: every row of the target {ds.target_name!r:.60} is the class "
+            f"{ds.label_names[0]!r:.60}; a classifier needs at least two classes"
+        )
 
 
 def _trainer(settings: dict, ds, out: Path, recorder, quiet: bool) -> Trainer:
@@ -238,9 +262,9 @@ def _plan(model: nn.MLP, ds, split, y_scale) -> str:
 def _resume(trainer: Trainer, out: Path, settings: dict, started_with: int) -> str:
     """Load the run's last checkpoint; settle the epochs it ends at; say what happens."""
     if not (out / "last.safetensors").is_file():
-        raise ModelFileError(
-            f"--resume {out}: the run has no last.safetensors: it stopped "
-            "before its first checkpoint; train it again"
+        return (
+            f"{out} stopped before its first checkpoint: training it again from the start, "
+            "with its own settings"
         )
     asked = settings["epochs"]
     trainer.load_checkpoint(out / "last.safetensors")
@@ -267,7 +291,7 @@ def _interrupted(trainer: Trainer, out: Path) -> str:
     if not last.is_file():
         return (
             f"interrupted during epoch {trainer.epoch + 1}, before the first checkpoint; "
-            f"nothing to resume: start the run again"
+            f"start it again with: glassnet train --resume {out}"
         )
     at = io.load_checkpoint(last)["extra"]["epoch"]
     return (
@@ -297,22 +321,24 @@ def _write_report(out: Path, recorder, trainer, settings: dict, prep, result) ->
         }
         if ds.task == "classify" and ds.n_features == 2:
             extra.update(X_2d=ds.X, y_2d=ds.y)
-    write_report(
-        out / "report.html",
-        recorder,
-        trainer.history,
-        settings,
-        trainer.model,
-        task=ds.task,
-        label_names=ds.label_names,
-        feature_names=ds.feature_names,
-        title=title,
-        kept_epoch=kept,
-        **extra,
-    )
+    with deferred():  # matplotlib, interrupted while drawing, may swallow the Ctrl-C
+        write_report(
+            out / "report.html",
+            recorder,
+            trainer.history,
+            settings,
+            trainer.model,
+            task=ds.task,
+            label_names=ds.label_names,
+            feature_names=ds.feature_names,
+            title=title,
+            kept_epoch=kept,
+            **extra,
+        )
 
 
-def _write_results(out: Path, model: saved.SavedModel, trainer, prep, title: str) -> None:
+def _write_results(out: Path, model: saved.SavedModel, trainer, prep, title: str) -> str:
+    """history.csv, metrics.json and curves.png; returns the line that says the result."""
     report, split = {}, prep.split
     for name, part, y in [("test", "test", split.y_test), ("validation", "val", split.y_val)]:
         if len(y):  # the raw rows through the saved model: its preprocessing is applied
@@ -327,7 +353,8 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, prep, title: str
     io.files.atomic_write_text(out / "metrics.json", json.dumps(report, indent=2) + "\n")
     from ..report import plot_curves  # matplotlib is imported only here
 
-    plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
+    with deferred():
+        plot_curves(trainer.history, out / "curves.png", title=title, kept_epoch=trainer.kept_epoch)
     if "test" in report:
         result = (
             f"{headline(report['test'], model.task)} on {len(split.y_test)} held-out "
@@ -344,7 +371,7 @@ def _write_results(out: Path, model: saved.SavedModel, trainer, prep, title: str
     if trainer.kept_epoch != trainer.epoch:
         by = "validation" if len(split.y_val) else "training"
         result += f", with the weights of epoch {trainer.kept_epoch} (lowest {by} loss)"
-    echo(
+    return (
         f"{result}; saved to {out}, with its report in {out / 'report.html'}; next: "
         f"glassnet evaluate --model {out}, glassnet predict --model {out} --data FILE, "
         f"glassnet explain --model {out}"

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 
 from ..errors import DataError, GlassnetWarning
-from .table import MISSING, Table, did_you_mean
+from .table import MISSING, Table, did_you_mean, few_names, plain_number_text
 
 __all__ = [
     "choose_columns",
@@ -51,6 +51,8 @@ def _parse(table: Table, col: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
     if isinstance(values, np.ndarray):
         return values, np.isnan(values), []
     try:  # whole column at once: quick for well-formed files
+        if not all(map(plain_number_text, values)):
+            raise ValueError
         parsed = np.array(values, dtype=np.float64)
         missing = np.isnan(parsed)
         return parsed, missing, []
@@ -65,6 +67,12 @@ def _parse(table: Table, col: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
             parsed[row] = float(cell)
         except ValueError:
             text.append(row)
+            continue
+        if not plain_number_text(cell):  # a number to float(), but not as a CSV writes one
+            raise DataError(
+                f"{table.where(row, col)}: '{cell}' is not a number (numbers are written "
+                "with the digits 0-9)"
+            )
     return parsed, missing, text
 
 
@@ -358,8 +366,8 @@ def _needed(spec: dict, table: Table) -> None:
         hint = did_you_mean(absent[0], table.header)
         raise DataError(
             f"{table.source}: missing column{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(repr(a) for a in absent)} that the model needs{hint} (the columns "
-            f"are {', '.join(table.header)})"
+            f"{few_names([repr(a) for a in absent])} that the model needs{hint} (the columns "
+            f"are {few_names(table.header)})"
         )
 
 

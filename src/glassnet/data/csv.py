@@ -34,8 +34,9 @@ import numpy as np
 
 from ..checks import one_of
 from ..errors import DataError
+from ..io.guard import not_regular
 from .datasets import TASKS, Dataset
-from .table import MISSING
+from .table import MISSING, few_names, plain_number_text, shown_text
 
 __all__ = ["read_csv", "read_features_csv", "parse_target", "read_cells"]
 
@@ -62,9 +63,9 @@ class _Table:
 
 def _read_table(path: str | os.PathLike) -> _Table:
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise DataError(f"{path}: {what}")
+    if not path.is_file():  # a FIFO or a device would block or never end: name it instead
+        what = not_regular(path.stat().st_mode) if path.exists() else None
+        raise DataError(f"{path}: {f'is {what}, not a file' if what else 'does not exist'}")
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             header, rows, lines = _parse(path, fh)
@@ -165,6 +166,8 @@ def _check_header(path: Path, header: list[str], line: int) -> list[str]:
 
 def _number_problem(text: str, value: float | None = None) -> str | None:
     """What keeps one cell from being a number the network can hold, or None."""
+    if not plain_number_text(text):
+        return f"'{shown_text(text)}' is not a number (numbers are written with the digits 0-9)"
     if value is None:
         try:
             value = float(text)
@@ -196,8 +199,11 @@ def _to_numbers(table: _Table, col: int) -> tuple[np.ndarray | None, tuple[int, 
 
     The values must also fit in float32, the dtype the network computes in.
     """
+    cells = table.column(col)
     try:
-        values = np.array(table.column(col), dtype=np.float64)
+        if not all(map(plain_number_text, cells)):
+            raise ValueError
+        values = np.array(cells, dtype=np.float64)
     except ValueError:
         return None, _bad_cell(table, col, None)
     with np.errstate(invalid="ignore"):
@@ -221,6 +227,8 @@ def _features(table: _Table, cols: list[int]) -> np.ndarray:
 
 
 def _parse_number(text: str) -> float | None:
+    if not plain_number_text(text):
+        return None
     try:
         return float(text)
     except ValueError:
@@ -260,8 +268,8 @@ def _encode(table, col, keys, label_names, by) -> tuple[np.ndarray, list[str]]:
     for row, key in enumerate(keys):
         if key not in index:
             raise DataError(
-                f"{table.where(row, col)}: unknown class '{key}'; the known "
-                f"classes are {', '.join(label_names)}"
+                f"{table.where(row, col)}: unknown class '{shown_text(key)}'; the known "
+                f"classes are {few_names(label_names)}"
             )
     return np.array([index[key] for key in keys], dtype=np.int64), list(label_names)
 
@@ -331,7 +339,8 @@ def _text_target(table, col, task, label_names, numbers):
 def _column_index(table: _Table, name: str, role: str) -> int:
     if name not in table.index:
         raise DataError(
-            f"{table.path}: no {role} column '{name}'; the columns are {', '.join(table.header)}"
+            f"{table.path}: no {role} column '{shown_text(name)}'; the columns are "
+            f"{few_names(table.header)}"
         )
     return table.index[name]
 

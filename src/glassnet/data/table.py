@@ -156,6 +156,29 @@ class Table:
         return cls(names, columns, source)
 
 
+def shown_text(text: str, limit: int = 40) -> str:
+    """User text in a message: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def few_names(names: list[str], k: int = 6) -> str:
+    """The first ``k`` names, and how many there are in all: an error line stays short.
+
+    Examples
+    --------
+    >>> few_names([f"c{i}" for i in range(50)], k=3)
+    'c0, c1, c2, ... (50 in all)'
+    """
+    shown = ", ".join(shown_text(n) for n in names[:k])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > k else "")
+
+
+def plain_number_text(text: str) -> bool:
+    """ASCII with no underscore: Python's float() also reads '١٢', '１２' and '1_000', which
+    no CSV written by pandas, R or a spreadsheet holds as a number."""
+    return text.isascii() and "_" not in text
+
+
 def _number_text(v: float) -> str:
     return str(int(v)) if float(v).is_integer() and abs(v) < 2**53 else repr(float(v))
 

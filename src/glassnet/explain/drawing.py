@@ -25,7 +25,9 @@ shows as SVG.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -206,15 +208,30 @@ def draw(root, path=None, *, rankdir: str = "LR", max_values: int = 16):
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt == "dot":
-        path.write_text(source + "\n", encoding="utf-8")
+        _write(path, (source + "\n").encode("utf-8"))
         return path
     if fmt not in _FORMATS:
         raise DomainError(
             f"draw(): cannot tell the image format from {str(path)!r}; "
             f"use a name ending in {_SUFFIXES}"
         )
-    path.write_bytes(_render(source, fmt, target=path))
+    _write(path, _render(source, fmt, target=path))
     return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``, never through a symbolic link onto some other file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(
+                exc.errno, "a symbolic link; glassnet does not write through one", str(path)
+            ) from None
+        raise
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def _render(source: str, fmt: str, target: Path | None = None) -> bytes:
@@ -225,7 +242,7 @@ def _render(source: str, fmt: str, target: Path | None = None) -> bytes:
         what, where = "draw a graph", ""
         if target is not None:
             dot_path = target.with_name(target.name + ".dot")
-            dot_path.write_text(source + "\n", encoding="utf-8")
+            _write(dot_path, (source + "\n").encode("utf-8"))
             what = f"render {target.name}"
             where = f" The DOT text was written to {dot_path}; `dot -T{fmt} {dot_path}` renders it."
         raise GraphvizNotFoundError(
@@ -272,9 +289,9 @@ class Drawing:
         path = Path(path)
         fmt = path.suffix.lower().lstrip(".")
         if fmt == "dot":
-            path.write_text(self.source + "\n", encoding="utf-8")
+            _write(path, (self.source + "\n").encode("utf-8"))
         elif fmt in _FORMATS:
-            path.write_bytes(_render(self.source, fmt, target=path))
+            _write(path, _render(self.source, fmt, target=path))
         else:
             raise DomainError(
                 f"Drawing.save(): use a name ending in {_SUFFIXES}, got {str(path)!r}"

@@ -25,7 +25,10 @@ A ``path`` may name a file or a folder: an existing folder, or a new path not en
 inside that folder.
 """
 
-from . import files  # noqa: F401 - glassnet.io.files, the atomic writes
+from . import (
+    files,  # noqa: F401 - glassnet.io.files, the atomic writes
+    guard,  # noqa: F401 - glassnet.io.guard, reading untrusted files within bounds
+)
 from ._format import FORMAT_VERSION
 from .checkpoint import load_checkpoint, save_checkpoint
 from .model import CHECKPOINT_FILENAME, MODEL_FILENAME, load_model, save_model

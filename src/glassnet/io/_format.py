@@ -13,11 +13,14 @@ import safetensors.numpy
 
 from ..errors import ModelFileError
 from .files import _read_bytes, atomic_write_bytes
+from .guard import loads_bounded
 
 FORMAT_VERSION = 1
 _FORMAT = "glassnet"
 _KINDS = ("model", "checkpoint")
 _MAX_HEADER = 100_000_000  # bytes; safetensors refuses longer headers
+# A checkpoint of an MLP holds a few tensors per layer; a million entries only cost time
+MAX_TENSORS = 10_000
 
 
 def _as_tensor(value, where: str) -> np.ndarray:
@@ -114,7 +117,7 @@ def _whole_header_length(data: bytes) -> int | None:
     text = data[8 : 8 + _MAX_HEADER].decode("utf-8", errors="replace")
     try:
         _, end = json.JSONDecoder().raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # the parser recurses: a crafted nest is not whole
         return None
     return len(text[:end].encode("utf-8"))
 
@@ -123,8 +126,9 @@ def _parse_header(path: Path, data: bytes) -> dict:
     size = struct.unpack("<Q", data[:8])[0] if len(data) >= 8 else None
     if size is None or data[8:9] != b"{" or size > len(data) - 8:
         raise ModelFileError(_what_is_it(path, data))
+    _check_tensor_count(path, data[8 : 8 + size].count(b'"data_offsets"'))  # before parsing
     try:
-        header = json.loads(data[8 : 8 + size])
+        header = loads_bounded(data[8 : 8 + size], path)
     except ValueError:
         whole = _whole_header_length(data) is not None
         why = (
@@ -136,6 +140,7 @@ def _parse_header(path: Path, data: bytes) -> dict:
     if not isinstance(header, dict):
         raise ModelFileError(f"{path}: the safetensors header is corrupt")
     _check_metadata(path, header.get("__metadata__"))
+    _check_tensor_count(path, len(header) - ("__metadata__" in header))
     ends = [_tensor_end(path, k, v) for k, v in header.items() if k != "__metadata__"]
     available = len(data) - 8 - size
     if max(ends, default=0) > available:
@@ -144,6 +149,14 @@ def _parse_header(path: Path, data: bytes) -> dict:
             f"{max(ends)} bytes of tensors but only {available} follow it"
         )
     return header
+
+
+def _check_tensor_count(path: Path, n_tensors: int) -> None:
+    if n_tensors > MAX_TENSORS:
+        raise ModelFileError(
+            f"{path}: the header lists {n_tensors} tensors, more than the "
+            f"{MAX_TENSORS} a glassnet file holds: the file was crafted or corrupted"
+        )
 
 
 def _check_metadata(path: Path, meta) -> None:
@@ -227,7 +240,7 @@ def _read(path: Path, kind: str) -> tuple[dict[str, np.ndarray], dict[str, str]]
 def _json(path: Path, meta: dict[str, str], key: str, kind: type = dict):
     """The JSON value of metadata entry ``key``, which must be a ``kind`` (dict or list)."""
     try:
-        value = json.loads(meta[key])
+        value = loads_bounded(meta[key], f"{path}: the '{key}' entry of the header")
     except (KeyError, ValueError):
         raise ModelFileError(
             f"{path}: the '{key}' entry of the header is missing or not valid JSON"

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from ..errors import ModelFileError
+from .guard import read_regular
 
 _CHUNK = 1 << 20  # bytes per write call
 
@@ -130,7 +131,5 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ModelFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    """A model or checkpoint file's bytes: a regular file only, of a bounded size."""
+    return read_regular(path)

@@ -7,6 +7,7 @@ so drawing one neither needs a display nor changes the caller's matplotlib backe
 from __future__ import annotations
 
 import io as _bytesio
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -65,13 +66,14 @@ def plot_curves(history, path, title: str = "", kept_epoch: int | None = None) -
     if len(history) == 0:
         raise GlassnetError("plot_curves: the history is empty; train for an epoch first")
     fig = Figure(figsize=(5 * (1 + bool(main_metric(history))), 3.6))
-    draw_curves(fig, history, kept_epoch)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    buf = _bytesio.BytesIO()
-    fig.savefig(buf, format=path.suffix.lstrip(".").lower() or "png", dpi=100)
+    path, buf = Path(path), _bytesio.BytesIO()
+    with warnings.catch_warnings(), np.errstate(all="ignore"):  # say nothing the figure won't
+        warnings.simplefilter("ignore")
+        draw_curves(fig, history, kept_epoch)
+        if title:
+            fig.suptitle(title if len(title) <= 80 else title[:79] + "\u2026")
+        fig.tight_layout()
+        fig.savefig(buf, format=path.suffix.lstrip(".").lower() or "png", dpi=100)
     return io.files.atomic_write_bytes(path, buf.getvalue())
 
 

@@ -8,8 +8,10 @@ figure state, no window, nothing to close. matplotlib is imported inside the fun
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
+import warnings
 
 import numpy as np
 
@@ -58,14 +60,49 @@ def curves(history, kept_epoch: int | None = None) -> str:
     return png_data_uri(fig)
 
 
+CELL_TEXT_UP_TO = 30  # classes; a larger confusion matrix is drawn as colours only
+MAX_TICKS = 30
+LABEL_CHARS = 24  # a class or feature name in a figure; the tables keep it whole
+
+
+def short_label(name) -> str:
+    """A name as a figure shows it: printable, at most :data:`LABEL_CHARS` characters, and
+    with ``$`` escaped (matplotlib would read ``$...$`` as mathematics).
+
+    Examples
+    --------
+    >>> short_label("a very long class name that goes on and on")
+    'a very long class name …'
+    >>> short_label("cost in $")
+    'cost in \\\\$'
+    """
+    text = "".join(c if c.isprintable() else "?" for c in str(name)[: LABEL_CHARS + 1])
+    if len(text) > LABEL_CHARS:
+        text = text[: LABEL_CHARS - 1] + "…"
+    return text.replace("$", "\\$")
+
+
+@contextlib.contextmanager
+def quietly():
+    """Draw without warnings reaching the user: matplotlib's about fonts and layout, and
+    NumPy's about a log of 0 in a plotted series, say nothing the figure does not show."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def confusion(C: np.ndarray, names: list[str]) -> str:
-    """The confusion matrix as a grid of counts: rows true classes, columns predictions."""
+    """The confusion matrix as a grid of counts: rows true classes, columns predictions.
+
+    Beyond :data:`CELL_TEXT_UP_TO` classes the counts are shown as colours only, and at most
+    :data:`MAX_TICKS` classes are named on each axis, so that the time to draw it is bounded.
+    """
     k = len(C)
     side = min(2.4 + 0.55 * k, 9.0)
     fig = _figure(side + 0.8, side)
     ax = fig.subplots()
-    im = ax.imshow(C, cmap="Blues", vmin=0, vmax=max(int(C.max()), 1))
-    for i in range(k):
+    im = ax.imshow(C, cmap="Blues", vmin=0, vmax=max(int(C.max()), 1), interpolation="nearest")
+    for i in range(k) if k <= CELL_TEXT_UP_TO else ():
         for j in range(k):
             dark = C[i, j] > 0.5 * C.max()
             ax.text(
@@ -77,10 +114,13 @@ def confusion(C: np.ndarray, names: list[str]) -> str:
                 color="white" if dark else "black",
                 fontsize=10 if k <= 10 else 7,
             )
-    ticks = list(range(k))
-    rotate = 30 if max(len(n) for n in names) > 6 else 0
-    ax.set_xticks(ticks, names, rotation=rotate, ha="right" if rotate else "center")
-    ax.set_yticks(ticks, names)
+    ticks = np.unique(np.linspace(0, k - 1, min(k, MAX_TICKS)).round().astype(int)).tolist()
+    labels = [short_label(names[t]) for t in ticks]
+    rotate = 30 if max(len(n) for n in labels) > 6 else 0
+    ax.set_xticks(ticks, labels, rotation=rotate, ha="right" if rotate else "center")
+    ax.set_yticks(ticks, labels)
+    if k > CELL_TEXT_UP_TO:
+        ax.tick_params(labelsize=6)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     fig.colorbar(im, ax=ax, shrink=0.8, label="test samples")
@@ -130,12 +170,13 @@ def decision_boundary(X, y, predict, names: list[str], feature_names, steps: int
             color=_color(c),
             edgecolors="white",
             linewidths=0.4,
-            label=names[c],
+            label=short_label(names[c]),
         )
     fx, fy = (list(feature_names) if feature_names is not None else ["x1", "x2"])[:2]
-    ax.set_xlabel(fx)
-    ax.set_ylabel(fy)
-    ax.legend(title="class", loc="best", fontsize=8, framealpha=0.8)
+    ax.set_xlabel(short_label(fx))
+    ax.set_ylabel(short_label(fy))
+    if k <= len(CLASS_COLORS):  # beyond, colours repeat and a legend would only mislead
+        ax.legend(title="class", loc="best", fontsize=8, framealpha=0.8)
     return png_data_uri(fig)
 
 
@@ -224,8 +265,18 @@ def _hist(ax, values: np.ndarray, title: str, color: str) -> None:
         counts, edges = np.histogram(v, bins=_bins(v))
         ax.stairs(counts, edges, fill=True, color=color, alpha=0.85)  # one artist: fast
         ax.set_title(f"{title}\nmean {v.mean():.2g}, std {v.std():.2g}", fontsize=10)
+    _readable_ticks(ax)
     ax.set_ylabel("count")
     ax.grid(alpha=0.3)
+
+
+def _readable_ticks(ax) -> None:
+    """A few x ticks, tiny or huge values with a shared power of ten: gradients of 1e-4
+    would otherwise be labelled -0.0004, -0.0002, 0.0000, run together."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.ticklabel_format(axis="x", style="sci", scilimits=(-2, 3))
 
 
 def _bins(v: np.ndarray) -> int | np.ndarray:
@@ -248,6 +299,7 @@ def layer_histograms(w0, w1, g0, g1) -> str:
         )
         ax_w.stairs(np.histogram(v1, edges)[0], edges, color=_END, lw=1.8, label="end")
         ax_w.legend(fontsize=8)
+    _readable_ticks(ax_w)
     ax_w.set_title("weights W: start vs end\n ", fontsize=10)  # two lines, as its neighbours
     ax_w.set_ylabel("count")
     ax_w.grid(alpha=0.3)

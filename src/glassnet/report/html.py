@@ -78,7 +78,9 @@ def write_report(path, recorder, history, settings: dict, model, **kwargs) -> Pa
     target = Path(path)
     if target.is_dir():
         target = target / REPORT_FILENAME
-    return atomic_write_text(target, render_report(recorder, history, settings, model, **kwargs))
+    with fig.quietly():
+        text = render_report(recorder, history, settings, model, **kwargs)
+    return atomic_write_text(target, text)
 
 
 def render_report(
@@ -224,6 +226,7 @@ def _test_results(task, X_test, y_test, predict, label_names) -> dict | None:
             "n": len(y_true),
             "C": C,
             "scores": {"accuracy": metrics.accuracy(y_true, y_pred)},
+            "interval": metrics.accuracy_interval(int(np.trace(C)), len(y_true)),
         }
     scores = metrics.regression_report(y_true.astype(np.float64), y_pred.astype(np.float64))
     return {"task": task, "n": len(y_true), "y_true": y_true, "y_pred": y_pred, "scores": scores}
@@ -288,12 +291,19 @@ def _summary(history, test, flags, task: str, kept_epoch: int | None) -> str:
                 ),
             ]
         )
+    # a regression trains on standardised targets: its loss is not in the target's units
+    unit = ", MSE of the standardised target" if task == "regress" else ""
     for key in ("loss", metric, "val_loss", "val_" + metric):
         v = _last(history, key)
         if v is not None:
-            rows.append([_esc(f"{key} (last epoch)"), _esc(_fmt(float(v)))])
+            what = unit if key.endswith("loss") else ""
+            rows.append([_esc(f"{key} (last epoch{what})"), _esc(_fmt(float(v)))])
     for key, v in (test or {}).get("scores", {}).items():
-        rows.append([_esc(f"test {key}"), _esc(_fmt(float(v)))])
+        text = _fmt(float(v))
+        if key == "accuracy" and "interval" in test:
+            text = f"{v:.3f} (95% interval {test['interval'][0]:.3f} to {test['interval'][1]:.3f})"
+        where = " (in the target's units)" if key in ("mse", "mae") else ""
+        rows.append([_esc(f"test {key}{where}"), _esc(text)])
     health = (
         f'<span class="warn">{len(flags)} warning(s): see Gradient flow</span>'
         if flags
@@ -382,10 +392,11 @@ def _curves(history, kept_epoch: int | None) -> str:
 def _test_section(test: dict, label_names) -> str:
     n = test["n"]
     if test["task"] == "classify":
-        acc = test["scores"]["accuracy"]
+        acc, (low, high) = test["scores"]["accuracy"], test["interval"]
         return (
             _p(
-                f"The {n} test samples were held out from training. Accuracy: {acc:.3f}. In the "
+                f"The {n} test samples were held out from training. Accuracy: {acc:.3f} (95% "
+                f"interval {low:.3f} to {high:.3f}). In the "
                 "confusion matrix each row is a true class and each column the class the model "
                 "predicted: the diagonal counts the correct answers, every other cell a kind "
                 "of mistake."
@@ -406,7 +417,10 @@ def _test_section(test: dict, label_names) -> str:
 
 
 def _confusion_table(C: np.ndarray, names: list[str]) -> str:
-    """The same counts as a table, with the fraction of each true class predicted right."""
+    """The same counts as a table, with the fraction of each true class predicted right;
+    beyond fig.CELL_TEXT_UP_TO classes, one row per class with its most common mistake."""
+    if len(names) > fig.CELL_TEXT_UP_TO:
+        return _confusion_summary(C, names)
     rows = []
     for i, name in enumerate(names):
         cells = [f"<b>{C[i, j]}</b>" if i == j else str(C[i, j]) for j in range(len(names))]
@@ -415,6 +429,17 @@ def _confusion_table(C: np.ndarray, names: list[str]) -> str:
         rows.append([f"<b>{_esc(name)}</b>", *cells, right])
     header = ["true \u2193 / predicted \u2192", *names, "predicted right"]
     return _table(header, rows).replace("<table>", '<table class="confusion">', 1)
+
+
+def _confusion_summary(C: np.ndarray, names: list[str]) -> str:
+    wrong = C - np.diag(np.diag(C))  # (k, k): the mistakes only
+    rows = []
+    for i, name in enumerate(names):
+        total, j = int(C[i].sum()), int(wrong[i].argmax())
+        right = f"{C[i, i] / total:.0%} of {total}" if total else "no sample"
+        mistake = f"{_esc(names[j])} ({wrong[i, j]})" if wrong[i, j] else "none"
+        rows.append([f"<b>{_esc(name)}</b>", right, mistake])
+    return _table(["true class", "predicted right", "most often predicted instead"], rows)
 
 
 def _boundary(X, y, predict, label_names, feature_names) -> str:
