@@ -24,6 +24,7 @@ from . import (
     nn,
     optim,
     reference,
+    saved,
     scalar,
     tensor,
     train,
@@ -41,9 +42,37 @@ from .errors import GlassnetError
 from .explain import draw, to_dot, trace
 from .export import export_onnx
 from .gradcheck import gradcheck
-from .saved import SavedModel, load, save, wrap
+from .saved import SavedModel, save, wrap
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 from .train import Callback, History, Trainer
+
+
+def load(path):
+    """Load a model file written by :func:`save` or ``glassnet train``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A run folder (holding ``model.safetensors``) or a ``.safetensors`` model file.
+
+    Returns
+    -------
+    SavedModel, or glassnet.sklearn.MLPClassifier or MLPRegressor
+        A file saved from a fitted estimator gives that estimator back, with bit-identical
+        predictions; any other file gives a :class:`SavedModel` (:func:`glassnet.saved.load`).
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file and what is wrong with it.
+    """
+    model = saved.load(path)
+    if "estimator" not in model.config:
+        return model
+    from .sklearn import from_saved  # scikit-learn only for a file that holds an estimator
+
+    return from_saved(model)
+
 
 __all__ = [
     # engines

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import one_of, positive_float
-from .errors import ShapeError
+from .errors import DomainError, ShapeError
 from .nn.module import Module
 from .tensor import Tensor, functional, ops
 from .tensor.functional import REDUCTIONS
@@ -42,6 +42,8 @@ __all__ = [
     "CrossEntropyLoss",
     "BCEWithLogitsLoss",
     "LOSSES",
+    "weighted_mean",
+    "l2_penalty",
 ]
 
 
@@ -207,6 +209,70 @@ def binary_cross_entropy(logits, target, reduction: str = "mean") -> Tensor:
 
 binary_cross_entropy_with_logits = binary_cross_entropy
 """PyTorch's name for :func:`binary_cross_entropy` (which also takes logits)."""
+
+
+def weighted_mean(losses_, weight) -> Tensor:
+    """The weighted mean ``sum_i w_i l_i / sum_i w_i`` of per-sample losses.
+
+    A weight of 2 counts a sample twice and a weight of 0 removes it, exactly: the
+    result equals the plain mean over the data with those rows repeated or deleted.
+
+    Parameters
+    ----------
+    losses_ : Tensor of shape (n_samples,) or (n_samples, n_outputs)
+        Per-entry losses (``reduction="none"``); a sample's loss is the mean of its row.
+    weight : array_like of shape (n_samples,)
+        Non-negative sample weights with a positive sum.
+
+    Returns
+    -------
+    Tensor
+        A scalar.
+
+    Raises
+    ------
+    ShapeError
+        If the weights are not one per sample.
+    DomainError
+        If a weight is negative or the weights sum to zero.
+
+    Examples
+    --------
+    >>> per_sample = mse([[1.0], [3.0]], [0.0, 0.0], reduction="none")  # 1 and 9
+    >>> weighted_mean(per_sample, [3.0, 1.0]).item()  # (3 * 1 + 1 * 9) / 4
+    3.0
+    """
+    losses_ = losses_ if isinstance(losses_, Tensor) else Tensor(losses_)
+    w = np.asarray(weight, dtype=losses_.dtype)
+    if w.ndim != 1 or len(w) != losses_.shape[0]:
+        raise ShapeError(
+            f"weighted_mean: weights of shape {w.shape} for losses of shape "
+            f"{losses_.shape}: expected ({losses_.shape[0]},)"
+        )
+    total = float(w.sum())
+    if (w < 0).any() or not total > 0:
+        raise DomainError("weighted_mean: weights must be >= 0 with a positive sum")
+    per_sample = ops.mean(losses_, axis=1) if losses_.ndim == 2 else losses_  # (N, k) -> (N,)
+    return ops.sum(per_sample * (w / total))  # (N,) * (N,) -> scalar
+
+
+def l2_penalty(weights, strength: float) -> Tensor:
+    """``0.5 * strength * sum ||W||^2`` over the given weight tensors (the L2 penalty).
+
+    Its gradient, from the engine, is ``strength * W`` for each ``W``.
+
+    Examples
+    --------
+    >>> l2_penalty([Tensor([[1.0, 2.0]]), Tensor([[2.0]])], 0.5).item()  # 0.25 * 9
+    2.25
+    """
+    total = None
+    for W in weights:
+        term = ops.sum(W * W)
+        total = term if total is None else total + term
+    if total is None:
+        return Tensor(0.0)
+    return total * (0.5 * float(strength))
 
 
 LOSSES = {

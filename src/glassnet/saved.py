@@ -335,6 +335,9 @@ class SavedModel:
 def load(path) -> SavedModel:
     """Load a model saved by :func:`save` or ``glassnet train``.
 
+    Any model file, including one saved from a scikit-learn estimator (read here as its
+    network, preprocessing and names; ``glassnet.load`` gives the estimator back).
+
     Parameters
     ----------
     path : str or path-like
@@ -373,7 +376,7 @@ def save(
     path,
     model,
     *,
-    task: str,
+    task: str | None = None,
     feature_names=None,
     label_names=None,
     standardizer=None,
@@ -388,7 +391,9 @@ def save(
     ----------
     path : str or path-like
         A folder (it receives ``model.safetensors``) or a ``.safetensors`` file.
-    model : nn.MLP
+    model : nn.MLP, or a fitted glassnet.sklearn estimator
+        An estimator brings its own task, names and preprocessing: the other arguments
+        are then ignored.
     task : {"classify", "regress"}
     feature_names : list of str, optional
         The input columns; default ``x0, x1, ...``.
@@ -410,6 +415,10 @@ def save(
     SavedModel
         With ``path`` set to the file written.
     """
+    if hasattr(model, "to_saved_model"):  # a glassnet.sklearn estimator
+        saved = model.to_saved_model()
+        saved.save(path)
+        return saved
     saved = wrap(
         model,
         task=task,

@@ -35,6 +35,8 @@ class DataLoader:
         Seed of the loader's own ``np.random.Generator``.
     drop_last : bool, default False
         Skip the last, incomplete batch of each epoch.
+    sample_weight : array of shape (n_samples,), optional
+        One weight per row; when given, each batch is ``(X_batch, y_batch, w_batch)``.
 
     Raises
     ------
@@ -45,10 +47,10 @@ class DataLoader:
 
     Notes
     -----
-    An epoch draws one permutation, gathers the rows in that order once, and yields
-    consecutive slices of the gathered copy; batches are views of that copy (or of ``X`` and
-    ``y`` when ``shuffle=False``), so treat them as read-only. The generator advances when an
-    epoch *starts*, so take :meth:`state_dict` between epochs.
+    An epoch draws one permutation and gathers each batch's rows when it is reached, so an
+    epoch needs the memory of one batch, not of a shuffled copy of ``X``; with
+    ``shuffle=False`` batches are views of ``X`` and ``y``, so treat them as read-only. The
+    generator advances when an epoch *starts*, so take :meth:`state_dict` between epochs.
 
     Examples
     --------
@@ -72,8 +74,15 @@ class DataLoader:
         shuffle: bool = True,
         seed: int = 0,
         drop_last: bool = False,
+        sample_weight=None,
     ) -> None:
         X, y = np.asarray(X), np.asarray(y)
+        w = None if sample_weight is None else np.asarray(sample_weight)
+        if w is not None and w.shape != (len(y),):
+            raise DataError(
+                f"DataLoader: sample_weight of shape {w.shape} for y of shape {y.shape}: "
+                f"expected ({len(y)},)"
+            )
         if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
             raise DataError(
                 f"DataLoader: X of shape {X.shape} and y of shape {y.shape} must "
@@ -87,7 +96,7 @@ class DataLoader:
                 f"DataLoader: drop_last=True with batch_size={self.batch_size} and "
                 f"only {len(X)} samples would give no batches"
             )
-        self.X, self.y = X, y
+        self.X, self.y, self.sample_weight = X, y, w
         self.shuffle, self.drop_last = bool(shuffle), bool(drop_last)
         self.seed = nonnegative_int(seed, "seed", "DataLoader")
         self._rng = np.random.default_rng(self.seed)
@@ -103,13 +112,15 @@ class DataLoader:
         return full if (self.drop_last or rest == 0) else full + 1
 
     def __iter__(self):
-        X, y = self.X, self.y
-        if self.shuffle:
-            perm = self._rng.permutation(len(X))  # one draw per epoch
-            X, y = X[perm], y[perm]  # one gather per epoch; batches below are views
-        stop = len(self) * self.batch_size
-        for start in range(0, min(stop, len(X)), self.batch_size):
-            yield X[start : start + self.batch_size], y[start : start + self.batch_size]
+        arrays = [self.X, self.y] + ([] if self.sample_weight is None else [self.sample_weight])
+        perm = self._rng.permutation(len(self.X)) if self.shuffle else None  # one draw per epoch
+        stop = min(len(self) * self.batch_size, len(self.X))
+        for start in range(0, stop, self.batch_size):
+            if perm is None:
+                yield tuple(a[start : start + self.batch_size] for a in arrays)  # views
+            else:  # gather one batch at a time: memory of a batch, not of a copy of X
+                rows = perm[start : start + self.batch_size]
+                yield tuple(a[rows] for a in arrays)
 
     def state_dict(self) -> dict:
         """The generator state, JSON-serialisable: save it with a checkpoint between epochs.

@@ -179,6 +179,14 @@ def train_val_test_split(
     return Split(X[train], y[train], X[val], y[val], X[test], y[test])
 
 
+_CHUNK_ROWS = 8192
+
+
+def _chunks(n: int):
+    """Slices of at most ``_CHUNK_ROWS`` rows covering ``range(n)``."""
+    return [slice(i, i + _CHUNK_ROWS) for i in range(0, n, _CHUNK_ROWS)]
+
+
 class Standardizer:
     """Rescale each feature to mean 0 and standard deviation 1: ``z = (x - mean_) / scale_``.
 
@@ -208,19 +216,36 @@ class Standardizer:
         self.mean_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
 
-    def fit(self, X: np.ndarray) -> Standardizer:
-        """Compute the per-feature mean and standard deviation of ``X`` (n_samples, n_features)."""
+    def fit(self, X: np.ndarray, sample_weight=None) -> Standardizer:
+        """Compute the per-feature mean and standard deviation of ``X`` (n_samples, n_features).
+
+        With ``sample_weight`` (array of shape (n_samples,), >= 0), the weighted mean and
+        standard deviation: a row of weight k counts as k copies of it.
+        """
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
             raise DataError(
                 f"Standardizer.fit expects X of shape (n_samples, n_features) "
                 f"with at least one row, got {X.shape}"
             )
-        X64 = X.astype(np.float64)
-        if not np.isfinite(X64).all():
-            raise DataError("Standardizer.fit: X contains NaN or infinite values")
-        self.mean_ = X64.mean(axis=0)  # (n_samples, D) -> (D,)
-        std = X64.std(axis=0)  # (D,)
+        w = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+        if w.shape != (len(X),) or (w < 0).any() or not w.sum() > 0:
+            raise DataError(
+                f"Standardizer.fit: sample_weight of shape {w.shape} for X of shape "
+                f"{X.shape}: expected ({len(X)},) weights >= 0 with a positive sum"
+            )
+        # Two passes over chunks of rows, in float64: the work arrays are a chunk's size.
+        total, sums = w.sum(), np.zeros(X.shape[1])
+        for rows in _chunks(len(X)):
+            chunk = X[rows].astype(np.float64)
+            if not np.isfinite(chunk).all():
+                raise DataError("Standardizer.fit: X contains NaN or infinite values")
+            sums += w[rows] @ chunk  # (n,) @ (n, D) -> (D,)
+        self.mean_ = sums / total
+        squares = np.zeros(X.shape[1])
+        for rows in _chunks(len(X)):
+            squares += w[rows] @ (X[rows].astype(np.float64) - self.mean_) ** 2
+        std = np.sqrt(squares / total)  # (D,)
         # A column constant up to rounding error has no spread to divide by.
         tiny = 1e-12 * np.maximum(1.0, np.abs(self.mean_))
         self.scale_ = np.where(std > tiny, std, 1.0)
@@ -241,7 +266,10 @@ class Standardizer:
         """Return ``(X - mean_) / scale_`` with X's floating dtype (float32 if X is integer)."""
         X = self._check(X, "transform")
         dtype = X.dtype if np.issubdtype(X.dtype, np.floating) else np.float32
-        return ((X - self.mean_) / self.scale_).astype(dtype)  # (N, D) - (D,) broadcasts
+        out = np.empty(X.shape, dtype=dtype)
+        for rows in _chunks(len(X)):  # float64 work arrays of a chunk, not of all of X
+            out[rows] = (X[rows] - self.mean_) / self.scale_  # (n, D) - (D,) broadcasts
+        return out
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
         """Fit on ``X`` and return it transformed."""

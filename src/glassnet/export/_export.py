@@ -61,10 +61,11 @@ def export_onnx(model, path, *, opset: int = DEFAULT_OPSET, n_features=None) -> 
 
     Parameters
     ----------
-    model : SavedModel, str, path-like or nn.Module
+    model : SavedModel, str, path-like, estimator or nn.Module
         A saved model (from :func:`glassnet.load` or :func:`glassnet.save`), a run folder
-        or model file, or a bare network (an MLP, or a Sequential of Linear, activations,
-        Dropout and Identity) with ``n_features``.
+        or model file, a fitted ``MLPClassifier`` or ``MLPRegressor`` of
+        :mod:`glassnet.sklearn`, or a bare network (an MLP, or a Sequential of Linear,
+        activations, Dropout and Identity) with ``n_features``.
     path : str or path-like
         The ONNX file to write (or an existing folder, which receives ``model.onnx``).
     opset : int, default 21

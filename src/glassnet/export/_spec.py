@@ -97,6 +97,8 @@ def spec_for(model, n_features=None, owner: str = "export_onnx") -> ExportSpec:
         return from_saved(model)
     if isinstance(model, nn.Module):
         return from_module(model, n_features, owner)
+    if type(model).__module__.startswith("glassnet.sklearn"):
+        return from_estimator(model)
     raise ModelFileError(
         f"{owner}: cannot export a {type(model).__name__}; give a SavedModel, a run "
         "folder or model file, or an nn module with n_features"
@@ -125,6 +127,17 @@ def from_saved(model: saved.SavedModel) -> ExportSpec:
         description=f"MLP {'-'.join(map(str, sizes))} ({act})",
         columns=columns,
     )
+
+
+def from_estimator(estimator) -> ExportSpec:
+    """The spec of a fitted MLPClassifier or MLPRegressor of :mod:`glassnet.sklearn`: the
+    model file it saves as, with its classes as they are (integers stay integers)."""
+    from ..sklearn import to_saved  # the same layer; scikit-learn is imported only here
+
+    spec = from_saved(to_saved(estimator))
+    if spec.task == "classify":
+        spec.label_names = [v.item() if hasattr(v, "item") else v for v in estimator.classes_]
+    return spec
 
 
 def from_module(module, n_features, owner: str = "export_onnx") -> ExportSpec:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import losses, optim
-from ..checks import nonnegative_int, one_of, positive_int
+from ..checks import nonnegative_float, nonnegative_int, one_of, positive_int
 from ..data import DataLoader, split_indices
 from ..data.datasets import TASKS
 from ..errors import DataError, GlassnetError, TrainingDiverged
@@ -29,6 +29,7 @@ from ..metrics import METRICS, RunningMetrics
 from ..nn import predict_logits
 from ..tensor import no_grad
 from . import checkpoint as _checkpoint
+from ._inputs import check_weights, check_xy
 from .history import Callback, History
 
 __all__ = ["Trainer"]
@@ -54,10 +55,18 @@ class Trainer:
         ("momentum" is SGD with momentum 0.9).
     lr : float
         Learning rate for an optimizer built from a name.
+    weight_decay : float, optional
+        Weight decay of an optimizer built from a name (default: the optimizer's own, 0
+        except AdamW's 1e-2).
     epochs, batch_size : int
         The loop's sizes.
     loss : callable, optional
-        ``loss(output, target) -> scalar Tensor``; defaults by task.
+        ``loss(output, target) -> scalar Tensor``; defaults by task. With sample weights it
+        is called with ``reduction="none"`` and the per-sample losses are averaged with
+        :func:`glassnet.losses.weighted_mean`.
+    l2 : float
+        Adds ``0.5 * l2 * sum ||W||^2`` over the weight matrices (not the biases) to every
+        batch's loss.
     metrics : sequence of str, optional
         Reported each epoch, for training and validation: "accuracy" for classification;
         any of "mse", "mae", "r2" for regression. Default: all of the task's.
@@ -67,6 +76,8 @@ class Trainer:
     early_stopping : int, optional
         Stop after this many epochs without a better validation loss (training loss when
         there is no validation data).
+    min_delta : float
+        An epoch counts as better only when it lowers the best loss by more than this.
     restore_best : bool
         With early stopping, end with the weights of the best epoch.
     checkpoint_dir : path, optional
@@ -77,6 +88,8 @@ class Trainer:
     callbacks : sequence of Callback
     progress : {"auto", "bar", "lines", "none"}
         A live bar on a terminal, one line per epoch otherwise, or nothing.
+    shuffle : bool
+        Visit the rows in a new random order every epoch (else in the given order).
     seed : int
         Seeds the batch order (and a ``validation_split``).
     console : rich.console.Console, optional
@@ -118,17 +131,21 @@ class Trainer:
         task: str = "classify",
         optimizer="adam",
         lr: float = 0.01,
+        weight_decay: float | None = None,
         epochs: int = 100,
         batch_size: int = 32,
         loss: Callable | None = None,
+        l2: float = 0.0,
         metrics: Sequence[str] | None = None,
         scheduler=None,
         early_stopping: int | None = None,
+        min_delta: float = 0.0,
         restore_best: bool = True,
         checkpoint_dir=None,
         checkpoint_every: int = 1,
         callbacks: Sequence[Callback] = (),
         progress: str = "auto",
+        shuffle: bool = True,
         seed: int = 0,
         console=None,
     ):
@@ -141,11 +158,14 @@ class Trainer:
         seed = nonnegative_int(seed, "seed", "Trainer")
         self.model, self.task, self.epochs, self.batch_size = model, task, epochs, batch_size
         self.metric_names = _check_metrics(metrics, task)
-        self.optimizer = _make_optimizer(optimizer, model, lr)
+        self.optimizer = _make_optimizer(optimizer, model, lr, weight_decay)
         self.scheduler = _make_scheduler(scheduler, self.optimizer)
         self._optimizer_setup = _checkpoint.describe_optimizer(self.optimizer, self.scheduler)
         self.loss_fn = loss or (losses.cross_entropy if task == "classify" else losses.mse)
         self.early_stopping, self.restore_best = early_stopping, restore_best
+        self.l2 = nonnegative_float(l2, "l2", "Trainer")
+        self.min_delta = nonnegative_float(min_delta, "min_delta", "Trainer")
+        self.shuffle = bool(shuffle)
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.checkpoint_every, self.callbacks, self.seed = checkpoint_every, list(callbacks), seed
         self.progress, self.console = progress, console
@@ -162,7 +182,9 @@ class Trainer:
         self._first_loss: float | None = None  # of this fit, for the divergence rule
 
     # -- the loop ---------------------------------------------------------------------------
-    def fit(self, X, y, validation_data=None, validation_split: float = 0.0) -> History:
+    def fit(
+        self, X, y, validation_data=None, validation_split: float = 0.0, sample_weight=None
+    ) -> History:
         """Train for the remaining epochs (all of them, or those after a resumed checkpoint).
 
         Parameters
@@ -174,6 +196,9 @@ class Trainer:
         validation_split : float
             Without ``validation_data``, hold out this fraction of (X, y) (stratified for
             classification, drawn from ``seed``) for validation.
+        sample_weight : array of shape (n_samples,), optional
+            Non-negative weights: each batch's loss becomes the weighted mean of its
+            samples' losses, so a weight of k counts a row k times.
 
         Returns
         -------
@@ -186,14 +211,15 @@ class Trainer:
         them, as a run that was never stopped would, and :meth:`save_checkpoint` saves them.
         """
         X, y = self._check_xy(X, y, "the training data")
+        w = None if sample_weight is None else check_weights(sample_weight, len(y))
         val = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise DataError("validation_data must be a pair (X_val, y_val)")
             val = self._check_xy(*validation_data, "the validation data")
         elif validation_split:
-            X, y, val = self._split_off(X, y, validation_split)
-        self._make_loader(X, y)
+            X, y, w, val = self._split_off(X, y, w, validation_split)
+        self._make_loader(X, y, w)
         self._first_loss = None
         from .progress import Progress  # rich is imported only when training starts
 
@@ -233,20 +259,20 @@ class Trainer:
         t0 = time.perf_counter()
         # Overflow or 0/0 anywhere in a step raises at once instead of spreading NaNs.
         with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            for b, (xb, yb) in enumerate(self.loader, start=1):
+            for b, (xb, yb, *wb) in enumerate(self.loader, start=1):
                 self._batch = b
-                value = self._step(xb, yb, epoch, b, running)
+                value = self._step(xb, yb, wb[0] if wb else None, epoch, b, running)
                 bar.batch_done(epoch, b, running, running.n / (time.perf_counter() - t0))
                 self._emit("on_batch_end", epoch, b, value)
         self._batch = None
         self._check_weights(epoch, b)
         return {"epoch": epoch, **running.result(), "lr": lr}
 
-    def _step(self, xb, yb, epoch: int, b: int, running: RunningMetrics) -> float:
+    def _step(self, xb, yb, wb, epoch: int, b: int, running: RunningMetrics) -> float:
         """One optimisation step on one mini-batch; returns the batch's loss."""
         try:
             out = self.model(xb)  # forward: (B, n_features) -> (B, n_outputs)
-            loss = self.loss_fn(out, yb)
+            loss = self._loss(out, yb, wb)
             value = loss.item()
             if math.isfinite(value):
                 self.optimizer.zero_grad()
@@ -259,6 +285,19 @@ class Trainer:
         self._check_growth(value, epoch, b)
         running.update(out.data, yb, value)
         return value
+
+    def _loss(self, out, yb, wb):
+        """The batch's (weighted) mean loss, plus the L2 penalty."""
+        if wb is None:
+            loss = self.loss_fn(out, yb)
+        elif wb.sum() > 0:
+            loss = losses.weighted_mean(self.loss_fn(out, yb, reduction="none"), wb)
+        else:  # a batch of rows that all weigh 0 counts for nothing
+            loss = self.loss_fn(out, yb) * 0.0
+        if self.l2:
+            weights = [p for name, p in self.model.named_parameters() if p.ndim == 2]
+            loss = loss + losses.l2_penalty(weights, self.l2)
+        return loss
 
     def _check_growth(self, value: float, epoch: int, batch: int) -> None:
         """A loss that grows a million times over its first value, or past 1e12, is taken
@@ -319,7 +358,7 @@ class Trainer:
 
     def _track_best(self, logs: dict) -> bool:
         score = logs["val_loss"] if "val_loss" in logs else logs["loss"]
-        if score < self.best["score"]:
+        if score < self.best["score"] - self.min_delta:
             self.best.update(score=score, epoch=self.epoch, wait=0)
             if self.restore_best and self.early_stopping:
                 self.best_state = self.model.state_dict()
@@ -350,20 +389,29 @@ class Trainer:
 
     def _check_xy(self, X, y, what: str) -> tuple[np.ndarray, np.ndarray]:
         dtype = self.model.parameters()[0].dtype
-        return _check_xy(X, y, self.task, dtype, what)
+        return check_xy(X, y, self.task, dtype, what)
 
-    def _split_off(self, X, y, fraction: float):
+    def _split_off(self, X, y, w, fraction: float):
         strat = y if self.task == "classify" else None
         train, val, _ = split_indices(len(y), fraction, 0.0, seed=self.seed, y=strat)
-        return X[train], y[train], (X[val], y[val])
+        w = None if w is None else w[train]
+        return X[train], y[train], w, (X[val], y[val])
 
-    def _make_loader(self, X, y) -> None:
+    def _make_loader(self, X, y, w=None) -> None:
         """A loader over (X, y) that continues the shuffling of the previous or saved one."""
         state = self.loader.state_dict() if self.loader is not None else self._loader_state
-        self.loader = DataLoader(X, y, batch_size=self.batch_size, shuffle=True, seed=self.seed)
+        self.loader = DataLoader(
+            X, y, self.batch_size, shuffle=self.shuffle, seed=self.seed, sample_weight=w
+        )
         if state is not None:
             self.loader.load_state_dict(state)
         self._loader_state = None
+
+    def release_data(self) -> None:
+        """Drop the loader's references to the training data, keeping its shuffling state:
+        a later :meth:`fit` reshuffles as it would have. Keeps a stored trainer small."""
+        if self.loader is not None:
+            self._loader_state, self.loader = self.loader.state_dict(), None
 
     def _emit(self, event: str, *args) -> None:
         for cb in self.callbacks:
@@ -437,7 +485,7 @@ def _check_metrics(metrics, task: str) -> tuple[str, ...]:
     return names
 
 
-def _make_optimizer(optimizer, model, lr: float):
+def _make_optimizer(optimizer, model, lr: float, weight_decay: float | None = None):
     params = list(model.named_parameters())
     if not isinstance(optimizer, str):
         if not isinstance(optimizer, optim.Optimizer):
@@ -450,12 +498,13 @@ def _make_optimizer(optimizer, model, lr: float):
                 "(build it from model.named_parameters())"
             )
         return optimizer
+    wd = {} if weight_decay is None else {"weight_decay": weight_decay}
     makers = {
-        "sgd": lambda: optim.SGD(params, lr=lr),
-        "momentum": lambda: optim.SGD(params, lr=lr, momentum=0.9),
-        "adam": lambda: optim.Adam(params, lr=lr),
-        "adamw": lambda: optim.AdamW(params, lr=lr),
-        "rmsprop": lambda: optim.RMSprop(params, lr=lr),
+        "sgd": lambda: optim.SGD(params, lr=lr, **wd),
+        "momentum": lambda: optim.SGD(params, lr=lr, momentum=0.9, **wd),
+        "adam": lambda: optim.Adam(params, lr=lr, **wd),
+        "adamw": lambda: optim.AdamW(params, lr=lr, **wd),
+        "rmsprop": lambda: optim.RMSprop(params, lr=lr, **wd),
     }
     return makers[one_of(optimizer, makers, "optimizer", "Trainer")]()
 
@@ -470,38 +519,3 @@ def _make_scheduler(scheduler, optimizer):
             "or a function optimizer -> schedule"
         )
     return sched
-
-
-def _check_xy(X, y, task: str, dtype, what: str) -> tuple[np.ndarray, np.ndarray]:
-    from ..data.table import frame_numbers, is_frame
-
-    if is_frame(X):
-        X = frame_numbers(X, what)
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or X.dtype.kind not in "biuf":
-        raise DataError(
-            f"{what}: features must be numbers in an array of shape "
-            f"(n_samples, n_features), got {X.dtype} of shape {X.shape}"
-        )
-    X = X.astype(dtype, copy=False)
-    if not np.isfinite(X).all():
-        row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
-        raise DataError(f"{what}: row {row} of the features holds NaN or infinity")
-    if len(y) != len(X) or y.ndim not in ((1,) if task == "classify" else (1, 2)):
-        raise DataError(
-            f"{what}: targets of shape {y.shape} do not match features of shape "
-            f"{X.shape}: expected ({len(X)},)"
-        )
-    if task == "regress":
-        if y.dtype.kind not in "biuf" or not np.isfinite(y.astype(np.float64)).all():
-            raise DataError(f"{what}: regression targets must be finite numbers")
-        return X, y.astype(dtype, copy=False)
-    whole = y.dtype.kind in "iu" or (
-        y.dtype.kind == "f" and bool(np.isfinite(y).all()) and np.array_equal(y, np.round(y))
-    )
-    if not whole or (len(y) and y.min() < 0):
-        raise DataError(
-            f"{what}: class targets must be indices 0, 1, 2, ... (load_dataset "
-            f"and read_csv encode labels so), got {y.dtype} values"
-        )
-    return X, y.astype(np.int64, copy=False)
