@@ -42,7 +42,7 @@ from .errors import GlassnetError
 from .explain import draw, to_dot, trace
 from .export import export_onnx
 from .gradcheck import gradcheck
-from .saved import SavedModel, save, wrap
+from .saved import SavedModel, save
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 from .train import Callback, History, Trainer
 
@@ -111,7 +111,6 @@ __all__ = [
     "SavedModel",
     "save",
     "load",
-    "wrap",
     "export_onnx",
     # errors (the subclasses are in glassnet.errors)
     "errors",
