@@ -70,3 +70,13 @@ def test_a_graph_is_never_written_through_a_link_onto_another_file(tmp_path, cap
     err = capsys.readouterr().err
     assert err.startswith(f"error: {link}: a symbolic link") and err.count("\n") == 1
     assert victim.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("target", ["model.safetensors", "last.safetensors", "run.json"])
+def test_an_export_never_writes_over_the_run(run, capsys, target):
+    before = _files(run)
+    capsys.readouterr()
+    assert cli.main(["export", "--model", str(run), "--out", str(run / target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out {run / target} ") and err.count("\n") == 1
+    assert _files(run) == before
