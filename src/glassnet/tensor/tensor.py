@@ -122,7 +122,7 @@ def _as_array(data, dtype) -> np.ndarray:
         if isinstance(data, (np.ndarray, np.generic)) and data.dtype in _KEPT_DTYPES:
             return np.asarray(data)
         dtype = DEFAULT_DTYPE
-    else:
+    elif np.dtype(dtype) not in _KEPT_DTYPES:  # on every input: the cheap test first
         one_of(np.dtype(dtype).name, ("float32", "float64"), "dtype", "tensor")
     try:
         return np.asarray(data, dtype=dtype)
