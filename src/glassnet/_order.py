@@ -44,16 +44,18 @@ def topological_order(root, inner: str | None = None) -> list:
     >>> [v.label for v in topological_order(c, inner="_prev")]
     ['c']
     """
+    by_operands = inner == "_prev"  # a scalar graph has many thousand edges: read it inline
     seen = {id(root)}
     order = []
     stack = [(root, iter(root._prev))]
     while stack:
         node, operands = stack[-1]
         for p in operands:
-            if (inner is None or getattr(p, inner)) and id(p) not in seen:  # leaves: 1 test
-                seen.add(id(p))
-                stack.append((p, iter(p._prev)))
-                break
+            if p._prev if by_operands else inner is None or getattr(p, inner):
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(p._prev)))
+                    break
         else:  # every operand of node is listed
             stack.pop()
             order.append(node)
